@@ -1,0 +1,63 @@
+"""survey_app: self-hosted evaluation surveys, workshop polls and findings."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory.
+
+    Data (TinyDB files, the generated secret key) live in the instance folder unless
+    SURVEY_APP_DATA points elsewhere; shipped definitions come from questionnaires/
+    unless SURVEY_APP_QUESTIONNAIRES points elsewhere.
+    """
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(
+        DATA_DIR=os.environ.get("SURVEY_APP_DATA") or app.instance_path,
+        QUESTIONNAIRE_DIR=os.environ.get("SURVEY_APP_QUESTIONNAIRES")
+        or str(PROJECT_ROOT / "questionnaires"),
+        BABEL_DEFAULT_LOCALE="de",
+        LANGUAGES=("de", "en"),
+        # Forms are small; anything larger is refused with 413 before it is read.
+        MAX_CONTENT_LENGTH=512 * 1024,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        # A respondent may take longer than Flask-WTF's default hour for one page.
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_I18N_ENABLED=True,
+        MIN_GROUP_SIZE=5,
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    from . import auth, db, definitions, i18n
+    from .views import admin, main, results, survey
+
+    db.init_app(app)
+    app.config.setdefault("SECRET_KEY", None)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = db.get_store(app).secret_key()
+
+    from flask_wtf.csrf import CSRFProtect
+
+    CSRFProtect(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    definitions.init_app(app)
+
+    for blueprint in (main.bp, auth.bp, survey.bp, results.bp, admin.bp):
+        app.register_blueprint(blueprint)
+
+    from . import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,408 @@
+"""Stored responses -> aggregates per question (pure: no Flask, no storage).
+
+Conventions shared by every summary:
+
+* ``n``       respondents who gave a valid answer to the question ("don't know" on a
+              scale is an answer, so it is part of ``n``);
+* ``missing`` respondents without a valid answer: key absent, ``None``, empty text, empty
+              list/dict, or an invalid value; ``n + missing == len(responses)`` always;
+* ``invalid`` how many of ``missing`` had a value that is not valid for the current
+              definition (e.g. an option that no longer exists, a number out of range,
+              a wrong type). Invalid values never raise; they are counted as missing.
+
+Compound answers are checked part by part: in a multiple choice list unknown option values
+are ignored (the known ones still count); in a matrix each item is checked on its own. An
+allocation is all or nothing: it is valid only if every value is a number within the item
+bounds and the values add up to ``question.total`` (absent items count as 0).
+
+Shares are fractions (0..1), never percentages; a share whose base is 0 is 0.0 (the
+accompanying n says so). Scale distributions and statistics use the valid scale answers
+only ("don't know" excluded): ``n_valid = n - dk``.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Union
+
+from .questionnaire import DONT_KNOW, Item, Question, Questionnaire, Scale, Text
+
+Response = Mapping[str, Any]
+
+CHOICE_TYPES = ("single_choice", "multiple_choice")
+TEXT_TYPES = ("short_text", "long_text")
+
+
+# --------------------------------------------------------------------------- dataclasses
+
+@dataclass(frozen=True)
+class OptionCount:
+    value: str
+    label: Text
+    count: int
+    share: float          # of respondents who answered the question
+
+
+@dataclass(frozen=True)
+class ChoiceSummary:
+    question: Question
+    n: int
+    missing: int
+    invalid: int
+    options: tuple[OptionCount, ...]
+
+    @property
+    def multiple(self) -> bool:
+        """Several answers per respondent: shares may add up to more than 1."""
+        return self.question.type == "multiple_choice"
+
+
+@dataclass(frozen=True)
+class PointCount:
+    value: int
+    label: Text
+    count: int
+    share: float          # of valid scale answers (don't know excluded)
+
+
+@dataclass(frozen=True)
+class ItemScale:
+    """Distribution and statistics of one scale question or one matrix item."""
+    item: Item | None     # None for a plain scale question
+    n: int                # answered, don't know included
+    missing: int
+    invalid: int
+    dk: int               # "don't know" answers
+    points: tuple[PointCount, ...]   # in the scale's definition order
+    mean: float | None    # ordered scales only, None when n_valid == 0
+    median: float | None  # ordered scales only, None when n_valid == 0
+    sd: float | None      # sample SD (n-1); ordered scales only, None when n_valid < 2
+
+    @property
+    def n_valid(self) -> int:
+        """Answers on the scale itself: the base of shares, mean, median and SD."""
+        return self.n - self.dk
+
+
+@dataclass(frozen=True)
+class ScaleSummary:
+    """A scale question (one entry in ``items``) or a matrix question (one per item).
+
+    For a matrix, ``n`` counts respondents with at least one valid item answer
+    (don't know included); each item has its own n, dk and missing.
+    """
+    question: Question
+    n: int
+    missing: int
+    invalid: int
+    items: tuple[ItemScale, ...]
+
+    @property
+    def scale(self) -> Scale:
+        assert self.question.scale is not None
+        return self.question.scale
+
+
+@dataclass(frozen=True)
+class NumberSummary:
+    """Quartiles: ``statistics.quantiles(values, n=4, method="inclusive")``, i.e. linear
+    interpolation between order statistics (R type 7, numpy's default); with a single
+    value q1 = median = q3 = that value."""
+    question: Question
+    n: int
+    missing: int
+    invalid: int
+    mean: float | None
+    median: float | None
+    sd: float | None      # sample SD (n-1), None when n < 2
+    min: float | None
+    max: float | None
+    q1: float | None
+    q3: float | None
+
+
+@dataclass(frozen=True)
+class ItemMean:
+    item: Item
+    mean: float | None    # over respondents who answered the question (absent item = 0)
+    share: float | None   # mean / question.total (or / sum of means when there is no total)
+
+
+@dataclass(frozen=True)
+class AllocationSummary:
+    question: Question
+    n: int
+    missing: int
+    invalid: int
+    items: tuple[ItemMean, ...]
+
+
+@dataclass(frozen=True)
+class TextSummary:
+    question: Question
+    n: int
+    missing: int
+    invalid: int
+    answers: tuple[str, ...]   # non-empty answers, stripped, in response order
+
+
+QuestionSummary = Union[ChoiceSummary, ScaleSummary, NumberSummary, AllocationSummary, TextSummary]
+
+
+# --------------------------------------------------------------------------- helpers
+
+_MISSING = object()   # nothing answered
+_INVALID = object()   # something answered, but not valid for the question
+
+
+def raw_answer(response: Response, question_id: str) -> Any:
+    """The stored value for a question, None when absent (also for malformed responses)."""
+    answers = response.get("answers") if isinstance(response, Mapping) else None
+    if not isinstance(answers, Mapping):
+        return None
+    return answers.get(question_id)
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, (str, list, tuple, dict)) and not
+                             (value.strip() if isinstance(value, str) else value))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    """int or float, not bool, finite (also after conversion to float)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _share(count: float, base: float) -> float:
+    return count / base if base else 0.0
+
+
+def _scale_value(scale: Scale, value: Any) -> Any:
+    """A valid scale answer (int point or DONT_KNOW), or _MISSING / _INVALID."""
+    if _is_empty(value):
+        return _MISSING
+    if value == DONT_KNOW and isinstance(value, str):
+        return DONT_KNOW if scale.dont_know is not None else _INVALID
+    if _is_int(value) and value in scale.values:
+        return value
+    return _INVALID
+
+
+def scale_distribution(scale: Scale, values: Iterable[Any],
+                       item: Item | None = None) -> ItemScale:
+    """The shared helper for scale questions and matrix items: raw stored values in
+    (one per respondent, None when not answered), distribution and statistics out."""
+    counts = {v: 0 for v in scale.values}
+    dk = missing = invalid = 0
+    valid: list[int] = []
+    for raw in values:
+        v = _scale_value(scale, raw)
+        if v is _MISSING:
+            missing += 1
+        elif v is _INVALID:
+            missing += 1
+            invalid += 1
+        elif v == DONT_KNOW:
+            dk += 1
+        else:
+            counts[v] += 1
+            valid.append(v)
+    n_valid = len(valid)
+    points = tuple(PointCount(p.value, p.label, counts[p.value], _share(counts[p.value], n_valid))
+                   for p in scale.points)
+    mean = median = sd = None
+    if scale.ordered and valid:
+        mean = statistics.fmean(valid)
+        median = float(statistics.median(valid))
+        sd = statistics.stdev(valid) if n_valid >= 2 else None
+    return ItemScale(item=item, n=n_valid + dk, missing=missing, invalid=invalid, dk=dk,
+                     points=points, mean=mean, median=median, sd=sd)
+
+
+# --------------------------------------------------------------------------- per type
+
+def choice_summary(question: Question, responses: Sequence[Response]) -> ChoiceSummary:
+    known = [o.value for o in question.options]
+    counts = {v: 0 for v in known}
+    n = missing = invalid = 0
+    for response in responses:
+        raw = raw_answer(response, question.id)
+        if _is_empty(raw):
+            missing += 1
+            continue
+        if question.type == "multiple_choice":
+            chosen = ({v for v in raw if isinstance(v, str) and v in counts}
+                      if isinstance(raw, (list, tuple)) else set())
+        else:
+            chosen = {raw} if isinstance(raw, str) and raw in counts else set()
+        if not chosen:
+            missing += 1
+            invalid += 1
+            continue
+        n += 1
+        for v in chosen:
+            counts[v] += 1
+    options = tuple(OptionCount(o.value, o.label, counts[o.value], _share(counts[o.value], n))
+                    for o in question.options)
+    return ChoiceSummary(question, n, missing, invalid, options)
+
+
+def scale_summary(question: Question, responses: Sequence[Response]) -> ScaleSummary:
+    """Scale and matrix questions."""
+    scale = question.scale
+    if scale is None:
+        raise ValueError(f"question {question.id!r} has no scale")
+    if question.type == "scale":
+        item = scale_distribution(scale, (raw_answer(r, question.id) for r in responses))
+        return ScaleSummary(question, item.n, item.missing, item.invalid, (item,))
+
+    rows: list[Mapping[str, Any]] = []
+    n = missing = invalid = 0
+    for response in responses:
+        raw = raw_answer(response, question.id)
+        row = raw if isinstance(raw, Mapping) else {}
+        rows.append(row)
+        if any(_scale_value(scale, row.get(it.id)) not in (_MISSING, _INVALID)
+               for it in question.items):
+            n += 1
+        else:
+            missing += 1
+            # invalid: something was stored, but no item holds a valid answer
+            if isinstance(raw, Mapping):
+                invalid += any(not _is_empty(v) for v in raw.values())
+            else:
+                invalid += not _is_empty(raw)
+    items = tuple(scale_distribution(scale, (row.get(it.id) for row in rows), item=it)
+                  for it in question.items)
+    return ScaleSummary(question, n, missing, invalid, items)
+
+
+def _number_value(question: Question, value: Any) -> Any:
+    if _is_empty(value):
+        return _MISSING
+    if not _is_number(value):
+        return _INVALID
+    if question.min is not None and value < question.min:
+        return _INVALID
+    if question.max is not None and value > question.max:
+        return _INVALID
+    if question.integer and value != int(value):
+        return _INVALID
+    return value
+
+
+def number_summary(question: Question, responses: Sequence[Response]) -> NumberSummary:
+    values: list[float] = []
+    missing = invalid = 0
+    for response in responses:
+        v = _number_value(question, raw_answer(response, question.id))
+        if v is _MISSING or v is _INVALID:
+            missing += 1
+            invalid += v is _INVALID
+        else:
+            values.append(v)
+    n = len(values)
+    if not values:
+        return NumberSummary(question, 0, missing, invalid, None, None, None, None, None,
+                             None, None)
+    if n >= 2:
+        q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    else:
+        q1 = q3 = values[0]
+    return NumberSummary(
+        question, n, missing, invalid,
+        mean=statistics.fmean(values),
+        median=statistics.median(values),
+        sd=statistics.stdev(values) if n >= 2 else None,
+        min=min(values), max=max(values), q1=q1, q3=q3,
+    )
+
+
+def _allocation_value(question: Question, value: Any) -> Any:
+    """{item_id: number} for every item (absent = 0), or _MISSING / _INVALID."""
+    if _is_empty(value):
+        return _MISSING
+    if not isinstance(value, Mapping):
+        return _INVALID
+    out: dict[str, float] = {}
+    for it in question.items:
+        v = value.get(it.id)
+        if v is None:
+            v = 0
+        if not _is_number(v) or _number_value(question, v) is _INVALID:
+            return _INVALID
+        out[it.id] = v
+    if question.total is not None:
+        if not math.isclose(sum(out.values()), question.total, rel_tol=1e-9, abs_tol=1e-6):
+            return _INVALID
+    return out
+
+
+def allocation_summary(question: Question, responses: Sequence[Response]) -> AllocationSummary:
+    rows: list[dict[str, float]] = []
+    missing = invalid = 0
+    for response in responses:
+        v = _allocation_value(question, raw_answer(response, question.id))
+        if v is _MISSING or v is _INVALID:
+            missing += 1
+            invalid += v is _INVALID
+        else:
+            rows.append(v)
+    n = len(rows)
+    means = {it.id: (statistics.fmean(r[it.id] for r in rows) if rows else None)
+             for it in question.items}
+    base = question.total if question.total else sum(m for m in means.values() if m)
+    items = tuple(ItemMean(it, means[it.id],
+                           None if means[it.id] is None else _share(means[it.id], base))
+                  for it in question.items)
+    return AllocationSummary(question, n, missing, invalid, items)
+
+
+def text_summary(question: Question, responses: Sequence[Response]) -> TextSummary:
+    answers: list[str] = []
+    missing = invalid = 0
+    for response in responses:
+        raw = raw_answer(response, question.id)
+        if _is_empty(raw):
+            missing += 1
+        elif not isinstance(raw, str):
+            missing += 1
+            invalid += 1
+        else:
+            answers.append(raw.strip())
+    return TextSummary(question, len(answers), missing, invalid, tuple(answers))
+
+
+# --------------------------------------------------------------------------- entry points
+
+def summarize_question(question: Question, responses: Sequence[Response]) -> QuestionSummary:
+    if question.type in CHOICE_TYPES:
+        return choice_summary(question, responses)
+    if question.type in ("scale", "matrix"):
+        return scale_summary(question, responses)
+    if question.type == "number":
+        return number_summary(question, responses)
+    if question.type == "allocation":
+        return allocation_summary(question, responses)
+    if question.type in TEXT_TYPES:
+        return text_summary(question, responses)
+    raise ValueError(f"unknown question type {question.type!r}")
+
+
+def summarize(questionnaire: Questionnaire,
+              responses: Sequence[Response]) -> list[QuestionSummary]:
+    """One summary per question, in questionnaire order. Responses of every version are
+    read against the current definition (values it no longer accepts count as invalid)."""
+    responses = list(responses)
+    return [summarize_question(q, responses) for q in questionnaire.questions()]

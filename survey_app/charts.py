@@ -1,0 +1,293 @@
+"""Aggregates (analysis.py) -> plotly figures (pure: no Flask, no storage).
+
+UI strings go through the ``gettext`` passed in (Flask-Babel's in the web layer), always
+called with a literal so pybabel can extract it, and %-formatted after translation.
+Definition texts come from the questionnaire via ``localized``.
+
+Figures carry aggregates only (shares, counts, quartiles), never single raw answers.
+Colours: Okabe-Ito for categories and single bars, ColorBrewer PuOr for ordered scales
+(both colour-blind safe). Every title states n.
+"""
+from __future__ import annotations
+
+import html
+import math
+import textwrap
+from collections.abc import Callable
+
+import plotly.colors
+import plotly.graph_objects as go
+
+from .analysis import (
+    AllocationSummary,
+    ChoiceSummary,
+    NumberSummary,
+    QuestionSummary,
+    ScaleSummary,
+    TextSummary,
+)
+from .questionnaire import Text, localized
+
+Gettext = Callable[[str], str]
+
+# Okabe & Ito (2008), colour-blind safe categorical palette.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+             "#F0E442", "#000000")
+BAR_COLOR = OKABE_ITO[0]
+NEUTRAL_COLOR = "#BDBDBD"   # the middle point of an odd ordered scale
+FONT = dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size=14,
+            color="#222222")
+
+ROW_HEIGHT = 44             # px per bar row
+BASE_HEIGHT = 150           # px for title, axis and legend
+LABEL_WIDTH = 32            # characters per line of a row label
+TITLE_WIDTH = 60            # characters per line of a title
+
+# Pass as `config` to Plotly.newPlot / fig.to_html(config=CONFIG).
+CONFIG = {
+    "responsive": True,
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d",
+                               "zoomOut2d", "autoScale2d", "resetScale2d"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+
+
+def _identity(s: str) -> str:
+    return s
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _esc(text: str) -> str:
+    """Definition texts are plain text; plotly renders a subset of HTML."""
+    return html.escape(text, quote=False)
+
+
+def _wrap(text: str, width: int) -> str:
+    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+    return "<br>".join(lines) or text
+
+
+def _pct(share: float) -> str:
+    """A share (0..1) as a whole percent, rounded half up."""
+    return str(math.floor(share * 100 + 0.5))
+
+
+def diverging_colors(k: int) -> list[str]:
+    """k colours from ColorBrewer PuOr (orange = low, purple = high); the middle of an
+    odd k is a neutral grey."""
+    if k == 1:
+        return [NEUTRAL_COLOR]
+    positions = [0.08 + 0.84 * i / (k - 1) for i in range(k)]
+    colors = plotly.colors.sample_colorscale(plotly.colors.diverging.PuOr, positions)
+    if k % 2:
+        colors[k // 2] = NEUTRAL_COLOR
+    return colors
+
+
+def _title(question_text: Text, lang: str, n: int, gettext: Gettext,
+           note: str | None = None) -> dict:
+    sub = gettext("n = %(n)d") % {"n": n}
+    if note:
+        sub = f"{sub} · {note}"
+    text = _wrap(_esc(localized(question_text, lang)), TITLE_WIDTH)
+    return dict(text=f"{text}<br><sup>{sub}</sup>", x=0, xanchor="left",
+                yref="container", y=0.98, yanchor="top", automargin=True)
+
+
+def _layout(fig: go.Figure, rows: int, *, legend: bool = False) -> None:
+    fig.update_layout(
+        template="none",
+        font=FONT,
+        height=BASE_HEIGHT + (60 if legend else 0) + ROW_HEIGHT * rows,
+        margin=dict(l=10, r=30, t=40, b=90 if legend else 40, autoexpand=True),
+        showlegend=legend,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        bargap=0.25,
+        uniformtext=dict(minsize=11, mode="hide"),
+    )
+    if legend:
+        fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", yref="container",
+                                      y=0.01, yanchor="bottom", traceorder="normal"))
+    fig.update_yaxes(automargin=True, autorange="reversed", showgrid=False, ticks="")
+    fig.update_xaxes(automargin=True, zeroline=False, gridcolor="#E5E5E5")
+
+
+def _empty(fig: go.Figure, gettext: Gettext) -> go.Figure:
+    fig.add_annotation(text=gettext("No answers yet"), showarrow=False, x=0.5, y=0.5,
+                       xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def _percent_ticks(limit: float, symmetric: bool) -> dict:
+    step = 10 if limit <= 50 else 25
+    values = list(range(-int(limit) if symmetric else 0, int(limit) + 1, step))
+    return dict(range=[-limit if symmetric else 0, limit], tickvals=values,
+                ticktext=[f"{abs(v)} %" for v in values])
+
+
+# --------------------------------------------------------------------------- per type
+
+def choice_figure(summary: ChoiceSummary, lang: str, gettext: Gettext = _identity) -> go.Figure:
+    note = (gettext("multiple answers possible, shares of respondents")
+            if summary.multiple else None)
+    fig = go.Figure(layout=dict(title=_title(summary.question.text, lang, summary.n, gettext,
+                                             note)))
+    _layout(fig, len(summary.options))
+    if summary.n == 0:
+        return _empty(fig, gettext)
+    labels = [_wrap(_esc(localized(o.label, lang)), LABEL_WIDTH) for o in summary.options]
+    texts = [gettext("%(percent)s %% (n=%(count)d)") % {"percent": _pct(o.share),
+                                                        "count": o.count}
+             for o in summary.options]
+    fig.add_trace(go.Bar(
+        y=labels, x=[o.share * 100 for o in summary.options], orientation="h",
+        marker_color=BAR_COLOR, text=texts, textposition="outside", cliponaxis=False,
+        hovertext=texts, hoverinfo="y+text",
+    ))
+    fig.update_xaxes(title_text=gettext("Share of respondents (%)"),
+                     **_percent_ticks(100, symmetric=False))
+    fig.update_layout(margin_r=110)
+    return fig
+
+
+def _row_label(label: str | None, n: int, dk: int, dk_offered: bool, gettext: Gettext) -> str:
+    """Row label with its n (and don't know count); label None for a plain scale."""
+    values = {"label": label, "n": n, "dk": dk}
+    if label is None:
+        text = (gettext("n=%(n)d, dk %(dk)d") if dk_offered else gettext("n=%(n)d")) % values
+    elif dk_offered:
+        text = gettext("%(label)s (n=%(n)d, dk %(dk)d)") % values
+    else:
+        text = gettext("%(label)s (n=%(n)d)") % values
+    return _wrap(text, LABEL_WIDTH)
+
+
+def scale_figure(summary: ScaleSummary, lang: str, gettext: Gettext = _identity) -> go.Figure:
+    """Ordered scale: diverging stacked bars (low points to the left of 0, high points to
+    the right, an odd middle point split half/half). Nominal: stacked 100 % bars.
+    x is the percent of valid answers ("don't know" excluded) of each row."""
+    scale = summary.scale
+    fig = go.Figure(layout=dict(title=_title(summary.question.text, lang, summary.n, gettext)))
+    _layout(fig, len(summary.items), legend=True)
+    if summary.n == 0:
+        return _empty(fig, gettext)
+
+    dk_offered = scale.dont_know is not None
+    labels = [_row_label(_esc(localized(row.item.label, lang)) if row.item else None,
+                         row.n, row.dk, dk_offered, gettext)
+              for row in summary.items]
+    # share and count per row and point value
+    share = [{p.value: p.share * 100 for p in row.points} for row in summary.items]
+    count = [{p.value: p.count for p in row.points} for row in summary.items]
+    points = sorted(scale.points, key=lambda p: p.value) if scale.ordered else list(scale.points)
+    k = len(points)
+
+    def bar(i: int, sign: int, part: float, *, text: bool, legend: bool) -> go.Bar:
+        p = points[i]
+        name = _esc(localized(p.label, lang)) or str(p.value)
+        hover = [gettext("%(point)s: %(percent)s %% (%(count)d of %(base)d)")
+                 % {"point": name, "percent": _pct(s[p.value] / 100), "count": c[p.value],
+                    "base": row.n_valid}
+                 for s, c, row in zip(share, count, summary.items)]
+        return go.Bar(
+            y=labels, x=[sign * part * s[p.value] for s in share], orientation="h",
+            name=name, legendgroup=str(p.value), legendrank=i, showlegend=legend,
+            marker=dict(color=colors[i], line=dict(color="white", width=1)),
+            text=[f"{_pct(s[p.value] / 100)} %" if text and s[p.value] else "" for s in share],
+            textposition="inside", insidetextanchor="middle",
+            hovertext=hover, hoverinfo="text",
+        )
+
+    if not scale.ordered:
+        colors = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(k)]
+        for i in range(k):
+            fig.add_trace(bar(i, 1, 1.0, text=True, legend=True))
+        fig.update_layout(barmode="stack")
+        fig.update_xaxes(**_percent_ticks(100, symmetric=False))
+    else:
+        colors = diverging_colors(k)
+        mid = (k - 1) / 2
+        below = [i for i in range(k) if i < mid]
+        above = [i for i in range(k) if i > mid]
+        middle = k // 2 if k % 2 else None
+        # relative stacking: the first trace of each sign sits next to zero
+        if middle is not None:
+            fig.add_trace(bar(middle, -1, 0.5, text=False, legend=True))
+        for i in reversed(below):
+            fig.add_trace(bar(i, -1, 1.0, text=True, legend=True))
+        if middle is not None:
+            fig.add_trace(bar(middle, 1, 0.5, text=True, legend=False))
+        for i in above:
+            fig.add_trace(bar(i, 1, 1.0, text=True, legend=True))
+        fig.update_layout(barmode="relative")
+        left = max(sum(-t.x[r] for t in fig.data if t.x[r] < 0) for r in range(len(labels)))
+        right = max(sum(t.x[r] for t in fig.data if t.x[r] > 0) for r in range(len(labels)))
+        limit = min(100, max(10, math.ceil(max(left, right) / 10) * 10))
+        fig.update_xaxes(zeroline=True, zerolinecolor="#555555", zerolinewidth=1,
+                         **_percent_ticks(limit, symmetric=True))
+    fig.update_xaxes(title_text=gettext("Share of valid answers, don't know excluded (%)")
+                     if dk_offered else gettext("Share of valid answers (%)"))
+    return fig
+
+
+def number_figure(summary: NumberSummary, lang: str, gettext: Gettext = _identity) -> go.Figure:
+    """A box from precomputed quartiles (whiskers = min and max), so that no single raw
+    value is embedded in the figure."""
+    fig = go.Figure(layout=dict(title=_title(summary.question.text, lang, summary.n, gettext)))
+    _layout(fig, 2)
+    if summary.n == 0:
+        return _empty(fig, gettext)
+    fig.add_trace(go.Box(
+        y=[""], q1=[summary.q1], median=[summary.median], q3=[summary.q3],
+        lowerfence=[summary.min], upperfence=[summary.max], mean=[summary.mean],
+        orientation="h", boxpoints=False, marker_color=BAR_COLOR, name="",
+    ))
+    unit = localized(summary.question.unit, lang)
+    fig.update_xaxes(title_text=_esc(unit) if unit else None)
+    return fig
+
+
+def allocation_figure(summary: AllocationSummary, lang: str,
+                      gettext: Gettext = _identity) -> go.Figure:
+    fig = go.Figure(layout=dict(title=_title(summary.question.text, lang, summary.n, gettext)))
+    _layout(fig, len(summary.items))
+    if summary.n == 0:
+        return _empty(fig, gettext)
+    labels = [_wrap(_esc(localized(i.item.label, lang)), LABEL_WIDTH) for i in summary.items]
+    shares = [(i.share or 0.0) * 100 for i in summary.items]
+    texts = [gettext("%(percent)s %%") % {"percent": _pct(s / 100)} for s in shares]
+    fig.add_trace(go.Bar(
+        y=labels, x=shares, orientation="h", marker_color=BAR_COLOR, text=texts,
+        textposition="outside", cliponaxis=False, hovertext=texts, hoverinfo="y+text",
+    ))
+    limit = min(100, max(10, math.ceil(max(shares) / 10) * 10))
+    fig.update_xaxes(title_text=gettext("Mean share of the total (%)"),
+                     **_percent_ticks(limit, symmetric=False))
+    fig.update_layout(margin_r=60)
+    return fig
+
+
+def figure_for(summary: QuestionSummary, lang: str,
+               gettext: Gettext = _identity) -> go.Figure | None:
+    """The chart for one question summary; None for text questions."""
+    if isinstance(summary, ChoiceSummary):
+        return choice_figure(summary, lang, gettext)
+    if isinstance(summary, ScaleSummary):
+        return scale_figure(summary, lang, gettext)
+    if isinstance(summary, NumberSummary):
+        return number_figure(summary, lang, gettext)
+    if isinstance(summary, AllocationSummary):
+        return allocation_figure(summary, lang, gettext)
+    if isinstance(summary, TextSummary):
+        return None
+    raise TypeError(f"no chart for {type(summary).__name__}")
+
+
+def figure_json(fig: go.Figure) -> str:
+    """JSON for Plotly.newPlot(el, data, layout, CONFIG) in a page."""
+    return fig.to_json()

@@ -1,0 +1,14 @@
+"""Binds the storage layer to the Flask app: one Store per app, opened on the data folder."""
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from .store import Store
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["survey_store"] = Store(app.config["DATA_DIR"])
+
+
+def get_store(app: Flask | None = None) -> Store:
+    return (app or current_app).extensions["survey_store"]

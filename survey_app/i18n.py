@@ -1,0 +1,24 @@
+"""UI language: German by default, English second (Flask-Babel).
+
+The respondent's or user's explicit choice is kept in the session; there is no
+guessing from the browser, so everyone starts in German as the city expects.
+"""
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session
+from flask_babel import Babel
+
+
+def select_locale() -> str:
+    chosen = request.args.get("lang") or session.get("lang")
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def inject_language():
+        return {"current_language": select_locale(), "ui_languages": app.config["LANGUAGES"]}

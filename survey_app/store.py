@@ -1,0 +1,391 @@
+"""Persistence for users, surveys, drafts and responses (the only module that touches TinyDB).
+
+TinyDB is safe neither for threads nor for processes, so every unit of work here
+  1. takes a cross-process file lock (one per unit: users, surveys, one per survey),
+  2. opens a fresh TinyDB (a long-lived one caches queries and next ids),
+  3. writes through AtomicJSONStorage (temp file, fsync, rename, fsync dir).
+Reads take the lock too. Business ids are uuid4 strings, never TinyDB doc ids.
+
+Layout of data_dir:
+  secret_key                        Flask secret, mode 0600
+  users.json, surveys.json          small metadata tables
+  surveys/<survey_id>/responses-000001.json ...   at most shard_size responses each
+  surveys/<survey_id>/drafts/<draft_id>.json      one in-progress answer set each
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import tempfile
+import uuid
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from filelock import FileLock
+from tinydb import Query, TinyDB
+from tinydb.storages import Storage
+
+# Waiting longer than this for a lock means something is stuck; fail loudly instead of hanging.
+LOCK_TIMEOUT = 30
+_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_SHARD_RE = re.compile(r"^responses-(\d{6})\.json$")
+
+
+class DuplicateError(Exception):
+    """A username or slug that must be unique is already taken."""
+
+
+def _valid_id(value: Any) -> bool:
+    # Ids from URLs and cookies end up in file paths: only canonical uuids may pass.
+    return isinstance(value, str) and bool(_UUID_RE.match(value))
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _fsync_dir(path: Path) -> None:
+    # A rename or a new entry is only durable once its directory is synced.
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` so that readers see the old or the new file, never a mix."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _makedirs(path: Path) -> None:
+    """Create `path` (and parents) durably."""
+    if path.is_dir():
+        return
+    _makedirs(path.parent)
+    path.mkdir(exist_ok=True)
+    _fsync_dir(path.parent)
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: whole-file JSON, replaced atomically on every write."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+
+    def read(self) -> dict | None:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        return json.loads(text) if text.strip() else None
+
+    def write(self, data: dict) -> None:
+        _write_atomic(self.path, json.dumps(data, ensure_ascii=False))
+
+    def close(self) -> None:
+        pass
+
+
+class Store:
+    def __init__(self, data_dir: str | os.PathLike, shard_size: int = 128):
+        self.data_dir = Path(data_dir)
+        self.shard_size = shard_size
+        self._users = self.data_dir / "users.json"
+        self._surveys = self.data_dir / "surveys.json"
+        self._survey_root = self.data_dir / "surveys"
+        _makedirs(self._survey_root)
+
+    # -- helpers ---------------------------------------------------------------
+
+    @staticmethod
+    def _lock(path: Path) -> FileLock:
+        # New lock object per use: flock is per open file, so threads and processes both exclude.
+        return FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT)
+
+    @staticmethod
+    @contextmanager
+    def _open(path: Path) -> Iterator[TinyDB]:
+        """A fresh TinyDB on `path`; call only while holding the unit's lock."""
+        with TinyDB(path, storage=AtomicJSONStorage) as db:
+            yield db
+
+    def _survey_dir(self, survey_id: str) -> Path | None:
+        return self._survey_root / survey_id if _valid_id(survey_id) else None
+
+    def _shard_paths(self, survey_dir: Path) -> list[Path]:
+        """Existing shards, oldest first (zero-padded names sort numerically)."""
+        try:
+            names = sorted(n for n in os.listdir(survey_dir) if _SHARD_RE.match(n))
+        except FileNotFoundError:
+            return []
+        return [survey_dir / n for n in names]
+
+    def _survey_dir_for_write(self, survey_id: str) -> Path:
+        survey_dir = self._survey_dir(survey_id)
+        if survey_dir is None:
+            raise LookupError(f"invalid survey id: {survey_id!r}")
+        _makedirs(survey_dir / "drafts")
+        return survey_dir
+
+    def _append_response(self, survey_dir: Path, doc: dict) -> None:
+        """Append to the newest shard, or start a new one when it is full. Hold the survey lock."""
+        shards = self._shard_paths(survey_dir)
+        target = shards[-1] if shards else survey_dir / "responses-000001.json"
+        with self._open(target) as db:
+            if len(db) < self.shard_size:
+                db.insert(doc)
+                return
+        number = int(_SHARD_RE.match(target.name).group(1)) + 1
+        with self._open(survey_dir / f"responses-{number:06d}.json") as db:
+            db.insert(doc)
+
+    def _find_submission(self, survey_dir: Path, key: str) -> dict | None:
+        """Response stored for draft `key` by an earlier submit that crashed before marking the draft."""
+        for shard in self._shard_paths(survey_dir)[-2:]:
+            with self._open(shard) as db:
+                found = db.get(Query().submission_key == key)
+            if found is not None:
+                return dict(found)
+        return None
+
+    @staticmethod
+    def _update_by_id(db: TinyDB, doc_id: str, changes: dict) -> dict | None:
+        cond = Query().id == doc_id
+        if db.get(cond) is None:
+            return None
+        db.update(changes, cond)
+        return dict(db.get(cond))
+
+    # -- secret key ------------------------------------------------------------
+
+    def secret_key(self) -> str:
+        path = self.data_dir / "secret_key"
+        with self._lock(path):
+            if not path.exists():
+                _write_atomic(path, secrets.token_hex(32))
+            return path.read_text(encoding="utf-8").strip()
+
+    # -- users -----------------------------------------------------------------
+
+    def add_user(self, username: str, password_hash: str, role: str) -> dict:
+        user = {"id": _new_id(), "username": username, "password_hash": password_hash,
+                "role": role, "created_at": _now()}
+        with self._lock(self._users), self._open(self._users) as db:
+            if self._username_taken(db, username):
+                raise DuplicateError(f"username already taken: {username}")
+            db.insert(user)
+        return user
+
+    @staticmethod
+    def _username_taken(db: TinyDB, username: str, except_id: str | None = None) -> bool:
+        wanted = username.casefold()
+        return any(u["username"].casefold() == wanted and u["id"] != except_id for u in db.all())
+
+    def get_user(self, user_id: str) -> dict | None:
+        if not _valid_id(user_id):
+            return None
+        with self._lock(self._users), self._open(self._users) as db:
+            found = db.get(Query().id == user_id)
+        return dict(found) if found else None
+
+    def find_user(self, username: str) -> dict | None:
+        wanted = username.casefold()
+        with self._lock(self._users), self._open(self._users) as db:
+            found = db.get(Query().username.test(lambda u: u.casefold() == wanted))
+        return dict(found) if found else None
+
+    def list_users(self) -> list[dict]:
+        with self._lock(self._users), self._open(self._users) as db:
+            users = [dict(u) for u in db.all()]
+        return sorted(users, key=lambda u: u["username"].casefold())
+
+    def update_user(self, user_id: str, **changes) -> dict | None:
+        """Change fields of a user; the id cannot change, a new username must be free."""
+        if not _valid_id(user_id):
+            return None
+        changes.pop("id", None)
+        with self._lock(self._users), self._open(self._users) as db:
+            if "username" in changes and self._username_taken(db, changes["username"], except_id=user_id):
+                raise DuplicateError(f"username already taken: {changes['username']}")
+            return self._update_by_id(db, user_id, changes)
+
+    # -- surveys ---------------------------------------------------------------
+
+    def add_survey(self, questionnaire_id: str, slug: str, **fields) -> dict:
+        survey = {"status": "open", "created_at": _now(), **fields,
+                  "id": _new_id(), "questionnaire_id": questionnaire_id, "slug": slug}
+        with self._lock(self._surveys), self._open(self._surveys) as db:
+            if db.contains(Query().slug == slug):
+                raise DuplicateError(f"slug already taken: {slug}")
+            db.insert(survey)
+        return survey
+
+    def get_survey(self, survey_id: str) -> dict | None:
+        if not _valid_id(survey_id):
+            return None
+        with self._lock(self._surveys), self._open(self._surveys) as db:
+            found = db.get(Query().id == survey_id)
+        return dict(found) if found else None
+
+    def find_survey_by_slug(self, slug: str) -> dict | None:
+        with self._lock(self._surveys), self._open(self._surveys) as db:
+            found = db.get(Query().slug == slug)
+        return dict(found) if found else None
+
+    def list_surveys(self) -> list[dict]:
+        with self._lock(self._surveys), self._open(self._surveys) as db:
+            surveys = [dict(s) for s in db.all()]
+        return sorted(surveys, key=lambda s: s["created_at"])
+
+    def update_survey(self, survey_id: str, **changes) -> dict | None:
+        """Change fields of a survey; the id cannot change, a new slug must be free."""
+        if not _valid_id(survey_id):
+            return None
+        changes.pop("id", None)
+        with self._lock(self._surveys), self._open(self._surveys) as db:
+            if "slug" in changes:
+                other = db.get(Query().slug == changes["slug"])
+                if other is not None and other["id"] != survey_id:
+                    raise DuplicateError(f"slug already taken: {changes['slug']}")
+            return self._update_by_id(db, survey_id, changes)
+
+    # -- drafts ----------------------------------------------------------------
+    # A draft file holds one document; all draft and response files of a survey share its lock,
+    # so that submit_draft can change both atomically.
+
+    def _draft_path(self, survey_id: str, draft_id: str) -> Path | None:
+        survey_dir = self._survey_dir(survey_id)
+        if survey_dir is None or not _valid_id(draft_id):
+            return None
+        return survey_dir / "drafts" / f"{draft_id}.json"
+
+    @staticmethod
+    def _read_draft(db: TinyDB) -> dict | None:
+        docs = db.all()
+        return dict(docs[0]) if docs else None
+
+    @staticmethod
+    def _write_draft(db: TinyDB, changes: dict) -> None:
+        # One update = one atomic file write (truncate + insert would be two, with a crash window).
+        db.update(changes, doc_ids=[doc.doc_id for doc in db.all()])
+
+    def create_draft(self, survey_id: str, language: str) -> dict:
+        survey_dir = self._survey_dir_for_write(survey_id)
+        draft = {"id": _new_id(), "survey_id": survey_id, "language": language, "answers": {},
+                 "page": 0, "status": "open", "response_id": None,
+                 "created_on": date.today().isoformat()}  # day only: less to re-identify a respondent
+        with self._lock(survey_dir), self._open(survey_dir / "drafts" / f"{draft['id']}.json") as db:
+            db.insert(draft)
+        return draft
+
+    def get_draft(self, survey_id: str, draft_id: str) -> dict | None:
+        path = self._draft_path(survey_id, draft_id)
+        if path is None or not path.exists():  # no lock file for surveys that never existed
+            return None
+        with self._lock(path.parent.parent), self._open(path) as db:
+            return self._read_draft(db)
+
+    def update_draft(self, survey_id: str, draft_id: str, answers: dict | None = None,
+                     page: int | None = None, language: str | None = None) -> dict | None:
+        """Merge `answers` key by key (None deletes a key); a submitted draft is left unchanged."""
+        path = self._draft_path(survey_id, draft_id)
+        if path is None or not path.exists():
+            return None
+        with self._lock(path.parent.parent), self._open(path) as db:
+            draft = self._read_draft(db)
+            if draft is None or draft["status"] == "submitted":
+                return draft
+            merged = dict(draft["answers"])
+            for key, value in (answers or {}).items():
+                if value is None:
+                    merged.pop(key, None)
+                else:
+                    merged[key] = value
+            changes = {"answers": merged}
+            if page is not None:
+                changes["page"] = page
+            if language is not None:
+                changes["language"] = language
+            self._write_draft(db, changes)
+        return {**draft, **changes}
+
+    # -- responses -------------------------------------------------------------
+
+    def submit_draft(self, survey_id: str, draft_id: str, response: dict) -> tuple[str, bool]:
+        """Store `response` once per draft; returns (response_id, created).
+
+        A resubmit (double click, retry, back button) returns the first response's id and
+        created=False. The response carries submission_key=draft_id so that a crash between
+        storing it and marking the draft is also caught on retry.
+        """
+        path = self._draft_path(survey_id, draft_id)
+        if path is None or not path.exists():
+            raise LookupError(f"unknown draft {draft_id!r} in survey {survey_id!r}")
+        survey_dir = path.parent.parent
+        with self._lock(survey_dir):
+            with self._open(path) as db:
+                draft = self._read_draft(db)
+            if draft is None:
+                raise LookupError(f"unknown draft {draft_id!r} in survey {survey_id!r}")
+            if draft["status"] == "submitted":
+                return draft["response_id"], False
+            earlier = self._find_submission(survey_dir, draft_id)
+            if earlier is None:
+                response_id = _new_id()
+                self._append_response(survey_dir, {**response, "id": response_id, "submission_key": draft_id})
+            else:
+                response_id = earlier["id"]
+            with self._open(path) as db:
+                # The answers now live only in the response.
+                self._write_draft(db, {"status": "submitted", "response_id": response_id, "answers": {}})
+        return response_id, earlier is None
+
+    def add_response(self, survey_id: str, response: dict) -> str:
+        survey_dir = self._survey_dir_for_write(survey_id)
+        response_id = _new_id()
+        with self._lock(survey_dir):
+            self._append_response(survey_dir, {**response, "id": response_id})
+        return response_id
+
+    def responses(self, survey_id: str) -> list[dict]:
+        """All responses in submission order (shard order, then insertion order)."""
+        survey_dir = self._survey_dir(survey_id)
+        if survey_dir is None or not survey_dir.is_dir():
+            return []
+        result: list[dict] = []
+        with self._lock(survey_dir):
+            for shard in self._shard_paths(survey_dir):
+                with self._open(shard) as db:
+                    result.extend(dict(doc) for doc in db.all())
+        return result
+
+    def count_responses(self, survey_id: str) -> int:
+        survey_dir = self._survey_dir(survey_id)
+        if survey_dir is None or not survey_dir.is_dir():
+            return 0
+        with self._lock(survey_dir):
+            total = 0
+            for shard in self._shard_paths(survey_dir):
+                with self._open(shard) as db:
+                    total += len(db)
+        return total

@@ -1,0 +1,102 @@
+"""Shared fixtures: an app on a temporary data folder, a client with CSRF on, staff accounts,
+and a respondent helper that walks a questionnaire through the real forms."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from survey_app import create_app
+from survey_app.auth import create_user
+from survey_app.definitions import get_questionnaire
+
+PASSWORD = "correct horse battery"
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test-secret"})
+    with app.app_context():
+        for role in ("admin", "evaluator", "facilitator"):
+            create_user(role, PASSWORD, role)
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(client, url: str) -> str:
+    page = client.get(url)
+    match = CSRF_PATTERN.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def valid_page_data(page) -> dict:
+    """Form data that answers every question on a page validly (first option, etc.)."""
+    data = {}
+    for question in page.questions:
+        kind = question.type
+        if kind in ("single_choice", "multiple_choice"):
+            data[question.id] = question.options[0].value
+        elif kind == "scale":
+            data[question.id] = str(question.scale.points[-1].value)
+        elif kind == "matrix":
+            for item in question.items:
+                data[f"{question.id}-{item.id}"] = str(question.scale.points[0].value)
+        elif kind == "number":
+            data[question.id] = str(int(question.min or 0))
+        elif kind == "allocation":
+            data[f"{question.id}-{question.items[0].id}"] = str(int(question.total))
+        else:
+            data[question.id] = "Kommentar"
+    return data
+
+
+class Respondent:
+    """Walks a survey like a browser without JavaScript would."""
+
+    def __init__(self, client, app, slug: str):
+        self.client = client
+        self.slug = slug
+        with app.app_context():
+            self.questionnaire = get_questionnaire(slug)
+
+    def start(self):
+        token = csrf_token(self.client, f"/s/{self.slug}")
+        return self.client.post(f"/s/{self.slug}/start", data={"csrf_token": token})
+
+    def post_page(self, number: int, data: dict, action: str = "next"):
+        token = csrf_token(self.client, f"/s/{self.slug}/p/{number}")
+        return self.client.post(f"/s/{self.slug}/p/{number}",
+                                data={**data, "csrf_token": token, "action": action})
+
+    def complete(self, overrides: dict | None = None):
+        """Answer every page validly; `overrides` maps field names to values to use instead."""
+        self.start()
+        response = None
+        for number, page in enumerate(self.questionnaire.pages, start=1):
+            data = valid_page_data(page)
+            data.update({k: v for k, v in (overrides or {}).items() if k in data or k.split("-")[0] in
+                         {q.id for q in page.questions}})
+            response = self.post_page(number, data)
+            assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return response
+
+
+@pytest.fixture
+def respondent(client, app):
+    return Respondent(client, app, "staff-self-assessment")
