@@ -39,7 +39,6 @@ FONT = dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", s
             color="#222222")
 
 ROW_HEIGHT = 44             # px per bar row
-BASE_HEIGHT = 150           # px for title, axis and legend
 LABEL_WIDTH = 32            # characters per line of a row label
 TITLE_WIDTH = 60            # characters per line of a title
 
@@ -92,24 +91,35 @@ def _title(question_text: Text, lang: str, n: int, gettext: Gettext,
     if note:
         sub = f"{sub} · {note}"
     text = _wrap(_esc(localized(question_text, lang)), TITLE_WIDTH)
-    return dict(text=f"{text}<br><sup>{sub}</sup>", x=0, xanchor="left",
-                yref="container", y=0.98, yanchor="top", automargin=True)
+    return dict(text=f"{text}<br><sup>{sub}</sup>", x=0, xanchor="left", xref="container",
+                y=1, yanchor="bottom", yref="paper", pad=dict(b=14, l=8), font=dict(size=17))
 
 
-def _layout(fig: go.Figure, rows: int, *, legend: bool = False) -> None:
+def _layout(fig: go.Figure, labels: list[str], legend: list[str] | None = None) -> None:
+    """Fixed height from the number of rows, the lines per row label, the title lines and
+    the estimated legend rows (at ~600 px width)."""
+    title_lines = fig.layout.title.text.count("<br>") + 1
+    label_lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    row_height = max(ROW_HEIGHT, 22 * label_lines + 16)
+    top = 40 + 22 * title_lines
+    bottom = 60
+    if legend:
+        width = sum(40 + 8 * len(name) for name in legend)
+        bottom += 24 * math.ceil(width / 560) + 10
     fig.update_layout(
         template="none",
         font=FONT,
-        height=BASE_HEIGHT + (60 if legend else 0) + ROW_HEIGHT * rows,
-        margin=dict(l=10, r=30, t=40, b=90 if legend else 40, autoexpand=True),
-        showlegend=legend,
+        height=top + bottom + row_height * max(1, len(labels)),
+        margin=dict(l=10, r=30, t=top, b=bottom, autoexpand=True),
+        showlegend=bool(legend),
         plot_bgcolor="white",
         paper_bgcolor="white",
         bargap=0.25,
         uniformtext=dict(minsize=11, mode="hide"),
     )
     if legend:
-        fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", yref="container",
+        fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", xref="container",
+                                      yref="container",
                                       y=0.01, yanchor="bottom", traceorder="normal"))
     fig.update_yaxes(automargin=True, autorange="reversed", showgrid=False, ticks="")
     fig.update_xaxes(automargin=True, zeroline=False, gridcolor="#E5E5E5")
@@ -123,9 +133,13 @@ def _empty(fig: go.Figure, gettext: Gettext) -> go.Figure:
     return fig
 
 
-def _percent_ticks(limit: float, symmetric: bool) -> dict:
-    step = 10 if limit <= 50 else 25
-    values = list(range(-int(limit) if symmetric else 0, int(limit) + 1, step))
+def _percent_axis(largest: float, symmetric: bool) -> dict:
+    """x axis in percent up to the largest value (at most 100) with a few round ticks,
+    symmetric around 0 for diverging bars; tick labels without minus signs."""
+    max_ticks = 3 if symmetric else 5          # per side
+    step = next(s for s in (10, 20, 25, 50) if math.ceil(largest / s - 1e-9) <= max_ticks)
+    limit = min(100, max(step, math.ceil(largest / step - 1e-9) * step))
+    values = list(range(-limit if symmetric else 0, limit + 1, step))
     return dict(range=[-limit if symmetric else 0, limit], tickvals=values,
                 ticktext=[f"{abs(v)} %" for v in values])
 
@@ -137,10 +151,10 @@ def choice_figure(summary: ChoiceSummary, lang: str, gettext: Gettext = _identit
             if summary.multiple else None)
     fig = go.Figure(layout=dict(title=_title(summary.question.text, lang, summary.n, gettext,
                                              note)))
-    _layout(fig, len(summary.options))
+    labels = [_wrap(_esc(localized(o.label, lang)), LABEL_WIDTH) for o in summary.options]
+    _layout(fig, labels)
     if summary.n == 0:
         return _empty(fig, gettext)
-    labels = [_wrap(_esc(localized(o.label, lang)), LABEL_WIDTH) for o in summary.options]
     texts = [gettext("%(percent)s %% (n=%(count)d)") % {"percent": _pct(o.share),
                                                         "count": o.count}
              for o in summary.options]
@@ -150,42 +164,41 @@ def choice_figure(summary: ChoiceSummary, lang: str, gettext: Gettext = _identit
         hovertext=texts, hoverinfo="y+text",
     ))
     fig.update_xaxes(title_text=gettext("Share of respondents (%)"),
-                     **_percent_ticks(100, symmetric=False))
+                     **_percent_axis(100, symmetric=False))
     fig.update_layout(margin_r=110)
     return fig
 
 
 def _row_label(label: str | None, n: int, dk: int, dk_offered: bool, gettext: Gettext) -> str:
-    """Row label with its n (and don't know count); label None for a plain scale."""
-    values = {"label": label, "n": n, "dk": dk}
-    if label is None:
-        text = (gettext("n=%(n)d, dk %(dk)d") if dk_offered else gettext("n=%(n)d")) % values
-    elif dk_offered:
-        text = gettext("%(label)s (n=%(n)d, dk %(dk)d)") % values
-    else:
-        text = gettext("%(label)s (n=%(n)d)") % values
-    return _wrap(text, LABEL_WIDTH)
+    """Row label (wrapped) with a line for its n and don't know count; label None for a
+    plain scale question (one row)."""
+    values = {"n": n, "dk": dk}
+    counts = (gettext("n=%(n)d, dk %(dk)d") if dk_offered else gettext("n=%(n)d")) % values
+    return counts if label is None else f"{_wrap(label, LABEL_WIDTH)}<br>{counts}"
 
 
 def scale_figure(summary: ScaleSummary, lang: str, gettext: Gettext = _identity) -> go.Figure:
     """Ordered scale: diverging stacked bars (low points to the left of 0, high points to
     the right, an odd middle point split half/half). Nominal: stacked 100 % bars.
-    x is the percent of valid answers ("don't know" excluded) of each row."""
+    x is the percent of valid answers ("don't know" excluded) of each row; the row labels
+    carry n and the don't know count. Points are identified by ``legendgroup`` = value."""
     scale = summary.scale
-    fig = go.Figure(layout=dict(title=_title(summary.question.text, lang, summary.n, gettext)))
-    _layout(fig, len(summary.items), legend=True)
-    if summary.n == 0:
-        return _empty(fig, gettext)
-
     dk_offered = scale.dont_know is not None
     labels = [_row_label(_esc(localized(row.item.label, lang)) if row.item else None,
                          row.n, row.dk, dk_offered, gettext)
               for row in summary.items]
-    # share and count per row and point value
+    fig = go.Figure(layout=dict(title=_title(summary.question.text, lang, summary.n, gettext)))
+    _layout(fig, labels, legend=[localized(p.label, lang) for p in scale.points])
+    if summary.n == 0:
+        return _empty(fig, gettext)
+
+    # share (percent) and count per row and point value
     share = [{p.value: p.share * 100 for p in row.points} for row in summary.items]
     count = [{p.value: p.count for p in row.points} for row in summary.items]
     points = sorted(scale.points, key=lambda p: p.value) if scale.ordered else list(scale.points)
     k = len(points)
+    colors = (diverging_colors(k) if scale.ordered
+              else [OKABE_ITO[i % len(OKABE_ITO)] for i in range(k)])
 
     def bar(i: int, sign: int, part: float, *, text: bool, legend: bool) -> go.Bar:
         p = points[i]
@@ -199,39 +212,35 @@ def scale_figure(summary: ScaleSummary, lang: str, gettext: Gettext = _identity)
             name=name, legendgroup=str(p.value), legendrank=i, showlegend=legend,
             marker=dict(color=colors[i], line=dict(color="white", width=1)),
             text=[f"{_pct(s[p.value] / 100)} %" if text and s[p.value] else "" for s in share],
-            textposition="inside", insidetextanchor="middle",
+            textposition="inside", insidetextanchor="middle", textangle=0,
             hovertext=hover, hoverinfo="text",
         )
 
     if not scale.ordered:
-        colors = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(k)]
         for i in range(k):
             fig.add_trace(bar(i, 1, 1.0, text=True, legend=True))
         fig.update_layout(barmode="stack")
-        fig.update_xaxes(**_percent_ticks(100, symmetric=False))
+        fig.update_xaxes(**_percent_axis(100, symmetric=False))
     else:
-        colors = diverging_colors(k)
         mid = (k - 1) / 2
-        below = [i for i in range(k) if i < mid]
-        above = [i for i in range(k) if i > mid]
         middle = k // 2 if k % 2 else None
-        # relative stacking: the first trace of each sign sits next to zero
+        # relative stacking: per sign, the first trace lies next to zero
         if middle is not None:
             fig.add_trace(bar(middle, -1, 0.5, text=False, legend=True))
-        for i in reversed(below):
+        for i in reversed([i for i in range(k) if i < mid]):
             fig.add_trace(bar(i, -1, 1.0, text=True, legend=True))
         if middle is not None:
             fig.add_trace(bar(middle, 1, 0.5, text=True, legend=False))
-        for i in above:
+        for i in [i for i in range(k) if i > mid]:
             fig.add_trace(bar(i, 1, 1.0, text=True, legend=True))
         fig.update_layout(barmode="relative")
-        left = max(sum(-t.x[r] for t in fig.data if t.x[r] < 0) for r in range(len(labels)))
-        right = max(sum(t.x[r] for t in fig.data if t.x[r] > 0) for r in range(len(labels)))
-        limit = min(100, max(10, math.ceil(max(left, right) / 10) * 10))
+        rows = range(len(labels))
+        largest = max(max(sum(-tr.x[r] for tr in fig.data if tr.x[r] < 0),
+                          sum(tr.x[r] for tr in fig.data if tr.x[r] > 0)) for r in rows)
         fig.update_xaxes(zeroline=True, zerolinecolor="#555555", zerolinewidth=1,
-                         **_percent_ticks(limit, symmetric=True))
-    fig.update_xaxes(title_text=gettext("Share of valid answers, don't know excluded (%)")
-                     if dk_offered else gettext("Share of valid answers (%)"))
+                         **_percent_axis(largest, symmetric=True))
+    fig.update_xaxes(title_text=gettext("Valid answers in % (without don't know)")
+                     if dk_offered else gettext("Valid answers in %"))
     return fig
 
 
@@ -239,7 +248,7 @@ def number_figure(summary: NumberSummary, lang: str, gettext: Gettext = _identit
     """A box from precomputed quartiles (whiskers = min and max), so that no single raw
     value is embedded in the figure."""
     fig = go.Figure(layout=dict(title=_title(summary.question.text, lang, summary.n, gettext)))
-    _layout(fig, 2)
+    _layout(fig, ["", ""])
     if summary.n == 0:
         return _empty(fig, gettext)
     fig.add_trace(go.Box(
@@ -254,20 +263,20 @@ def number_figure(summary: NumberSummary, lang: str, gettext: Gettext = _identit
 
 def allocation_figure(summary: AllocationSummary, lang: str,
                       gettext: Gettext = _identity) -> go.Figure:
+    """Bars of the mean share of the total per item."""
     fig = go.Figure(layout=dict(title=_title(summary.question.text, lang, summary.n, gettext)))
-    _layout(fig, len(summary.items))
+    labels = [_wrap(_esc(localized(i.item.label, lang)), LABEL_WIDTH) for i in summary.items]
+    _layout(fig, labels)
     if summary.n == 0:
         return _empty(fig, gettext)
-    labels = [_wrap(_esc(localized(i.item.label, lang)), LABEL_WIDTH) for i in summary.items]
     shares = [(i.share or 0.0) * 100 for i in summary.items]
     texts = [gettext("%(percent)s %%") % {"percent": _pct(s / 100)} for s in shares]
     fig.add_trace(go.Bar(
         y=labels, x=shares, orientation="h", marker_color=BAR_COLOR, text=texts,
         textposition="outside", cliponaxis=False, hovertext=texts, hoverinfo="y+text",
     ))
-    limit = min(100, max(10, math.ceil(max(shares) / 10) * 10))
     fig.update_xaxes(title_text=gettext("Mean share of the total (%)"),
-                     **_percent_ticks(limit, symmetric=False))
+                     **_percent_axis(max(shares, default=0), symmetric=False))
     fig.update_layout(margin_r=60)
     return fig
 

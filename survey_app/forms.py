@@ -9,7 +9,7 @@ import math
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import Field, RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
@@ -75,10 +75,10 @@ def _max_choices(limit: int):
     return check
 
 
-def _scale_choices(question: Question, lang: str, default: str) -> list[tuple[str, str]]:
-    choices = [(str(p.value), localized(p.label, lang, default)) for p in question.scale.points]
+def _scale_choices(question: Question, lang: str, default: str) -> list[SelectChoice]:
+    choices = [SelectChoice(str(p.value), localized(p.label, lang, default)) for p in question.scale.points]
     if question.scale.dont_know:
-        choices.append((DONT_KNOW, localized(question.scale.dont_know, lang, default)))
+        choices.append(SelectChoice(DONT_KNOW, localized(question.scale.dont_know, lang, default)))
     return choices
 
 
@@ -90,10 +90,10 @@ def _fields_for(question: Question, lang: str, default: str) -> dict[str, Field]
     label = localized(question.text, lang, default)
     kind = question.type
     if kind == "single_choice":
-        choices = [(o.value, localized(o.label, lang, default)) for o in question.options]
+        choices = [SelectChoice(o.value, localized(o.label, lang, default)) for o in question.options]
         return {question.id: RadioField(label, choices=choices, validators=_presence(question.required))}
     if kind == "multiple_choice":
-        choices = [(o.value, localized(o.label, lang, default)) for o in question.options]
+        choices = [SelectChoice(o.value, localized(o.label, lang, default)) for o in question.options]
         validators = _presence(question.required)
         if question.max_choices:
             validators.append(_max_choices(question.max_choices))

@@ -173,7 +173,7 @@ TYPE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "short_text": ((), ("max_length",)),
     "long_text": ((), ("max_length",)),
 }
-TYPE_SPECIFIC_KEYS = {key for req, opt in TYPE_KEYS.values() for key in (*req, *opt)}
+TYPE_SPECIFIC_KEYS = tuple(dict.fromkeys(key for req, opt in TYPE_KEYS.values() for key in (*req, *opt)))
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -239,13 +239,12 @@ def _yaml_problem(file: str, raw: bytes, exc: yaml.YAMLError) -> Problem:
     if isinstance(exc, yaml.reader.ReaderError):
         line = raw[: exc.position].count(b"\n") + 1
         return Problem(file, f"line {line}", "the file is not valid UTF-8 text")
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    location = f"line {mark.line + 1}" if mark else "file"
-    if isinstance(exc, yaml.MarkedYAMLError):
-        detail = ", ".join(part for part in (exc.problem, exc.context) if part)
-    else:
-        detail = str(exc)
-    return Problem(file, location, f"YAML syntax error: {detail}")
+    if not isinstance(exc, yaml.MarkedYAMLError) or exc.problem_mark is None:
+        return Problem(file, "file", f"YAML syntax error: {exc}")
+    detail = exc.problem
+    if exc.context and exc.context_mark:  # often where the actual mistake is
+        detail += f" ({exc.context} at line {exc.context_mark.line + 1})"
+    return Problem(file, f"line {exc.problem_mark.line + 1}", f"YAML syntax error: {detail}")
 
 
 def parse_definition(
@@ -362,7 +361,8 @@ class _Collector:
     def number(self, loc: str, key: str, value: object) -> int | float | None:
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                isinstance(value, float) and not math.isfinite(value)):
             self.add(loc, f'"{key}" must be a number, got {value!r}')
             return None
         return value
@@ -407,6 +407,14 @@ def _kind(value: object) -> str:
     if isinstance(value, str):
         return f"the text {value!r}"
     return {dict: "a mapping", list: "a list", type(None): "nothing"}.get(type(value), repr(value))
+
+
+def _unique(c: _Collector, loc: str, seen: set[str], value: str | None, what: str) -> None:
+    if value is None:
+        return
+    if value in seen:
+        c.add(loc, f'duplicate {what} "{value}"')
+    seen.add(value)
 
 
 def _named(data: object, key: str, label: str, path: str) -> str:
@@ -493,9 +501,7 @@ def _pages(c: _Collector, value: object, ctx: _Context) -> tuple[Page, ...]:
             continue
         c.check_keys(data, loc, PAGE_REQUIRED, PAGE_OPTIONAL)
         page_id = c.slug(loc, "id", data.get("id"))
-        if page_id is not None and page_id in page_ids:
-            c.add(loc, f'duplicate page id "{page_id}"')
-        page_ids.add(page_id)
+        _unique(c, loc, page_ids, page_id, "page id")
         title = c.text(loc, "title", data.get("title"), ctx.languages)
         intro = c.text(loc, "intro", data.get("intro"), ctx.languages)
         questions = tuple(
@@ -518,7 +524,7 @@ def _question(c: _Collector, data: object, path: str, ctx: _Context) -> Question
         c.check_keys(data, loc, QUESTION_REQUIRED + required, QUESTION_OPTIONAL + optional,
                      foreign=TYPE_SPECIFIC_KEYS, foreign_note=f'is not used by type "{qtype}"')
     else:  # without a type, accept any key some type uses
-        c.check_keys(data, loc, QUESTION_REQUIRED, QUESTION_OPTIONAL + tuple(TYPE_SPECIFIC_KEYS))
+        c.check_keys(data, loc, QUESTION_REQUIRED, QUESTION_OPTIONAL + TYPE_SPECIFIC_KEYS)
 
     question_id = c.slug(loc, "id", data.get("id"))
     if question_id in ctx.question_ids:
@@ -623,9 +629,7 @@ def _options(c: _Collector, value: object, loc: str, ctx: _Context, minimum: int
             continue
         c.check_keys(data, option_loc, ("value", "label"))
         option_value = c.slug(option_loc, "value", data.get("value"))
-        if option_value is not None and option_value in seen:
-            c.add(option_loc, f'duplicate option value "{option_value}"')
-        seen.add(option_value)
+        _unique(c, option_loc, seen, option_value, "option value")
         label = c.text(option_loc, "label", data.get("label"), ctx.languages)
         if option_value is not None and label is not None:
             options.append(Option(option_value, label))
@@ -640,9 +644,7 @@ def _items(c: _Collector, value: object, loc: str, ctx: _Context) -> tuple[Item,
             continue
         c.check_keys(data, item_loc, ("id", "label"), ("construct",))
         item_id = c.slug(item_loc, "id", data.get("id"))
-        if item_id is not None and item_id in seen:
-            c.add(item_loc, f'duplicate item id "{item_id}"')
-        seen.add(item_id)
+        _unique(c, item_loc, seen, item_id, "item id")
         label = c.text(item_loc, "label", data.get("label"), ctx.languages)
         construct = c.construct(item_loc, data.get("construct"))
         if item_id is not None and label is not None:

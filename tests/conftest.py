@@ -33,7 +33,8 @@ def runner(app):
     return app.test_cli_runner()
 
 
-def csrf_token(client, url: str) -> str:
+def csrf_token(client, url: str = "/login") -> str:
+    """A CSRF token for the client's session, read from a page's form as a browser would."""
     page = client.get(url)
     match = CSRF_PATTERN.search(page.get_data(as_text=True))
     assert match, f"no CSRF token on {url}"
@@ -80,7 +81,7 @@ class Respondent:
         return self.client.post(f"/s/{self.slug}/start", data={"csrf_token": token})
 
     def post_page(self, number: int, data: dict, action: str = "next"):
-        token = csrf_token(self.client, f"/s/{self.slug}/p/{number}")
+        token = csrf_token(self.client)
         return self.client.post(f"/s/{self.slug}/p/{number}",
                                 data={**data, "csrf_token": token, "action": action})
 

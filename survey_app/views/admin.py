@@ -6,7 +6,7 @@ from itertools import groupby
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired
 
 from ..auth import ROLES, AccountError, create_user, role_required
@@ -21,7 +21,7 @@ ROLE_LABELS = {"admin": _l("Administrator"), "evaluator": _l("Evaluator"), "faci
 
 class NewUserForm(FlaskForm):
     username = StringField(_l("User name"), validators=[InputRequired()])
-    role = SelectField(_l("Role"), choices=[(role, ROLE_LABELS[role]) for role in ROLES])
+    role = SelectField(_l("Role"), choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES])
     password = PasswordField(_l("Password (at least 10 characters)"), validators=[InputRequired()])
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from ..db import get_store
@@ -56,9 +55,6 @@ def begin(slug: str):
     survey, questionnaire = _load(slug)
     if survey["status"] != "open":
         return redirect(url_for(".start", slug=slug))
-    form = FlaskForm()
-    if not form.validate_on_submit():
-        abort(400)
     draft = _current_draft(survey)
     if not draft or draft["status"] != "open" or request.form.get("restart"):
         draft = get_store().create_draft(survey["id"], _language(questionnaire))
@@ -88,9 +84,7 @@ def page(slug: str, number: int):
         return _render_page(survey, questionnaire, index, form, lang)
 
     form = page_form(current_page, lang, questionnaire.default_language, draft["answers"], formdata=request.form)
-    valid = form.validate()
-    if form.csrf_token.errors:
-        abort(400)
+    valid = form.validate()  # CSRF was already checked for every POST by CSRFProtect
     action = request.form.get("action", "next")
     if action == "back":
         store.update_draft(survey["id"], draft["id"], answers=answers_from_form(form, only_valid=True),

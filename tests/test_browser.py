@@ -1,0 +1,88 @@
+"""The whole path in a real browser: a staff member fills in the self-assessment page by
+page on a phone-sized screen, then an evaluator logs in and sees n = 1 with charts."""
+from __future__ import annotations
+
+import pytest
+
+from browser_support import CHROMIUM_ARGS, LiveServer, require_chromium
+from conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    with LiveServer(app) as server:
+        yield server
+
+
+def _fill_page(page, questionnaire_page):
+    """Answer each question the way a person would: click labels, type numbers."""
+    for question in questionnaire_page.questions:
+        block = page.locator(f"#q-{question.id}")
+        kind = question.type
+        if kind in ("single_choice", "multiple_choice"):
+            block.locator("label.choice").first.click()
+        elif kind == "scale":
+            block.locator("label.choice").nth(len(question.scale.points) - 2).click()
+        elif kind == "matrix":
+            for item in question.items:
+                page.locator(f"#q-{question.id}-{item.id} label.choice").first.click()
+        elif kind == "allocation":
+            inputs = block.locator("input")
+            share = int(question.total) // 2
+            inputs.nth(0).fill(str(share))
+            inputs.nth(1).fill(str(int(question.total) - share))
+        elif kind == "number":
+            block.locator("input").fill(str(int(question.min or 0)))
+        else:
+            block.locator("input, textarea").fill("Mehr Zeit für Netzwerkarbeit")
+
+
+def test_staff_fills_in_and_evaluator_sees_one_response(browser, live_server, respondent):
+    questionnaire = respondent.questionnaire
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(f"{live_server.url}/s/{questionnaire.id}")
+    page.get_by_role("button", name="Start").click()
+    total = len(questionnaire.pages)
+    for number, questionnaire_page in enumerate(questionnaire.pages, start=1):
+        page.get_by_text(f"Seite {number} von {total}").wait_for()
+        # Nothing may stick out sideways on a 375 px phone.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        _fill_page(page, questionnaire_page)
+        button = "Weiter" if number < total else "Antworten absenden"
+        page.get_by_role("button", name=button).click()
+    page.get_by_role("heading", name="Vielen Dank!").wait_for()
+
+    staff = browser.new_context()
+    evaluator = staff.new_page()
+    evaluator.on("pageerror", lambda error: errors.append(str(error)))
+    evaluator.goto(f"{live_server.url}/login")
+    evaluator.get_by_label("Benutzername").fill("evaluator")
+    evaluator.get_by_label("Passwort").fill(PASSWORD)
+    evaluator.get_by_role("button", name="Anmelden").click()
+    evaluator.get_by_role("link", name="Ergebnisse").click()
+    evaluator.get_by_role("link", name=questionnaire.title["de"]).click()
+    evaluator.get_by_text("Antworten: n = 1").wait_for()
+    charts = evaluator.locator("[data-figure]")
+    charts.last.locator(".main-svg").first.wait_for()
+    rendered = evaluator.locator("[data-figure][data-rendered='1']")
+    assert rendered.count() == charts.count() > 0
+    assert errors == []
+    context.close()
+    staff.close()
