@@ -92,7 +92,7 @@ def _title(question_text: Text, lang: str, n: int, gettext: Gettext,
         sub = f"{sub} · {note}"
     text = _wrap(_esc(localized(question_text, lang)), TITLE_WIDTH)
     return dict(text=f"{text}<br><sup>{sub}</sup>", x=0, xanchor="left", xref="container",
-                y=1, yanchor="bottom", yref="paper", pad=dict(b=14, l=8), font=dict(size=17))
+                y=1, yanchor="bottom", yref="paper", pad=dict(b=18, l=8), font=dict(size=17))
 
 
 def _layout(fig: go.Figure, labels: list[str], legend: list[str] | None = None) -> None:
@@ -104,8 +104,9 @@ def _layout(fig: go.Figure, labels: list[str], legend: list[str] | None = None) 
     top = 40 + 22 * title_lines
     bottom = 60
     if legend:
+        # plotly wraps a horizontal legend at the plot width (~300 px beside long labels)
         width = sum(40 + 8 * len(name) for name in legend)
-        bottom += 24 * math.ceil(width / 560) + 10
+        bottom += 20 * math.ceil(width / 300) + 16
     fig.update_layout(
         template="none",
         font=FONT,
@@ -118,9 +119,10 @@ def _layout(fig: go.Figure, labels: list[str], legend: list[str] | None = None) 
         uniformtext=dict(minsize=11, mode="hide"),
     )
     if legend:
-        fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", xref="container",
-                                      yref="container",
-                                      y=0.01, yanchor="bottom", traceorder="normal"))
+        fig.update_layout(legend=dict(
+            orientation="h", x=0, xanchor="left", xref="container",
+            y=0.01, yanchor="bottom", yref="container",
+            traceorder="normal", itemclick=False, itemdoubleclick=False))
     fig.update_yaxes(automargin=True, autorange="reversed", showgrid=False, ticks="")
     fig.update_xaxes(automargin=True, zeroline=False, gridcolor="#E5E5E5")
 
@@ -181,7 +183,7 @@ def scale_figure(summary: ScaleSummary, lang: str, gettext: Gettext = _identity)
     """Ordered scale: diverging stacked bars (low points to the left of 0, high points to
     the right, an odd middle point split half/half). Nominal: stacked 100 % bars.
     x is the percent of valid answers ("don't know" excluded) of each row; the row labels
-    carry n and the don't know count. Points are identified by ``legendgroup`` = value."""
+    carry n and the don't know count. Each trace has ``meta`` = its point value."""
     scale = summary.scale
     dk_offered = scale.dont_know is not None
     labels = [_row_label(_esc(localized(row.item.label, lang)) if row.item else None,
@@ -209,7 +211,7 @@ def scale_figure(summary: ScaleSummary, lang: str, gettext: Gettext = _identity)
                  for s, c, row in zip(share, count, summary.items)]
         return go.Bar(
             y=labels, x=[sign * part * s[p.value] for s in share], orientation="h",
-            name=name, legendgroup=str(p.value), legendrank=i, showlegend=legend,
+            name=name, meta=p.value, legendrank=i, showlegend=legend,
             marker=dict(color=colors[i], line=dict(color="white", width=1)),
             text=[f"{_pct(s[p.value] / 100)} %" if text and s[p.value] else "" for s in share],
             textposition="inside", insidetextanchor="middle", textangle=0,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from .auth import ROLES, AccountError, create_user
 from .db import get_store
@@ -12,6 +13,7 @@ from .questionnaire import load_folder
 
 
 @click.command("validate")
+@with_appcontext
 @click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False))
 def validate_command(folder: str | None) -> None:
     """Check every questionnaire definition; exit code 1 when any has problems."""
@@ -26,6 +28,7 @@ def validate_command(folder: str | None) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
 @click.password_option(help="Asked for when not given (typed twice, not shown).")
@@ -39,6 +42,7 @@ def create_user_command(username: str, role: str, password: str) -> None:
 
 
 @click.command("surveys")
+@with_appcontext
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
 def surveys_command(base_url: str) -> None:
     """Prepare a survey for each shipped questionnaire and print their public links."""

@@ -5,11 +5,13 @@ guessing from the browser, so everyone starts in German as the city expects.
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.args.get("lang") or session.get("lang")
     if chosen in current_app.config["LANGUAGES"]:
         return chosen

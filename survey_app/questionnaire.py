@@ -10,6 +10,7 @@ import difflib
 import hashlib
 import math
 import re
+import reprlib
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -343,7 +344,7 @@ class _Collector:
             return None
         if not isinstance(value, str) or not pattern.fullmatch(value):
             hint = "" if isinstance(value, str) else " (write it in quotes if it is meant as text)"
-            self.add(loc, f'"{key}" must be a simple id matching {pattern.pattern}, got {value!r}{hint}')
+            self.add(loc, f'"{key}" must be a simple id matching {pattern.pattern}, got {reprlib.repr(value)}{hint}')
             return None
         return value
 
@@ -354,7 +355,7 @@ class _Collector:
         if value is None:
             return None
         if not isinstance(value, bool):
-            self.add(loc, f'"{key}" must be true or false, got {value!r}')
+            self.add(loc, f'"{key}" must be true or false, got {reprlib.repr(value)}')
             return None
         return value
 
@@ -363,7 +364,7 @@ class _Collector:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (
                 isinstance(value, float) and not math.isfinite(value)):
-            self.add(loc, f'"{key}" must be a number, got {value!r}')
+            self.add(loc, f'"{key}" must be a number, got {reprlib.repr(value)}')
             return None
         return value
 
@@ -371,7 +372,7 @@ class _Collector:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.add(loc, f'"{key}" must be a whole number of at least {minimum}, got {value!r}')
+            self.add(loc, f'"{key}" must be a whole number of at least {minimum}, got {reprlib.repr(value)}')
             return None
         return value
 
@@ -405,7 +406,7 @@ class _Context:
 
 def _kind(value: object) -> str:
     if isinstance(value, str):
-        return f"the text {value!r}"
+        return f"the text {reprlib.repr(value)}"
     return {dict: "a mapping", list: "a list", type(None): "nothing"}.get(type(value), repr(value))
 
 
@@ -436,7 +437,7 @@ def _languages(c: _Collector, value: object) -> tuple[str, ...] | None:
     ok = True
     for lang in value:
         if not isinstance(lang, str) or not LANGUAGE.fullmatch(lang):
-            c.add(loc, f'"languages": {lang!r} is not a language code such as de or en')
+            c.add(loc, f'"languages": {reprlib.repr(lang)} is not a language code such as de or en')
             ok = False
     if ok and len(set(value)) != len(value):
         c.add(loc, '"languages": a language is listed twice')
@@ -476,7 +477,7 @@ def _scale(c: _Collector, scale_id: str, data: object, loc: str, ctx: _Context) 
         c.check_keys(point, point_loc, ("value", "label"))
         value = point.get("value")
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            c.add(point_loc, f'"value" must be a whole number, got {value!r}')
+            c.add(point_loc, f'"value" must be a whole number, got {reprlib.repr(value)}')
             value = None
         label = c.text(point_loc, "label", point.get("label"), ctx.languages)
         if value is not None and label is not None:
@@ -518,7 +519,7 @@ def _question(c: _Collector, data: object, path: str, ctx: _Context) -> Question
     qtype = data.get("type")
     known_type = isinstance(qtype, str) and qtype in TYPE_KEYS
     if qtype is not None and not known_type:
-        c.add(loc, f'unknown question type {qtype!r}; allowed types: {", ".join(QUESTION_TYPES)}')
+        c.add(loc, f'unknown question type {reprlib.repr(qtype)}; allowed types: {", ".join(QUESTION_TYPES)}')
     if known_type:
         required, optional = TYPE_KEYS[qtype]
         c.check_keys(data, loc, QUESTION_REQUIRED + required, QUESTION_OPTIONAL + optional,

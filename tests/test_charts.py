@@ -103,14 +103,10 @@ def test_scale_diverging_sign_convention():
     # valid 1, 3, 5, 5 (dk 1): 25 % / 25 % / 50 %; the middle point is split half/half
     assert f.layout.barmode == "relative"
     assert all(tr.type == "bar" and tr.orientation == "h" for tr in f.data)
-    by_point: dict[str, list[float]] = {}
+    by_point: dict[int, list[float]] = {}
     for tr in f.data:
-        by_point.setdefault(tr.legendgroup, []).append(tr.x[0])
-    assert by_point["1"] == [-25.0]
-    assert by_point["2"] == [0.0]
-    assert sorted(by_point["3"]) == [-12.5, 12.5]
-    assert by_point["4"] == [0.0]
-    assert by_point["5"] == [50.0]
+        by_point.setdefault(tr.meta, []).append(tr.x[0])
+    assert by_point == {1: [-25.0], 2: [0.0], 3: [-12.5, 12.5], 4: [0.0], 5: [50.0]}
     assert sum(abs(x) for x in row_values(f, 0)) == pytest.approx(100)
     assert list(f.data[0].y) == ["n=5, dk 1"]
     assert "n = 5" in f.layout.title.text
@@ -122,7 +118,7 @@ def test_scale_diverging_sign_convention():
 def test_stacking_order_starts_next_to_zero():
     # relative stacking: per sign, the first trace lies next to zero
     f = fig("sat")
-    assert [tr.legendgroup for tr in f.data] == ["3", "2", "1", "3", "4", "5"]
+    assert [tr.meta for tr in f.data] == [3, 2, 1, 3, 4, 5]
     assert all(tr.x[0] <= 0 for tr in f.data[:3])
     assert all(tr.x[0] >= 0 for tr in f.data[3:])
 
@@ -130,8 +126,8 @@ def test_stacking_order_starts_next_to_zero():
 def test_even_scale_has_no_middle():
     f = fig("even")
     assert len(f.data) == 4
-    signs = {tr.legendgroup: tr.x[0] for tr in f.data}
-    assert signs == {"1": -25.0, "2": -25.0, "3": 25.0, "4": 25.0}
+    signs = {tr.meta: tr.x[0] for tr in f.data}
+    assert signs == {1: -25.0, 2: -25.0, 3: 25.0, 4: 25.0}
 
 
 def test_matrix_one_row_per_item():
@@ -143,8 +139,8 @@ def test_matrix_one_row_per_item():
     # networking 5, 4, 3, 2: point 2 -> -25, point 3 split, 4 and 5 -> +25
     net = {}
     for tr in f.data:
-        net[tr.legendgroup] = net.get(tr.legendgroup, 0) + tr.x[0]
-    assert net == {"1": 0.0, "2": -25.0, "3": 0.0, "4": 25.0, "5": 25.0}
+        net[tr.meta] = net.get(tr.meta, 0) + tr.x[0]
+    assert net == {1: 0.0, 2: -25.0, 3: 0.0, 4: 25.0, 5: 25.0}
     assert f.layout.height > fig("sat").layout.height
 
 

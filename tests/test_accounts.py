@@ -1,0 +1,143 @@
+"""Logins, roles and the admin page: no page showing responses without evaluator or admin."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import PASSWORD, csrf_token, login
+from survey_app.db import get_store
+
+
+def _survey_id(app, slug="staff-self-assessment"):
+    with app.app_context():
+        return get_store().find_survey_by_slug(slug)["id"]
+
+
+def _result_urls(app):
+    survey_id = _survey_id(app)
+    return ["/results/", f"/results/{survey_id}", f"/results/{survey_id}/responses.csv"]
+
+
+def test_anonymous_respondent_is_sent_to_login_for_every_result_page(app, client, respondent):
+    respondent.complete()  # a respondent with a session cookie is still anonymous
+    for url in _result_urls(app) + ["/admin/"]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert "/login" in response.location
+
+
+@pytest.mark.parametrize("role", ["facilitator"])
+def test_staff_without_result_role_gets_403(app, client, role):
+    login(client, role)
+    for url in _result_urls(app) + ["/admin/"]:
+        assert client.get(url).status_code == 403, url
+
+
+def test_evaluator_sees_results_but_not_admin(app, client):
+    login(client, "evaluator")
+    for url in _result_urls(app):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/admin/").status_code == 403
+
+
+def test_wrong_password_is_refused_at_the_field(client):
+    response = login(client, "evaluator", "not the password")
+    assert response.status_code == 422
+    assert "Benutzername oder Passwort ist falsch." in response.get_data(as_text=True)
+    assert client.get("/results/").status_code == 302
+
+
+def test_login_redirects_only_within_the_site(client):
+    token = csrf_token(client)
+    response = client.post("/login?next=https://evil.example/", data={
+        "username": "evaluator", "password": PASSWORD, "csrf_token": token})
+    assert response.location == "/"
+
+
+def test_logout_needs_post_with_csrf(client):
+    login(client, "evaluator")
+    assert client.post("/logout").status_code == 400
+    assert client.get("/results/").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert client.get("/results/").status_code == 302
+
+
+def test_passwords_are_stored_hashed(app):
+    with app.app_context():
+        record = get_store().find_user("evaluator")
+    assert PASSWORD not in record["password_hash"]
+    assert record["password_hash"].startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_admin_page_lists_questionnaires_surveys_and_users(client):
+    login(client, "admin")
+    page = client.get("/admin/").get_data(as_text=True)
+    for text in ("staff-self-assessment.yaml", "stakeholder-questionnaire.yaml", "/s/staff-self-assessment",
+                 "evaluator", "facilitator", "Evaluator*in"):
+        assert text in page
+
+
+def test_admin_creates_an_account_in_the_app(app, client):
+    login(client, "admin")
+    token = csrf_token(client, "/admin/")
+    short = client.post("/admin/users", data={"username": "kim", "role": "evaluator", "password": "short",
+                                              "csrf_token": token})
+    assert short.status_code == 422
+    assert "mindestens 10 Zeichen" in short.get_data(as_text=True).split('id="password"')[1]
+    taken = client.post("/admin/users", data={"username": "Evaluator", "role": "evaluator",
+                                              "password": PASSWORD, "csrf_token": token})
+    assert "bereits vergeben" in taken.get_data(as_text=True)
+    created = client.post("/admin/users", data={"username": "kim", "role": "evaluator",
+                                                "password": PASSWORD, "csrf_token": token})
+    assert created.status_code == 302
+    with app.app_context():
+        assert get_store().find_user("kim")["role"] == "evaluator"
+
+
+def test_evaluator_cannot_create_accounts(client):
+    login(client, "evaluator")
+    response = client.post("/admin/users", data={"username": "x", "role": "admin", "password": PASSWORD,
+                                                  "csrf_token": csrf_token(client)})
+    assert response.status_code == 403
+
+
+def test_cli_creates_user(app, runner):
+    result = runner.invoke(args=["create-user", "lea", "--role", "evaluator", "--password", PASSWORD])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert get_store().find_user("lea")["role"] == "evaluator"
+    again = runner.invoke(args=["create-user", "lea", "--password", PASSWORD])
+    assert again.exit_code != 0
+    assert "bereits vergeben" in again.output
+
+
+def test_cli_validate_exit_codes(runner, tmp_path):
+    ok = runner.invoke(args=["validate"])
+    assert ok.exit_code == 0 and "no problems" in ok.output
+    (tmp_path / "broken.yaml").write_text("id: broken\nlanguages: [de]\npages: [\n", encoding="utf-8")
+    bad = runner.invoke(args=["validate", str(tmp_path)])
+    assert bad.exit_code == 1
+    assert "broken.yaml" in bad.output
+
+
+def test_broken_definition_is_shown_to_admin_and_others_keep_working(tmp_path):
+    import shutil
+
+    from survey_app import PROJECT_ROOT, create_app
+    from survey_app.auth import create_user
+
+    folder = tmp_path / "definitions"
+    shutil.copytree(PROJECT_ROOT / "questionnaires", folder)
+    (folder / "broken.yaml").write_text(
+        "id: broken\nlanguages: [de, en]\ntitle: {de: Kaputt, en: Broken}\nintro: {de: x, en: x}\n"
+        "anonymity: {de: x, en: x}\npages:\n  - id: p\n    title: {de: S, en: P}\n    questions:\n"
+        "      - id: q\n        type: slider\n        text: {de: F, en: Q}\n", encoding="utf-8")
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "t",
+                      "QUESTIONNAIRE_DIR": str(folder)})
+    with app.app_context():
+        create_user("admin", PASSWORD, "admin")
+    client = app.test_client()
+    assert client.get("/s/staff-self-assessment").status_code == 200
+    assert client.get("/s/broken").status_code == 404
+    login(client, "admin")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "broken.yaml" in page and "slider" in page
