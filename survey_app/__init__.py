@@ -30,6 +30,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Forms are small; anything larger is refused with 413 before it is read.
         MAX_CONTENT_LENGTH=512 * 1024,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Behind HTTPS (SURVEY_APP_HTTPS=1) cookies are never sent over plain HTTP.
+        SESSION_COOKIE_SECURE=os.environ.get("SURVEY_APP_HTTPS") == "1",
         SESSION_COOKIE_HTTPONLY=True,
         # A respondent may take longer than Flask-WTF's default hour for one page.
         WTF_CSRF_TIME_LIMIT=None,

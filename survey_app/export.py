@@ -15,8 +15,8 @@ Values are written as stored: choices as their value codes, "dk" stays "dk", num
 numbers. The raw export does not apply analysis.py's validity rules: a scalar the current
 definition no longer accepts (e.g. a removed option) is still written, so nothing is hidden;
 only values that have no column (an unknown option in a multiple choice list, an unknown
-matrix or allocation item) are left out. A list or dict where a scalar belongs is written as
-JSON text.
+matrix or allocation item) are left out. A list, dict or bool where a scalar belongs is
+written as JSON text.
 
 CSV: UTF-8 *with* a byte order mark ("\\ufeff") so that Excel on Windows reads umlauts
 correctly; comma-separated, CRLF line ends (RFC 4180). Every text cell that a spreadsheet
@@ -53,10 +53,10 @@ def neutralize(value: Cell) -> Cell:
 
 
 def _scalar(value: Any) -> Cell:
+    """A stored value as one cell; anything but None/str/int/float (a list, a dict, a bool)
+    as JSON text, so that a malformed value stays visible as such."""
     if value is None or isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return value
-    if isinstance(value, bool):
-        return int(value)
     return json.dumps(value, ensure_ascii=False, default=str)
 
 

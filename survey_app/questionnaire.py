@@ -3,6 +3,10 @@
 Pure domain code: no Flask, no storage. Loading never raises on a bad file; it
 returns the problems found (file, location, message) so that one broken file
 cannot stop the app from serving the others.
+
+Entry points: load_folder(folder) -> Catalogue, load_file(path) and
+parse_definition(data, source). The file format is described in
+docs/questionnaire-format.md.
 """
 from __future__ import annotations
 
@@ -344,7 +348,8 @@ class _Collector:
             return None
         if not isinstance(value, str) or not pattern.fullmatch(value):
             hint = "" if isinstance(value, str) else " (write it in quotes if it is meant as text)"
-            self.add(loc, f'"{key}" must be a simple id matching {pattern.pattern}, got {reprlib.repr(value)}{hint}')
+            self.add(loc, f'"{key}" must be a simple id matching {pattern.pattern}, '
+                          f"got {reprlib.repr(value)}{hint}")
             return None
         return value
 

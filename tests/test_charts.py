@@ -6,6 +6,8 @@ import re
 
 import plotly.graph_objects as go
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from survey_app.analysis import summarize, summarize_question
 from survey_app.charts import CONFIG, figure_for, figure_json
@@ -223,3 +225,24 @@ def test_definition_text_is_escaped():
     f = figure_for(summarize_question(q, [resp(1, {"h": "x"})]), "en")
     assert "a &lt;b&gt; &amp; c" in f.layout.title.text
     assert f.data[0].y[0] == "&lt;i&gt;x&lt;/i&gt;"
+
+
+def test_points_ordered_by_value_even_if_defined_descending():
+    desc = Scale("desc", tuple(ScalePoint(v, t(f"S{v}", f"L{v}")) for v in (3, 2, 1)))
+    q = Question("d", "scale", t("D", "D"), scale=desc)
+    f = figure_for(summarize_question(q, [resp(1, {"d": 1}), resp(2, {"d": 3})]), "en")
+    assert {tr.meta: tr.x[0] for tr in f.data if tr.meta != 2} == {1: -50.0, 3: 50.0}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["networking", "funding"]),
+                                st.sampled_from([1, 2, 3, 4, 5, DONT_KNOW])), max_size=12))
+def test_matrix_rows_sum_to_100_percent(rows):
+    summary = summarize_question(Q["tasks"], [resp(i, {"tasks": r}) for i, r in enumerate(rows)])
+    f = figure_for(summary, "en")
+    if summary.n == 0:
+        assert len(f.data) == 0
+        return
+    for r, item in enumerate(summary.items):
+        total = sum(abs(tr.x[r]) for tr in f.data)
+        assert total == pytest.approx(100 if item.n_valid else 0)

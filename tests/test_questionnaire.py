@@ -150,6 +150,15 @@ def test_anonymity_statements_promise_what_the_app_does(shipped):
             assert phrase in en
 
 
+def test_the_example_in_the_format_documentation_is_valid_and_uses_every_type(tmp_path):
+    doc = (ROOT / "docs" / "questionnaire-format.md").read_text(encoding="utf-8")
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "example.yaml").write_text(example, encoding="utf-8")
+    questionnaire, problems = load_file(tmp_path / "example.yaml")
+    assert problems == []
+    assert {q.type for q in questionnaire.questions()} == set(QUESTION_TYPES)
+
+
 # ---------------------------------------------------------------- bad files
 
 @pytest.mark.parametrize("name, location, reason", [
@@ -239,13 +248,15 @@ T = {"de": "T", "en": "T"}
     (lambda d: question(d, "many").update(max_choices=3), 'question "many"',
      '"max_choices" (3) is more than the number of options (2)'),
     (lambda d: question(d, "time").update(total=-5), 'question "time"', '"total" must be more than 0'),
-    (lambda d: question(d, "time").update(integer="yes"), 'question "time"', '"integer" must be true or false'),
+    (lambda d: question(d, "time").update(integer="yes"), 'question "time"',
+     '"integer" must be true or false'),
     (lambda d: question(d, "hours").update(min="ten"), 'question "hours"', '"min" must be a number'),
     (lambda d: question(d, "hours").update(max_length=10), 'question "hours"',
      'key "max_length" is not used by type "number"'),
     (lambda d: question(d, "note").update(max_length=0), 'question "note"',
      '"max_length" must be a whole number of at least 1'),
-    (lambda d: question(d, "pick").update(required="ja"), 'question "pick"', '"required" must be true or false'),
+    (lambda d: question(d, "pick").update(required="ja"), 'question "pick"',
+     '"required" must be true or false'),
     (lambda d: question(d, "pick").update(text="Quartier?"), 'question "pick"',
      '"text" must map each language to a text'),
     (lambda d: question(d, "pick").update(text={**T, "fr": "T"}), 'question "pick"',
@@ -260,7 +271,8 @@ T = {"de": "T", "en": "T"}
      'duplicate option value "a"'),
     (lambda d: question(d, "pick")["options"][1].update(value=2), 'question "pick" options[1]',
      "write it in quotes"),
-    (lambda d: question(d, "pick")["options"].pop(), 'question "pick"', '"options" must have at least 2 entries'),
+    (lambda d: question(d, "pick")["options"].pop(), 'question "pick"',
+     '"options" must have at least 2 entries'),
     (lambda d: d["scales"]["agree3"]["points"][1].update(value=2.5), 'scale "agree3" points[1]',
      '"value" must be a whole number'),
     (lambda d: d["scales"]["agree3"]["points"][1].update(value=5), 'scale "agree3"',
@@ -404,7 +416,8 @@ def valid_questions(draw, langs, scale_ids):
 
 @st.composite
 def valid_definitions(draw):
-    langs = draw(st.lists(st.sampled_from(["de", "en", "fr", "tr", "ar"]), min_size=1, max_size=3, unique=True))
+    langs = draw(st.lists(st.sampled_from(["de", "en", "fr", "tr", "ar"]),
+                          min_size=1, max_size=3, unique=True))
     scale_defs = draw(st.dictionaries(slugs, scales(langs), max_size=3))
     pages = draw(st.lists(st.lists(valid_questions(langs, sorted(scale_defs)), min_size=1, max_size=4),
                           min_size=1, max_size=3))
@@ -491,7 +504,8 @@ def removable(definition: dict) -> list[tuple[dict, str]]:
         for q in page["questions"]:
             spots += [(q, key) for key in ("id", "type", "text", *TYPE_KEYS[q["type"]][0])]
             texts += [q["text"], *(q[k] for k in ("help", "unit") if k in q)]
-            for entry, key in [(o, "value") for o in q.get("options", [])] + [(i, "id") for i in q.get("items", [])]:
+            keyed = [(o, "value") for o in q.get("options", [])] + [(i, "id") for i in q.get("items", [])]
+            for entry, key in keyed:
                 spots += [(entry, key), (entry, "label")]
                 texts.append(entry["label"])
     return spots + [(text, lang) for text in texts for lang in text]
