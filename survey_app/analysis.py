@@ -406,3 +406,10 @@ def summarize(questionnaire: Questionnaire,
     read against the current definition (values it no longer accepts count as invalid)."""
     responses = list(responses)
     return [summarize_question(q, responses) for q in questionnaire.questions()]
+
+
+def too_few_to_show(summary: QuestionSummary, minimum: int) -> bool:
+    """True when a distribution would rest on fewer respondents than the minimum group
+    size, so that it could reveal what single people answered. Free texts are listed
+    answer by answer anyway and are judged by the evaluator, not by count."""
+    return not isinstance(summary, TextSummary) and summary.n < minimum

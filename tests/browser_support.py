@@ -5,6 +5,7 @@ missing browser fails, so CI can never pass by silently skipping them.
 """
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import threading
@@ -37,6 +38,7 @@ class LiveServer:
     """The app served by werkzeug in a background thread on 127.0.0.1 and a free port."""
 
     def __init__(self, app):
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in test output
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

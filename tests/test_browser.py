@@ -1,11 +1,17 @@
 """The whole path in a real browser: a staff member fills in the self-assessment page by
-page on a phone-sized screen, then an evaluator logs in and sees n = 1 with charts."""
+page on a phone-sized screen, then an evaluator logs in and sees n = 1 (and, once enough
+responses are in for the minimum group size, every chart drawn)."""
 from __future__ import annotations
+
+import random
 
 import pytest
 
 from browser_support import CHROMIUM_ARGS, LiveServer, require_chromium
 from conftest import PASSWORD
+from survey_app.db import get_store
+from survey_app.fielding import build_response
+from survey_app.synthetic import random_answers
 
 pytestmark = pytest.mark.browser
 
@@ -50,6 +56,17 @@ def _fill_page(page, questionnaire_page):
             block.locator("input, textarea").fill("Mehr Zeit für Netzwerkarbeit")
 
 
+def _add_synthetic_responses(respondent, count):
+    app = respondent.client.application
+    rng = random.Random(7)
+    with app.app_context():
+        store = get_store()
+        survey = store.find_survey_by_slug(respondent.slug)
+        for _ in range(count):
+            draft = {"language": "de", "answers": random_answers(respondent.questionnaire, rng)}
+            store.add_response(survey["id"], build_response(survey, respondent.questionnaire, draft))
+
+
 def test_staff_fills_in_and_evaluator_sees_one_response(browser, live_server, respondent):
     questionnaire = respondent.questionnaire
     context = browser.new_context(viewport={"width": 375, "height": 740})
@@ -79,6 +96,13 @@ def test_staff_fills_in_and_evaluator_sees_one_response(browser, live_server, re
     evaluator.get_by_role("link", name="Ergebnisse").click()
     evaluator.get_by_role("link", name=questionnaire.title["de"]).click()
     evaluator.get_by_text("Antworten: n = 1").wait_for()
+    # one response is below the minimum group size: its answers are not shown
+    assert evaluator.locator("[data-figure]").count() == 0
+    evaluator.get_by_text("Mindestgruppengröße").wait_for()
+
+    _add_synthetic_responses(respondent, 4)
+    evaluator.reload()
+    evaluator.get_by_text("Antworten: n = 5").wait_for()
     charts = evaluator.locator("[data-figure]")
     charts.last.locator(".main-svg").first.wait_for()
     rendered = evaluator.locator("[data-figure][data-rendered='1']")

@@ -110,6 +110,11 @@ def not_found(error):
     return _error_page(404, _("Page not found"), _("This address does not exist (any more). Please check the link."))
 
 
+@bp.app_errorhandler(409)
+def conflict(error):
+    return _error_page(409, _("Not available yet"), error.description)
+
+
 @bp.app_errorhandler(413)
 def too_large(error):
     return _error_page(413, _("Too much data"), _("What you sent is larger than this app accepts. Please shorten it."))
