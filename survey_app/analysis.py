@@ -27,7 +27,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
-from .questionnaire import DONT_KNOW, Item, Question, Questionnaire, Scale, Text
+import datetime as dt
+
+from .questionnaire import DONT_KNOW, Item, Option, Question, Questionnaire, Scale, Text
 
 Response = Mapping[str, Any]
 
@@ -79,6 +81,8 @@ class ItemScale:
     mean: float | None    # ordered scales only, None when n_valid == 0
     median: float | None  # ordered scales only, None when n_valid == 0
     sd: float | None      # sample SD (n-1); ordered scales only, None when n_valid < 2
+    top2: float | None = None     # share of the two highest points; ordered scales of 4+ points
+    bottom2: float | None = None  # share of the two lowest points; ordered scales of 4+ points
 
     @property
     def n_valid(self) -> int:
@@ -140,15 +144,63 @@ class AllocationSummary:
 
 
 @dataclass(frozen=True)
+class TextAnswer:
+    response_id: str
+    text: str
+
+
+@dataclass(frozen=True)
 class TextSummary:
     question: Question
     n: int
     missing: int
     invalid: int
-    answers: tuple[str, ...]   # non-empty answers, stripped, in response order
+    entries: tuple[TextAnswer, ...]   # non-empty answers, stripped, in response order
+
+    @property
+    def answers(self) -> tuple[str, ...]:
+        return tuple(entry.text for entry in self.entries)
 
 
-QuestionSummary = Union[ChoiceSummary, ScaleSummary, NumberSummary, AllocationSummary, TextSummary]
+@dataclass(frozen=True)
+class RankedOption:
+    value: str
+    label: Text
+    mean_rank: float | None   # 1 = best; over respondents who ranked the option
+    borda: int                # sum over respondents of (options - rank): higher = preferred
+    first: int                # how often ranked first
+
+
+@dataclass(frozen=True)
+class RankingSummary:
+    """Options ordered by Borda score (ties: mean rank, then definition order)."""
+    question: Question
+    n: int
+    missing: int
+    invalid: int
+    options: tuple[RankedOption, ...]
+
+
+@dataclass(frozen=True)
+class DateSummary:
+    question: Question
+    n: int
+    missing: int
+    invalid: int
+    earliest: str | None      # ISO dates
+    median: str | None
+    latest: str | None
+    by_month: tuple[tuple[str, int], ...]   # ("2026-11", count), in calendar order
+
+
+QuestionSummary = Union[ChoiceSummary, ScaleSummary, NumberSummary, AllocationSummary,
+                        TextSummary, RankingSummary, DateSummary]
+
+# yes_no questions have no options in the definition; these are their fixed ones.
+YES_NO_OPTIONS = (
+    Option("yes", {"de": "Ja", "en": "Yes"}),
+    Option("no", {"de": "Nein", "en": "No"}),
+)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -221,19 +273,28 @@ def scale_distribution(scale: Scale, values: Iterable[Any],
     n_valid = len(valid)
     points = tuple(PointCount(p.value, p.label, counts[p.value], _share(counts[p.value], n_valid))
                    for p in scale.points)
-    mean = median = sd = None
+    mean = median = sd = top2 = bottom2 = None
     if scale.ordered and valid:
         mean = statistics.fmean(valid)
         median = float(statistics.median(valid))
         sd = statistics.stdev(valid) if n_valid >= 2 else None
+        if len(points) >= 4:
+            top2 = points[-1].share + points[-2].share
+            bottom2 = points[0].share + points[1].share
     return ItemScale(item=item, n=n_valid + dk, missing=missing, invalid=invalid, dk=dk,
-                     points=points, mean=mean, median=median, sd=sd)
+                     points=points, mean=mean, median=median, sd=sd, top2=top2, bottom2=bottom2)
 
 
 # --------------------------------------------------------------------------- per type
 
+def options_of(question: Question) -> tuple[Option, ...]:
+    return YES_NO_OPTIONS if question.type == "yes_no" else question.options
+
+
 def choice_summary(question: Question, responses: Sequence[Response]) -> ChoiceSummary:
-    known = [o.value for o in question.options]
+    """Single choice, multiple choice and yes/no questions."""
+    all_options = options_of(question)
+    known = [o.value for o in all_options]
     counts = {v: 0 for v in known}
     n = missing = invalid = 0
     for response in responses:
@@ -254,7 +315,7 @@ def choice_summary(question: Question, responses: Sequence[Response]) -> ChoiceS
         for v in chosen:
             counts[v] += 1
     options = tuple(OptionCount(o.value, o.label, counts[o.value], _share(counts[o.value], n))
-                    for o in question.options)
+                    for o in all_options)
     return ChoiceSummary(question, n, missing, invalid, options)
 
 
@@ -370,7 +431,7 @@ def allocation_summary(question: Question, responses: Sequence[Response]) -> All
 
 
 def text_summary(question: Question, responses: Sequence[Response]) -> TextSummary:
-    answers: list[str] = []
+    answers: list[TextAnswer] = []
     missing = invalid = 0
     for response in responses:
         raw = raw_answer(response, question.id)
@@ -380,14 +441,81 @@ def text_summary(question: Question, responses: Sequence[Response]) -> TextSumma
             missing += 1
             invalid += 1
         else:
-            answers.append(raw.strip())
+            answers.append(TextAnswer(str(response.get("id", "")), raw.strip()))
     return TextSummary(question, len(answers), missing, invalid, tuple(answers))
+
+
+def _ranking_value(question: Question, value: Any) -> Any:
+    """A list of distinct known option values, best first (a partial ranking is allowed)."""
+    if _is_empty(value):
+        return _MISSING
+    known = {o.value for o in question.options}
+    if (not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v in known for v in value)
+            or len(set(value)) != len(value)):
+        return _INVALID
+    return list(value)
+
+
+def ranking_summary(question: Question, responses: Sequence[Response]) -> RankingSummary:
+    ranks: dict[str, list[int]] = {o.value: [] for o in question.options}
+    borda = {o.value: 0 for o in question.options}
+    first = {o.value: 0 for o in question.options}
+    k = len(question.options)
+    n = missing = invalid = 0
+    for response in responses:
+        order = _ranking_value(question, raw_answer(response, question.id))
+        if order is _MISSING or order is _INVALID:
+            missing += 1
+            invalid += order is _INVALID
+            continue
+        n += 1
+        for position, value in enumerate(order, start=1):
+            ranks[value].append(position)
+            borda[value] += k - position
+        first[order[0]] += 1
+    position_in_definition = {o.value: i for i, o in enumerate(question.options)}
+    options = [RankedOption(o.value, o.label, statistics.fmean(ranks[o.value]) if ranks[o.value] else None,
+                            borda[o.value], first[o.value]) for o in question.options]
+    options.sort(key=lambda o: (-o.borda, o.mean_rank if o.mean_rank is not None else math.inf,
+                                position_in_definition[o.value]))
+    return RankingSummary(question, n, missing, invalid, tuple(options))
+
+
+def _date_value(value: Any) -> Any:
+    if _is_empty(value):
+        return _MISSING
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else _INVALID
+    except ValueError:
+        return _INVALID
+
+
+def date_summary(question: Question, responses: Sequence[Response]) -> DateSummary:
+    dates: list[dt.date] = []
+    missing = invalid = 0
+    for response in responses:
+        value = _date_value(raw_answer(response, question.id))
+        if value is _MISSING or value is _INVALID:
+            missing += 1
+            invalid += value is _INVALID
+        else:
+            dates.append(value)
+    if not dates:
+        return DateSummary(question, 0, missing, invalid, None, None, None, ())
+    dates.sort()
+    months: dict[str, int] = {}
+    for day in dates:
+        months[day.strftime("%Y-%m")] = months.get(day.strftime("%Y-%m"), 0) + 1
+    # The median of dates is the lower middle one: a real date, never one between two answers.
+    median = dates[(len(dates) - 1) // 2]
+    return DateSummary(question, len(dates), missing, invalid, dates[0].isoformat(), median.isoformat(),
+                       dates[-1].isoformat(), tuple(months.items()))
 
 
 # --------------------------------------------------------------------------- entry points
 
 def summarize_question(question: Question, responses: Sequence[Response]) -> QuestionSummary:
-    if question.type in CHOICE_TYPES:
+    if question.type in CHOICE_TYPES or question.type == "yes_no":
         return choice_summary(question, responses)
     if question.type in ("scale", "matrix"):
         return scale_summary(question, responses)
@@ -397,19 +525,18 @@ def summarize_question(question: Question, responses: Sequence[Response]) -> Que
         return allocation_summary(question, responses)
     if question.type in TEXT_TYPES:
         return text_summary(question, responses)
+    if question.type == "ranking":
+        return ranking_summary(question, responses)
+    if question.type == "date":
+        return date_summary(question, responses)
     raise ValueError(f"unknown question type {question.type!r}")
 
 
 def summarize(questionnaire: Questionnaire,
               responses: Sequence[Response]) -> list[QuestionSummary]:
-    """One summary per question, in questionnaire order. Responses of every version are
-    read against the current definition (values it no longer accepts count as invalid)."""
+    """One summary per question that takes answers (notes only show text), in questionnaire
+    order. Responses of every version are read against the current definition (values it
+    no longer accepts count as invalid)."""
     responses = list(responses)
-    return [summarize_question(q, responses) for q in questionnaire.questions()]
+    return [summarize_question(q, responses) for q in questionnaire.questions() if q.type != "note"]
 
-
-def too_few_to_show(summary: QuestionSummary, minimum: int) -> bool:
-    """True when a distribution would rest on fewer respondents than the minimum group
-    size, so that it could reveal what single people answered. Free texts are listed
-    answer by answer anyway and are judged by the evaluator, not by count."""
-    return not isinstance(summary, TextSummary) and summary.n < minimum

@@ -21,12 +21,16 @@ import plotly.graph_objects as go
 from .analysis import (
     AllocationSummary,
     ChoiceSummary,
+    DateSummary,
+    ItemScale,
     NumberSummary,
     QuestionSummary,
+    RankingSummary,
     ScaleSummary,
     TextSummary,
 )
-from .questionnaire import Text, localized
+from .breakdown import Breakdown
+from .questionnaire import Item, Text, localized
 
 Gettext = Callable[[str], str]
 
@@ -283,6 +287,114 @@ def allocation_figure(summary: AllocationSummary, lang: str,
     return fig
 
 
+def ranking_figure(summary: RankingSummary, lang: str, gettext: Gettext = _identity) -> go.Figure:
+    """Options ordered from most to least preferred: bars of the mean Borda points per
+    respondent (k-1 for a first place, 0 for the last), mean rank in the label."""
+    fig = go.Figure(layout=dict(title=_title(summary.question.text, lang, summary.n, gettext)))
+    labels = [_wrap(_esc(localized(o.label, lang)), LABEL_WIDTH) for o in summary.options]
+    _layout(fig, labels)
+    if summary.n == 0:
+        return _empty(fig, gettext)
+    points = [o.borda / summary.n for o in summary.options]
+    texts = [gettext("mean rank %(rank)s") % {"rank": f"{o.mean_rank:.1f}" if o.mean_rank else "–"}
+             for o in summary.options]
+    fig.add_trace(go.Bar(y=labels, x=points, orientation="h", marker_color=BAR_COLOR, text=texts,
+                         textposition="outside", cliponaxis=False, hovertext=texts, hoverinfo="y+text"))
+    fig.update_xaxes(title_text=gettext("Mean points (Borda count)"), rangemode="tozero")
+    fig.update_layout(margin_r=110)
+    return fig
+
+
+def date_figure(summary: DateSummary, lang: str, gettext: Gettext = _identity) -> go.Figure:
+    """Answers per month."""
+    fig = go.Figure(layout=dict(title=_title(summary.question.text, lang, summary.n, gettext)))
+    months = [month for month, _ in summary.by_month]
+    _layout(fig, months)
+    if summary.n == 0:
+        return _empty(fig, gettext)
+    fig.add_trace(go.Bar(y=months, x=[count for _, count in summary.by_month], orientation="h",
+                         marker_color=BAR_COLOR, text=[str(count) for _, count in summary.by_month],
+                         textposition="outside", cliponaxis=False))
+    fig.update_xaxes(title_text=gettext("Answers"), rangemode="tozero")
+    return fig
+
+
+def add_caption(fig: go.Figure, caption: str) -> go.Figure:
+    """A line under the title saying what the chart shows (missing answers, filter,
+    questionnaire version), so that a chart copied into a paper still says it."""
+    fig.layout.title.text = f"{fig.layout.title.text}<br><sup>{_esc(caption)}</sup>"
+    fig.layout.height += 22
+    fig.layout.margin.t += 22
+    return fig
+
+
+def _group_label(result, lang: str, gettext: Gettext) -> str:
+    label = (localized(result.group.label, lang) if result.group.label is not None
+             else gettext("no answer"))
+    return _esc(label)
+
+
+def breakdown_figure(result: Breakdown, lang: str, gettext: Gettext = _identity) -> go.Figure | None:
+    """One question compared across the groups of a breakdown question; suppressed groups
+    are left out of the figure entirely (the page and the legend title say so)."""
+    shown = [r for r in result.groups if not r.suppressed]
+    by = _esc(localized(result.by.text, lang))
+    if not shown:
+        return None
+    first = shown[0].summary
+    if isinstance(first, ScaleSummary):
+        # one diverging row per group (per item and group for a matrix)
+        rows = []
+        for item_index, item in enumerate(first.items):
+            for r in shown:
+                row = r.summary.items[item_index]
+                name = _group_label(r, lang, gettext)
+                if item.item is not None:
+                    name = f"{localized(item.item.label, lang)} – {name}"
+                rows.append(ItemScale(Item(f"row{len(rows)}", {lang: name}), row.n, row.missing, row.invalid,
+                                      row.dk, row.points, row.mean, row.median, row.sd, row.top2, row.bottom2))
+        n = sum(r.summary.n for r in shown)
+        return scale_figure(ScaleSummary(result.question, n, 0, 0, tuple(rows)), lang, gettext)
+
+    fig = go.Figure(layout=dict(title=_title(result.question.text, lang, sum(r.summary.n for r in shown),
+                                             gettext, gettext("by %(question)s") % {"question": by})))
+    names = [f"{_group_label(r, lang, gettext)} (n={r.summary.n})" for r in shown]
+    colors = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(shown))]
+    if isinstance(first, NumberSummary):
+        _layout(fig, names)
+        for name, color, r in zip(names, colors, shown):
+            s = r.summary
+            fig.add_trace(go.Box(y=[name], q1=[s.q1], median=[s.median], q3=[s.q3], lowerfence=[s.min],
+                                 upperfence=[s.max], mean=[s.mean], orientation="h", boxpoints=False,
+                                 marker_color=color, name=name))
+        fig.update_layout(showlegend=False)
+        return fig
+    if isinstance(first, ChoiceSummary):
+        labels = [_wrap(_esc(localized(o.label, lang)), LABEL_WIDTH) for o in first.options]
+        values = [[o.share * 100 for o in r.summary.options] for r in shown]
+        axis = gettext("Share of respondents (%)")
+    elif isinstance(first, AllocationSummary):
+        labels = [_wrap(_esc(localized(i.item.label, lang)), LABEL_WIDTH) for i in first.items]
+        values = [[(i.share or 0) * 100 for i in r.summary.items] for r in shown]
+        axis = gettext("Mean share of the total (%)")
+    elif isinstance(first, RankingSummary):
+        order = [o.value for o in first.options]
+        labels = [_wrap(_esc(localized(o.label, lang)), LABEL_WIDTH) for o in first.options]
+        values = [[next(o.borda for o in r.summary.options if o.value == v) / max(r.summary.n, 1)
+                   for v in order] for r in shown]
+        axis = gettext("Mean points (Borda count)")
+    else:
+        return None
+    _layout(fig, labels, legend=names)
+    fig.layout.height += 12 * len(labels) * (len(shown) - 1)
+    for name, color, row in zip(names, colors, values):
+        fig.add_trace(go.Bar(y=labels, x=row, orientation="h", name=name, marker_color=color,
+                             hovertemplate="%{y}: %{x:.1f}<extra>" + name + "</extra>"))
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title_text=axis, rangemode="tozero")
+    return fig
+
+
 def figure_for(summary: QuestionSummary, lang: str,
                gettext: Gettext = _identity) -> go.Figure | None:
     """The chart for one question summary; None for text questions."""
@@ -294,6 +406,10 @@ def figure_for(summary: QuestionSummary, lang: str,
         return number_figure(summary, lang, gettext)
     if isinstance(summary, AllocationSummary):
         return allocation_figure(summary, lang, gettext)
+    if isinstance(summary, RankingSummary):
+        return ranking_figure(summary, lang, gettext)
+    if isinstance(summary, DateSummary):
+        return date_figure(summary, lang, gettext)
     if isinstance(summary, TextSummary):
         return None
     raise TypeError(f"no chart for {type(summary).__name__}")

@@ -14,7 +14,7 @@ def _survey_id(app, slug="staff-self-assessment"):
 
 def _result_urls(app):
     survey_id = _survey_id(app)
-    return ["/results/", f"/results/{survey_id}", f"/results/{survey_id}/responses.csv"]
+    return ["/results/", f"/results/{survey_id}", f"/results/{survey_id}/download/responses.csv"]
 
 
 def test_anonymous_respondent_is_sent_to_login_for_every_result_page(app, client, respondent):

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from survey_app.export import BOM, neutralize, response_table, responses_csv, to_csv
+from survey_app.export import BOM, neutralize, response_table, to_csv
 from survey_app.questionnaire import (
     DONT_KNOW,
     Item,
@@ -72,13 +72,13 @@ def parse(text: str) -> list[list[str]]:
 
 @pytest.fixture(scope="module")
 def table() -> list[dict[str, str]]:
-    rows = parse(responses_csv(QN, RESPONSES, "de"))
+    rows = parse(to_csv(*response_table(QN, RESPONSES)))
     assert rows[0] == EXPECTED_HEADERS
     return [dict(zip(rows[0], r)) for r in rows[1:]]
 
 
 def test_bom_and_line_ends():
-    text = responses_csv(QN, RESPONSES, "de")
+    text = to_csv(*response_table(QN, RESPONSES))
     assert text[0] == "\ufeff"
     assert text.encode("utf-8").startswith(b"\xef\xbb\xbf")
     assert text.split("\r\n")[0] == BOM + ",".join(EXPECTED_HEADERS)
@@ -160,7 +160,7 @@ def test_response_table_for_reuse():
 def test_malformed_values_do_not_crash():
     weird = [resp(5, {"role": ["staff"], "topics": "net", "tasks": [1], "alloc": 5,
                       "sat": True, "name": {"x": "ü"}}), {"answers": None}, {}]
-    rows = parse(responses_csv(QN, weird, "de"))
+    rows = parse(to_csv(*response_table(QN, weird)))
     assert len(rows) == 1 + len(weird)
     row = dict(zip(rows[0], rows[1]))
     assert row["role"] == '["staff"]'

@@ -66,15 +66,15 @@ def test_results_below_the_minimum_group_size_show_only_the_count(app, client):
     login(client, "evaluator")
     overview = client.get("/results/").get_data(as_text=True)
     assert f'href="/results/{survey_id}"' in overview
-    assert f'href="/results/{survey_id}/responses.csv"' not in overview
+    assert "/download/" not in overview
     page = client.get(f"/results/{survey_id}").get_data(as_text=True)
     assert "Antworten: n = 4" in page
     assert "mindestens 5 Antworten" in page
     assert "data-figure" not in page and "result-agree_role_clear" not in page
     assert "Netzwerkarbeit" not in page  # not even free texts
-    download = client.get(f"/results/{survey_id}/responses.csv")
+    download = client.get(f"/results/{survey_id}/download/responses.csv")
     assert download.status_code == 409
-    assert "mindestens 5" in download.get_data(as_text=True)
+    assert "weniger als 5 Antworten" in download.get_data(as_text=True)
 
 
 def test_a_question_answered_by_fewer_than_the_minimum_is_not_shown(app, client):
@@ -90,23 +90,34 @@ def test_a_question_answered_by_fewer_than_the_minimum_is_not_shown(app, client)
     assert "data-figure" in _section(page, "agree_role_clear")
 
 
-def test_csv_download_has_one_row_per_response_and_neutralised_formulas(app, client):
-    survey_id = _fill(app)
-    login(client, "evaluator")
-    assert f'href="/results/{survey_id}/responses.csv"' in client.get("/results/").get_data(as_text=True)
-    response = client.get(f"/results/{survey_id}/responses.csv")
+def _csv_rows(client, url):
+    response = client.get(url)
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    text = response.get_data().decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(text)))
+    return list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+
+
+def test_csv_download_protects_small_groups_and_leaves_texts_out_by_default(app, client):
+    survey_id = _fill(app)
+    login(client, "evaluator")
+    assert f"/results/{survey_id}/download/results.xlsx" in client.get("/results/").get_data(as_text=True)
+    rows = _csv_rows(client, f"/results/{survey_id}/download/responses.csv")
     assert len(rows) == 5
-    assert [r["quarter.ost_rothe_erde"] for r in rows] == ["1", "1", "0", "0", "0"]
-    assert [r["quarter.preuswald"] for r in rows] == ["0", "1", "0", "0", "0"]
     assert [r["agree_role_clear"] for r in rows] == ["5", "4", "dk", "2", "4"]
-    assert [r["programme"] for r in rows] == ["general", "qfi", "general", "qfi", "general"]
+    # every quarter was named by fewer than 5 people: no row shows one
+    assert all(r[f"quarter.{q}"] == "" for r in rows for q in ("ost_rothe_erde", "preuswald", "aachen_nord"))
+    # 3 general and 2 QFI: the 2 are suppressed, and then the 3 as well (else 5 - 3 = 2)
+    assert [r["programme"] for r in rows] == ["suppressed"] * 5
+    assert "comments" not in rows[0]
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["submitted_on"]) for r in rows)
+
+
+def test_csv_download_with_texts_neutralises_formulas(app, client):
+    survey_id = _fill(app)
+    login(client, "evaluator")
+    rows = _csv_rows(client, f"/results/{survey_id}/download/responses.csv?texts=1")
     comments = [r["comments"] for r in rows]
     assert comments[0] == "'" + ANSWERS[0]["comments"]  # a formula is shown as text, never run
     assert comments[1] == ANSWERS[1]["comments"]  # umlauts and dashes survive
     assert comments[2:] == ["'-", "'+49 241 0000", "'@all"]
-    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["submitted_on"]) for r in rows)

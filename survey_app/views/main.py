@@ -5,10 +5,11 @@ from pathlib import Path
 
 import plotly
 from flask import Blueprint, current_app, redirect, render_template, request, send_file, session, url_for
-from flask_babel import format_decimal, format_percent, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from .. import formatting
 from ..auth import _safe_next
 from ..db import get_store
 from ..definitions import get_catalogue
@@ -64,25 +65,22 @@ def localized_filter(text, lang: str, default_lang: str = "de") -> str:
 
 @bp.app_template_filter("number")
 def number_filter(value) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    return formatting.number(value)
 
 
 @bp.app_template_filter("percent")
 def percent_filter(share) -> str:
-    return "" if share is None else format_percent(share, format="#,##0.0 %")
+    return formatting.percent(share, select_locale())
 
 
 @bp.app_template_filter("decimal")
 def decimal_filter(value) -> str:
-    return "–" if value is None else format_decimal(value, format="#,##0.##")
+    return formatting.decimal(value, select_locale())
 
 
 @bp.app_template_filter("paragraphs")
 def paragraphs_filter(text: str) -> Markup:
-    blocks = [block.strip() for block in (text or "").split("\n\n") if block.strip()]
-    return Markup("".join(f"<p>{escape(block)}</p>" for block in blocks))
+    return formatting.paragraphs(text)
 
 
 @bp.app_template_filter("language_name")

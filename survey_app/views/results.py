@@ -1,24 +1,55 @@
-"""Evaluators: response counts, one chart and table per question, CSV download.
+"""Evaluators: results per question with breakdowns and filters, downloads and the report.
 
-Only the evaluator and admin roles reach these pages.
+Only the evaluator and admin roles reach these pages. Every number comes from
+findings.build_findings, which applies the survey's minimum group size.
 """
 from __future__ import annotations
 
 import json
-from collections import Counter
+from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
+from flask_wtf import FlaskForm
+from wtforms import IntegerField
+from wtforms.validators import InputRequired, NumberRange
 
-from ..analysis import summarize, too_few_to_show
 from ..auth import RESULT_ROLES, role_required
-from ..charts import CONFIG, figure_for
+from ..breakdown import breakdown_questions, filter_responses, recode_rare_choices
+from ..charts import CONFIG, add_caption, breakdown_figure, figure_for
 from ..db import get_store
 from ..definitions import get_questionnaire
-from ..export import responses_csv
+from ..export import (
+    aggregates_json,
+    codebook_table,
+    long_table,
+    response_table,
+    summary_table,
+    to_csv,
+    to_xlsx,
+)
+from ..findings import Findings, ResponseFilter, build_findings
 from ..i18n import select_locale
+from ..questionnaire import Question, Questionnaire, localized
+from ..report import report_html
 
 bp = Blueprint("results", __name__, url_prefix="/results")
+
+FILTER_TYPES = ("single_choice", "multiple_choice", "yes_no")
+
+
+def minimum_group_size(survey: dict) -> int:
+    return max(survey.get("min_group_size") or 0, current_app.config["MIN_GROUP_SIZE"])
 
 
 def _survey_and_questionnaire(survey_id: str):
@@ -29,12 +60,92 @@ def _survey_and_questionnaire(survey_id: str):
     return survey, questionnaire
 
 
-def minimum_group_size(survey: dict) -> int:
-    return survey.get("min_group_size") or current_app.config["MIN_GROUP_SIZE"]
+@dataclass
+class Selection:
+    """What the evaluator asked for in the query string: breakdown, filter, free texts."""
+    by: Question | None
+    response_filter: ResponseFilter | None
+    include_texts: bool
+    problem: str | None
+
+    def query(self) -> dict:
+        args = {}
+        if self.by:
+            args["by"] = self.by.id
+        if self.response_filter:
+            args["filter"] = f"{self.response_filter.question.id}:{self.response_filter.value}"
+        if self.include_texts:
+            args["texts"] = "1"
+        return args
 
 
-def _embeddable(figure) -> str:
-    # Inside <script type="application/json">, "</" would end the element early.
+def _selection(questionnaire: Questionnaire, include_texts_default: bool) -> Selection:
+    questions = {q.id: q for q in questionnaire.questions()}
+    problem = None
+    by = questions.get(request.args.get("by", ""))
+    if request.args.get("by") and (by is None or by.type not in ("single_choice", "yes_no")):
+        by, problem = None, gettext("The breakdown question does not exist; showing all respondents together.")
+    response_filter = None
+    if request.args.get("filter"):
+        question_id, _, value = request.args["filter"].partition(":")
+        question = questions.get(question_id)
+        if question and question.type in FILTER_TYPES and value in _option_values(question):
+            response_filter = ResponseFilter(question, value)
+        else:
+            problem = gettext("The filter does not exist; showing all respondents.")
+    texts = request.args.get("texts")
+    include_texts = include_texts_default if texts is None else texts == "1"
+    return Selection(by, response_filter, include_texts, problem)
+
+
+def _option_values(question: Question) -> list[str]:
+    return ["yes", "no"] if question.type == "yes_no" else [o.value for o in question.options]
+
+
+def _findings(survey, questionnaire, selection: Selection, responses=None) -> Findings:
+    return build_findings(
+        questionnaire,
+        get_store().responses(survey["id"]) if responses is None else responses,
+        minimum_group_size(survey),
+        response_filter=selection.response_filter,
+        by=selection.by,
+        hidden_texts=survey.get("hidden_texts", {}),
+        include_texts=selection.include_texts,
+    )
+
+
+def chart_caption(findings: Findings, missing: int, lang: str) -> str:
+    """What a chart shows, written on the chart itself."""
+    parts = [gettext("without answer: %(n)d", n=missing)]
+    if findings.response_filter:
+        parts.append(gettext("filter: %(filter)s", filter=filter_label(findings.response_filter, lang)))
+    versions = ", ".join(v[:8] for v in findings.versions)
+    parts.append(gettext("questionnaire version %(v)s", v=versions))
+    return " · ".join(parts)
+
+
+def filter_label(response_filter: ResponseFilter, lang: str) -> str:
+    question = response_filter.question
+    default = "de"
+    if question.type == "yes_no":
+        value = gettext("yes") if response_filter.value == "yes" else gettext("no")
+    else:
+        value = next(localized(o.label, lang, default) for o in question.options if o.value == response_filter.value)
+    return f"{localized(question.text, lang, default)} = {value}"
+
+
+def chart_json(findings: Findings, section, lang: str) -> str | None:
+    """The section's plotly figure as JSON, safe inside <script type="application/json">."""
+    if section.suppressed:
+        return None
+    if section.breakdown:
+        figure = breakdown_figure(section.breakdown, lang, gettext)
+    else:
+        figure = figure_for(section.summary, lang, gettext)
+    if figure is None:
+        return None
+    add_caption(figure, chart_caption(findings, section.summary.missing, lang))
+    # "</" would end the script element early
     return figure.to_json().replace("</", "<\\/")
 
 
@@ -50,46 +161,128 @@ def index():
     return render_template("results/index.html", rows=rows, lang=select_locale())
 
 
+class GroupSizeForm(FlaskForm):
+    min_group_size = IntegerField(validators=[InputRequired()])
+
+
 @bp.route("/<survey_id>")
 @role_required(*RESULT_ROLES)
 def survey(survey_id: str):
     survey, questionnaire = _survey_and_questionnaire(survey_id)
     lang = select_locale()
-    responses = get_store().responses(survey["id"])
-    minimum = minimum_group_size(survey)
-    sections = []
-    if len(responses) >= minimum:
-        for summary in summarize(questionnaire, responses):
-            hidden = too_few_to_show(summary, minimum)
-            figure = None if hidden else figure_for(summary, lang, gettext)
-            sections.append({"summary": summary, "hidden": hidden,
-                             "figure": _embeddable(figure) if figure else None})
+    selection = _selection(questionnaire, include_texts_default=True)
+    findings = _findings(survey, questionnaire, selection)
+    charts = {s.question.id: chart_json(findings, s, lang) for s in findings.sections}
+    filters = [(q, _option_values(q)) for q in questionnaire.questions() if q.type in FILTER_TYPES]
     return render_template(
         "results/survey.html",
         survey=survey,
         questionnaire=questionnaire,
-        total=len(responses),
-        minimum=minimum,
-        versions=Counter(r.get("version", "") for r in responses),
-        sections=sections,
+        findings=findings,
+        charts=charts,
+        selection=selection,
+        breakdown_choices=breakdown_questions(questionnaire),
+        filter_choices=filters,
         lang=lang,
         chart_config=json.dumps(CONFIG),
+        group_size_form=GroupSizeForm(min_group_size=minimum_group_size(survey)),
+        default_minimum=current_app.config["MIN_GROUP_SIZE"],
     )
 
 
-@bp.route("/<survey_id>/responses.csv")
+@bp.route("/<survey_id>/settings", methods=["POST"])
 @role_required(*RESULT_ROLES)
-def responses_download(survey_id: str):
+def settings(survey_id: str):
+    survey, _ = _survey_and_questionnaire(survey_id)
+    floor = current_app.config["MIN_GROUP_SIZE"]
+    form = GroupSizeForm()
+    form.min_group_size.validators.append(NumberRange(min=floor, max=1000))
+    if form.validate_on_submit():
+        get_store().update_survey(survey["id"], min_group_size=form.min_group_size.data)
+        flash(gettext("The minimum group size is now %(n)d.", n=form.min_group_size.data))
+    else:
+        flash(gettext("The minimum group size must be a whole number of at least %(n)d.", n=floor))
+    return redirect(url_for(".survey", survey_id=survey["id"]))
+
+
+@bp.route("/<survey_id>/texts/<question_id>/<response_id>", methods=["POST"])
+@role_required(*RESULT_ROLES)
+def toggle_text(survey_id: str, question_id: str, response_id: str):
+    """Hide a free-text answer from reports and downloads (or show it again); the stored
+    response itself is never changed."""
     survey, questionnaire = _survey_and_questionnaire(survey_id)
+    if question_id not in {q.id for q in questionnaire.questions()}:
+        abort(404)
+    hidden = {k: list(v) for k, v in survey.get("hidden_texts", {}).items()}
+    ids = hidden.setdefault(question_id, [])
+    if response_id in ids:
+        ids.remove(response_id)
+    else:
+        ids.append(response_id)
+    get_store().update_survey(survey["id"], hidden_texts=hidden)
+    return redirect(url_for(".survey", survey_id=survey["id"], **request.args) + f"#result-{question_id}")
+
+
+DOWNLOADS = {
+    "responses.csv": "text/csv",
+    "responses-long.csv": "text/csv",
+    "codebook.csv": "text/csv",
+    "results.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "aggregates.json": "application/json",
+    "report.html": "text/html",
+}
+
+
+@bp.route("/<survey_id>/download/<name>")
+@role_required(*RESULT_ROLES)
+def download(survey_id: str, name: str):
+    if name not in DOWNLOADS:
+        abort(404)
+    survey, questionnaire = _survey_and_questionnaire(survey_id)
+    lang = select_locale()
+    # Shared files leave free texts out unless the evaluator asks for them.
+    selection = _selection(questionnaire, include_texts_default=False)
     responses = get_store().responses(survey["id"])
-    if len(responses) < minimum_group_size(survey):
-        # Single rows of a handful of responses would point to the people who gave them.
+    findings = _findings(survey, questionnaire, selection, responses)
+    if not findings.visible:
         abort(409, description=gettext(
-            "The responses can be downloaded once there are at least %(n)d of them.", n=minimum_group_size(survey)))
-    text = responses_csv(questionnaire, responses, select_locale())
-    filename = f"{survey['slug']}-responses.csv"
-    return Response(
-        text.encode("utf-8"),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+            "Nothing can be downloaded for this selection: it holds fewer than %(n)d responses, "
+            "or the responses outside it are fewer than %(n)d.", n=findings.minimum))
+
+    if name == "aggregates.json":
+        body = aggregates_json(findings, lang)
+    elif name == "codebook.csv":
+        body = to_csv(*codebook_table(questionnaire, lang, selection.include_texts))
+    elif name == "report.html":
+        body = report_html(findings, lang, gettext, _chart_jsons(findings, lang), survey)
+    else:
+        raw = _protected_raw(survey, questionnaire, selection, responses, findings.minimum)
+        if name == "responses.csv":
+            body = to_csv(*response_table(questionnaire, raw, selection.include_texts))
+        elif name == "responses-long.csv":
+            body = to_csv(*long_table(questionnaire, raw, selection.include_texts))
+        else:
+            body = to_xlsx([
+                (gettext("Responses"), *response_table(questionnaire, raw, selection.include_texts)),
+                (gettext("Summary"), *summary_table(findings, lang)),
+                (gettext("Codebook"), *codebook_table(questionnaire, lang, selection.include_texts)),
+            ])
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return Response(data, mimetype=DOWNLOADS[name], headers={
+        "Content-Disposition": f'attachment; filename="{survey["slug"]}-{name}"'})
+
+
+def _chart_jsons(findings: Findings, lang: str) -> dict[str, str]:
+    return {s.question.id: chart_json(findings, s, lang) for s in findings.sections}
+
+
+def _protected_raw(survey, questionnaire, selection: Selection, responses, minimum: int) -> list[dict]:
+    """Responses for raw downloads: the filter applied, rare choices recoded, hidden free
+    texts removed."""
+    if selection.response_filter:
+        responses = filter_responses(responses, selection.response_filter.question, selection.response_filter.value)
+    protected, _ = recode_rare_choices(questionnaire, responses, minimum)
+    hidden = survey.get("hidden_texts", {})
+    return [{**r, "answers": {question_id: value for question_id, value in r["answers"].items()
+                              if r.get("id") not in hidden.get(question_id, ())}}
+            for r in protected]
