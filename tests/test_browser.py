@@ -110,3 +110,39 @@ def test_staff_fills_in_and_evaluator_sees_one_response(browser, live_server, re
     assert errors == []
     context.close()
     staff.close()
+
+
+def test_report_opens_offline_with_every_chart_drawn(browser, app, client, tmp_path):
+    from conftest import login
+
+    respondent = _respondent_with_history(app, 12)
+    login(client, "evaluator")
+    with app.app_context():
+        survey = get_store().find_survey_by_slug(respondent.slug)
+    html = client.get(f"/results/{survey['id']}/download/report.html?by=programme").get_data(as_text=True)
+    path = tmp_path / "report.html"
+    path.write_text(html, encoding="utf-8")
+
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(path.as_uri())
+    charts = page.locator("[data-figure]")
+    assert charts.count() > 5
+    page.wait_for_function("document.querySelectorAll('[data-figure]').length === "
+                           "document.querySelectorAll('[data-figure][data-rendered]').length")
+    assert errors == []
+    page.emulate_media(media="print")
+    assert page.locator(".title-page").is_visible()
+    context.close()
+
+
+def _respondent_with_history(app, count):
+    from conftest import Respondent
+
+    respondent = Respondent(app.test_client(), app, "staff-self-assessment")
+    respondent.client.get("/")  # the first request prepares the shipped surveys
+    _add_synthetic_responses(respondent, count)
+    return respondent

@@ -42,6 +42,7 @@ from ..findings import Findings, ResponseFilter, build_findings
 from ..i18n import select_locale
 from ..questionnaire import Question, Questionnaire, localized
 from ..report import report_html
+from ..triangulation import Triangulation, survey_observations, triangulate
 
 bp = Blueprint("results", __name__, url_prefix="/results")
 
@@ -161,6 +162,33 @@ def index():
     return render_template("results/index.html", rows=rows, lang=select_locale())
 
 
+def all_observations(store) -> list:
+    """What every survey says about each construct (workshop polls join in when they carry
+    construct keys too)."""
+    observations = []
+    for survey in store.list_surveys():
+        questionnaire = get_questionnaire(survey["questionnaire_id"])
+        if questionnaire:
+            observations += survey_observations(survey["slug"], questionnaire, store.responses(survey["id"]),
+                                                minimum_group_size(survey))
+    return observations
+
+
+def triangulation_for(survey: dict | None = None) -> Triangulation:
+    """All constructs shared between instruments; with `survey`, only rows it takes part in."""
+    result = triangulate(all_observations(get_store()))
+    if survey is None:
+        return result
+    columns = {i for i, m in enumerate(result.measures) if m.source == survey["slug"]}
+    return Triangulation(result.measures, tuple(r for r in result.rows if columns & set(r.cells)))
+
+
+@bp.route("/triangulation")
+@role_required(*RESULT_ROLES)
+def triangulation():
+    return render_template("results/triangulation.html", result=triangulation_for(), lang=select_locale())
+
+
 class GroupSizeForm(FlaskForm):
     min_group_size = IntegerField(validators=[InputRequired()])
 
@@ -254,7 +282,8 @@ def download(survey_id: str, name: str):
     elif name == "codebook.csv":
         body = to_csv(*codebook_table(questionnaire, lang, selection.include_texts))
     elif name == "report.html":
-        body = report_html(findings, lang, gettext, _chart_jsons(findings, lang), survey)
+        body = report_html(findings, lang, gettext, _chart_jsons(findings, lang), survey,
+                           triangulation=triangulation_for(survey))
     else:
         raw = _protected_raw(survey, questionnaire, selection, responses, findings.minimum)
         if name == "responses.csv":
