@@ -211,6 +211,10 @@ _INVALID = object()   # something answered, but not valid for the question
 
 def raw_answer(response: Response, question_id: str) -> Any:
     """The stored value for a question, None when absent (also for malformed responses)."""
+    if response.__class__ is dict:  # fast path for stored responses (this runs per answer)
+        answers = response.get("answers")
+        if answers.__class__ is dict:
+            return answers.get(question_id)
     answers = response.get("answers") if isinstance(response, Mapping) else None
     if not isinstance(answers, Mapping):
         return None
@@ -228,6 +232,8 @@ def _is_int(value: Any) -> bool:
 
 def _is_number(value: Any) -> bool:
     """int or float, not bool, finite (also after conversion to float)."""
+    if value.__class__ is float:
+        return math.isfinite(value)
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return False
     try:
@@ -240,49 +246,97 @@ def _share(count: float, base: float) -> float:
     return count / base if base else 0.0
 
 
-def _scale_value(scale: Scale, value: Any) -> Any:
-    """A valid scale answer (int point or DONT_KNOW), or _MISSING / _INVALID."""
-    if _is_empty(value):
-        return _MISSING
-    if value == DONT_KNOW and isinstance(value, str):
-        return DONT_KNOW if scale.dont_know is not None else _INVALID
-    if _is_int(value) and value in scale.values:
-        return value
-    return _INVALID
+class _ScaleReader:
+    """Classifies stored scale answers; built once per question because it runs for every
+    answer of every respondent (the hot loop of a large survey)."""
+
+    def __init__(self, scale: Scale):
+        self.points = frozenset(scale.values)
+        self.dk_allowed = scale.dont_know is not None
+
+    def __call__(self, value: Any) -> Any:
+        """A valid scale answer (int point or DONT_KNOW), or _MISSING / _INVALID."""
+        if value.__class__ is int:        # the common case; excludes bool
+            return value if value in self.points else _INVALID
+        if value is None or value == "" or value == [] or value == {}:
+            return _MISSING
+        if value == DONT_KNOW:
+            return DONT_KNOW if self.dk_allowed else _INVALID
+        if isinstance(value, str) and not value.strip():
+            return _MISSING
+        if _is_int(value) and value in self.points:
+            return value
+        return _INVALID
+
+
+class _ScaleTally:
+    """Counts of one scale question or matrix item, fed one stored value at a time."""
+
+    def __init__(self, scale: Scale, read: _ScaleReader):
+        self.scale = scale
+        self.read = read
+        self.counts = {v: 0 for v in scale.values}
+        self.dk = self.missing = self.invalid = 0
+
+    def add(self, raw: Any) -> bool:
+        """Count one value; True when it is an answer (a point or don't know)."""
+        v = self.read(raw)
+        if v is _MISSING:
+            self.missing += 1
+            return False
+        if v is _INVALID:
+            self.missing += 1
+            self.invalid += 1
+            return False
+        if v == DONT_KNOW:
+            self.dk += 1
+        else:
+            self.counts[v] += 1
+        return True
+
+    def result(self, item: Item | None) -> ItemScale:
+        scale, counts = self.scale, self.counts
+        n_valid = sum(counts.values())
+        points = tuple(PointCount(p.value, p.label, counts[p.value], _share(counts[p.value], n_valid))
+                       for p in scale.points)
+        mean = median = sd = top2 = bottom2 = None
+        if scale.ordered and n_valid:
+            # from the counts per point: exact, and independent of the number of respondents
+            mean = sum(v * c for v, c in counts.items()) / n_valid
+            median = _median_of_counts(counts, n_valid)
+            if n_valid >= 2:
+                sd = math.sqrt(sum(c * (v - mean) ** 2 for v, c in counts.items()) / (n_valid - 1))
+            if len(points) >= 4:
+                top2 = points[-1].share + points[-2].share
+                bottom2 = points[0].share + points[1].share
+        return ItemScale(item=item, n=n_valid + self.dk, missing=self.missing, invalid=self.invalid,
+                         dk=self.dk, points=points, mean=mean, median=median, sd=sd, top2=top2,
+                         bottom2=bottom2)
+
+
+def _median_of_counts(counts: Mapping[int, int], n: int) -> float:
+    """The median of n values given as {value: count}: the mean of the two middle values."""
+    lower_index, upper_index = (n - 1) // 2, n // 2
+    lower = upper = None
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if lower is None and seen > lower_index:
+            lower = value
+        if seen > upper_index:
+            upper = value
+            break
+    return (lower + upper) / 2
 
 
 def scale_distribution(scale: Scale, values: Iterable[Any],
                        item: Item | None = None) -> ItemScale:
     """The shared helper for scale questions and matrix items: raw stored values in
     (one per respondent, None when not answered), distribution and statistics out."""
-    counts = {v: 0 for v in scale.values}
-    dk = missing = invalid = 0
-    valid: list[int] = []
+    tally = _ScaleTally(scale, _ScaleReader(scale))
     for raw in values:
-        v = _scale_value(scale, raw)
-        if v is _MISSING:
-            missing += 1
-        elif v is _INVALID:
-            missing += 1
-            invalid += 1
-        elif v == DONT_KNOW:
-            dk += 1
-        else:
-            counts[v] += 1
-            valid.append(v)
-    n_valid = len(valid)
-    points = tuple(PointCount(p.value, p.label, counts[p.value], _share(counts[p.value], n_valid))
-                   for p in scale.points)
-    mean = median = sd = top2 = bottom2 = None
-    if scale.ordered and valid:
-        mean = statistics.fmean(valid)
-        median = float(statistics.median(valid))
-        sd = statistics.stdev(valid) if n_valid >= 2 else None
-        if len(points) >= 4:
-            top2 = points[-1].share + points[-2].share
-            bottom2 = points[0].share + points[1].share
-    return ItemScale(item=item, n=n_valid + dk, missing=missing, invalid=invalid, dk=dk,
-                     points=points, mean=mean, median=median, sd=sd, top2=top2, bottom2=bottom2)
+        tally.add(raw)
+    return tally.result(item)
 
 
 # --------------------------------------------------------------------------- per type
@@ -328,14 +382,16 @@ def scale_summary(question: Question, responses: Sequence[Response]) -> ScaleSum
         item = scale_distribution(scale, (raw_answer(r, question.id) for r in responses))
         return ScaleSummary(question, item.n, item.missing, item.invalid, (item,))
 
-    rows: list[Mapping[str, Any]] = []
+    read = _ScaleReader(scale)
+    tallies = [(it, _ScaleTally(scale, read)) for it in question.items]
     n = missing = invalid = 0
     for response in responses:
         raw = raw_answer(response, question.id)
         row = raw if isinstance(raw, Mapping) else {}
-        rows.append(row)
-        if any(_scale_value(scale, row.get(it.id)) not in (_MISSING, _INVALID)
-               for it in question.items):
+        answered = False
+        for it, tally in tallies:
+            answered = tally.add(row.get(it.id)) or answered
+        if answered:
             n += 1
         else:
             missing += 1
@@ -344,8 +400,7 @@ def scale_summary(question: Question, responses: Sequence[Response]) -> ScaleSum
                 invalid += any(not _is_empty(v) for v in raw.values())
             else:
                 invalid += not _is_empty(raw)
-    items = tuple(scale_distribution(scale, (row.get(it.id) for row in rows), item=it)
-                  for it in question.items)
+    items = tuple(tally.result(it) for it, tally in tallies)
     return ScaleSummary(question, n, missing, invalid, items)
 
 
@@ -397,11 +452,14 @@ def _allocation_value(question: Question, value: Any) -> Any:
     if not isinstance(value, Mapping):
         return _INVALID
     out: dict[str, float] = {}
+    low, high = question.min, question.max
     for it in question.items:
         v = value.get(it.id)
         if v is None:
             v = 0
-        if not _is_number(v) or _number_value(question, v) is _INVALID:
+        if v.__class__ is not int and (not _is_number(v) or (question.integer and v != int(v))):
+            return _INVALID
+        if (low is not None and v < low) or (high is not None and v > high):
             return _INVALID
         out[it.id] = v
     if question.total is not None:
@@ -421,7 +479,7 @@ def allocation_summary(question: Question, responses: Sequence[Response]) -> All
         else:
             rows.append(v)
     n = len(rows)
-    means = {it.id: (statistics.fmean(r[it.id] for r in rows) if rows else None)
+    means = {it.id: (math.fsum(r[it.id] for r in rows) / n if rows else None)
              for it in question.items}
     base = question.total if question.total else sum(m for m in means.values() if m)
     items = tuple(ItemMean(it, means[it.id],
