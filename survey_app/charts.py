@@ -250,6 +250,30 @@ def scale_figure(summary: ScaleSummary, lang: str, gettext: Gettext = _identity)
     return fig
 
 
+def role_heatmap(summary: ScaleSummary, lang: str, gettext: Gettext = _identity) -> go.Figure:
+    """Who is named for which task: share of valid answers per task (rows) and actor
+    (columns), the usual picture of a role matrix."""
+    scale = summary.scale
+    dk_offered = scale.dont_know is not None
+    rows = [_row_label(_esc(localized(row.item.label, lang)), row.n, row.dk, dk_offered, gettext)
+            for row in summary.items]
+    columns = [_wrap(_esc(localized(p.label, lang)), 14) for p in scale.points]
+    fig = go.Figure(layout=dict(title=_title(summary.question.text, lang, summary.n, gettext)))
+    _layout(fig, rows)
+    fig.layout.height += 60  # room for the wrapped actor names under the grid
+    if summary.n == 0:
+        return _empty(fig, gettext)
+    shares = [[p.share * 100 for p in row.points] for row in summary.items]
+    texts = [[f"{_pct(p.share)} %" for p in row.points] for row in summary.items]
+    fig.add_trace(go.Heatmap(
+        z=shares, x=columns, y=rows, text=texts, texttemplate="%{text}", zmin=0, zmax=100,
+        colorscale="Blues", colorbar=dict(title=dict(text="%"), thickness=12),
+        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>", xgap=2, ygap=2,
+    ))
+    fig.update_xaxes(side="bottom", tickangle=0, showgrid=False)
+    return fig
+
+
 def number_figure(summary: NumberSummary, lang: str, gettext: Gettext = _identity) -> go.Figure:
     """A box from precomputed quartiles (whiskers = min and max), so that no single raw
     value is embedded in the figure."""
@@ -401,6 +425,8 @@ def figure_for(summary: QuestionSummary, lang: str,
     if isinstance(summary, ChoiceSummary):
         return choice_figure(summary, lang, gettext)
     if isinstance(summary, ScaleSummary):
+        if not summary.scale.ordered and len(summary.items) > 1:
+            return role_heatmap(summary, lang, gettext)
         return scale_figure(summary, lang, gettext)
     if isinstance(summary, NumberSummary):
         return number_figure(summary, lang, gettext)

@@ -8,7 +8,9 @@ import pytest
 
 from survey_app import create_app
 from survey_app.auth import create_user
-from survey_app.definitions import get_questionnaire
+from survey_app.db import get_store
+from survey_app.definitions import get_catalogue, get_questionnaire
+from survey_app.fielding import ensure_default_surveys
 
 PASSWORD = "correct horse battery"
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -20,6 +22,7 @@ def app(tmp_path):
     with app.app_context():
         for role in ("admin", "evaluator", "facilitator"):
             create_user(role, PASSWORD, role)
+        ensure_default_surveys(get_store(), get_catalogue())  # as the first request would
     return app
 
 

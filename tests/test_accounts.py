@@ -12,9 +12,13 @@ def _survey_id(app, slug="staff-self-assessment"):
         return get_store().find_survey_by_slug(slug)["id"]
 
 
+DOWNLOADS = ("responses.csv", "responses-long.csv", "codebook.csv", "results.xlsx", "aggregates.json", "report.html")
+
+
 def _result_urls(app):
     survey_id = _survey_id(app)
-    return ["/results/", f"/results/{survey_id}", f"/results/{survey_id}/download/responses.csv"]
+    return (["/results/", f"/results/{survey_id}", f"/results/{survey_id}/download/responses.csv"]
+            + [f"/results/{survey_id}/download/{name}" for name in DOWNLOADS[1:]] + ["/results/triangulation"])
 
 
 def test_anonymous_respondent_is_sent_to_login_for_every_result_page(app, client, respondent):
@@ -34,7 +38,7 @@ def test_staff_without_result_role_gets_403(app, client, role):
 
 def test_evaluator_sees_results_but_not_admin(app, client):
     login(client, "evaluator")
-    overview, survey_page, download = _result_urls(app)
+    overview, survey_page, download, *_ = _result_urls(app)
     assert client.get(overview).status_code == 200
     assert client.get(survey_page).status_code == 200
     # reachable, but with fewer responses than the minimum group size there is nothing to download
@@ -94,6 +98,23 @@ def test_admin_creates_an_account_in_the_app(app, client):
     assert created.status_code == 302
     with app.app_context():
         assert get_store().find_user("kim")["role"] == "evaluator"
+
+
+def test_result_settings_and_text_hiding_need_the_result_role_and_csrf(app, client):
+    survey_id = _survey_id(app)
+    login(client, "facilitator")
+    token = csrf_token(client)
+    assert client.post(f"/results/{survey_id}/settings", data={"min_group_size": 9, "csrf_token": token}).status_code == 403
+    assert client.post(f"/results/{survey_id}/texts/comments/x", data={"csrf_token": token}).status_code == 403
+    evaluator = app.test_client()
+    login(evaluator, "evaluator")
+    assert evaluator.post(f"/results/{survey_id}/settings", data={"min_group_size": 9}).status_code == 400
+    too_low = evaluator.post(f"/results/{survey_id}/settings",
+                             data={"min_group_size": 2, "csrf_token": csrf_token(evaluator)}, follow_redirects=True)
+    assert "mindestens 5" in too_low.get_data(as_text=True)
+    evaluator.post(f"/results/{survey_id}/settings", data={"min_group_size": 9, "csrf_token": csrf_token(evaluator)})
+    with app.app_context():
+        assert get_store().get_survey(survey_id)["min_group_size"] == 9
 
 
 def test_evaluator_cannot_create_accounts(client):

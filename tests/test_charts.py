@@ -246,3 +246,15 @@ def test_matrix_rows_sum_to_100_percent(rows):
     for r, item in enumerate(summary.items):
         total = sum(abs(tr.x[r]) for tr in f.data)
         assert total == pytest.approx(100 if item.n_valid else 0)
+
+
+def test_role_matrix_is_a_heatmap_of_shares_per_task_and_actor():
+    roles = Question("roles", "matrix", t("Wer führt?", "Who leads?"), scale=ACTORS,
+                     items=(Item("net", t("Netzwerk", "Networking")), Item("nav", t("Lotsen", "Navigator"))))
+    data = [resp(i, {"roles": answer}) for i, answer in enumerate(
+        [{"net": 1, "nav": 2}, {"net": 1, "nav": 2}, {"net": 2, "nav": 3}, {"net": 1}])]
+    (heatmap,) = figure_for(summarize_question(roles, data), "en").data
+    assert heatmap.type == "heatmap"
+    assert list(heatmap.x) == ["City", "NGO", "Volunteers"]
+    assert [list(row) for row in heatmap.z] == [[75.0, 25.0, 0.0], [0.0, pytest.approx(200 / 3), pytest.approx(100 / 3)]]
+    assert heatmap.y[1] == "Navigator<br>n=3"
