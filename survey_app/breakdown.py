@@ -145,14 +145,6 @@ def _matrix_shown(summary: ScaleSummary, hidden: set[str]) -> ScaleSummary | Non
     return without_items(summary, hidden)
 
 
-def breakdowns(questionnaire: Questionnaire, by: Question, responses: Sequence[Response],
-               minimum: int) -> list[Breakdown]:
-    """Every question except the breakdown question itself and free texts (which can name
-    people and places and are therefore only listed for all respondents together)."""
-    return [breakdown(q, by, responses, minimum) for q in questionnaire.questions()
-            if q.id != by.id and q.type not in ("note", "short_text", "long_text")]
-
-
 def filter_responses(responses: Sequence[Response], question: Question, value: Any) -> list[Response]:
     """Responses whose answer to `question` is `value` (or contains it, for multiple choice)."""
     def matches(answer) -> bool:

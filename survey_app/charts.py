@@ -442,5 +442,6 @@ def figure_for(summary: QuestionSummary, lang: str,
 
 
 def figure_json(fig: go.Figure) -> str:
-    """JSON for Plotly.newPlot(el, data, layout, CONFIG) in a page."""
-    return fig.to_json()
+    """JSON for Plotly.newPlot(el, data, layout, CONFIG), safe inside a
+    <script type="application/json"> element ("</" would end it early)."""
+    return fig.to_json().replace("</", "<\\/")

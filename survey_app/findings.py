@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .analysis import QuestionSummary, Response, TextAnswer, TextSummary, summarize
+from .analysis import QuestionSummary, Response, TextSummary, summarize
 from .breakdown import (
     Breakdown,
     breakdown,
@@ -115,8 +115,3 @@ def build_findings(
                             else Section(question, None))
     return Findings(sections=tuple(sections), **base)
 
-
-def text_entries(findings: Findings) -> list[tuple[Question, TextAnswer]]:
-    """Every free-text answer that may be shown, in questionnaire order."""
-    return [(s.question, entry) for s in findings.sections
-            if isinstance(s.summary, TextSummary) for entry in s.summary.entries]

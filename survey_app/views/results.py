@@ -26,7 +26,7 @@ from wtforms.validators import InputRequired, NumberRange
 
 from ..auth import RESULT_ROLES, role_required
 from ..breakdown import breakdown_questions, filter_responses, recode_rare_choices
-from ..charts import CONFIG, add_caption, breakdown_figure, figure_for
+from ..charts import CONFIG, add_caption, breakdown_figure, figure_for, figure_json
 from ..db import get_store
 from ..definitions import get_questionnaire
 from ..export import (
@@ -146,8 +146,7 @@ def chart_json(findings: Findings, section, lang: str) -> str | None:
     if figure is None:
         return None
     add_caption(figure, chart_caption(findings, section.summary.missing, lang))
-    # "</" would end the script element early
-    return figure.to_json().replace("</", "<\\/")
+    return figure_json(figure)
 
 
 @bp.route("/")
