@@ -1,6 +1,8 @@
 """Command-line tasks: `flask --app survey_app <command>`."""
 from __future__ import annotations
 
+import os
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -9,22 +11,32 @@ from .auth import ROLES, AccountError, create_user
 from .db import get_store
 from .definitions import get_catalogue
 from .fielding import ensure_default_surveys
-from .questionnaire import load_folder
+from .demo import fill_demo_surveys
+from .questionnaire import load_folder, parse_definition
+from .xlsform import XLSFormError, convert_workbook, to_yaml
 
 
 @click.command("validate")
 @with_appcontext
 @click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False))
 def validate_command(folder: str | None) -> None:
-    """Check every questionnaire definition; exit code 1 when any has problems."""
+    """Check every questionnaire definition; exit code 1 when any has errors.
+
+    Warnings (such as a text shown in the default language because its translation is
+    missing) are printed too, but do not stop a file from loading or change the exit code.
+    """
     catalogue = load_folder(folder or current_app.config["QUESTIONNAIRE_DIR"])
     for questionnaire in catalogue.questionnaires.values():
         click.echo(f"ok      {questionnaire.source} ({questionnaire.id})")
+    for warning in catalogue.warnings:
+        click.echo(f"warning {warning}", err=True)
     for problem in catalogue.problems:
         click.echo(f"problem {problem}", err=True)
     if catalogue.problems:
         raise SystemExit(1)
-    click.echo(f"{len(catalogue.questionnaires)} definitions, no problems")
+    count = len(catalogue.warnings)
+    warnings = f" ({count} warning{'' if count == 1 else 's'})" if count else ""
+    click.echo(f"{len(catalogue.questionnaires)} definitions, no problems{warnings}")
 
 
 @click.command("create-user")
@@ -54,6 +66,51 @@ def surveys_command(base_url: str) -> None:
         click.echo(f"problem {problem}", err=True)
 
 
+@click.command("import-xlsform")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the definition here instead of to standard output.")
+def import_xlsform_command(path: str, output: str | None) -> None:
+    """Turn an XLSForm (.xlsx) into a questionnaire definition (YAML).
+
+    What could not be carried over is listed row by row on standard error; the exit code
+    is 1 when no question could be made at all.
+    """
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        conversion = convert_workbook(data, os.path.basename(path))
+    except XLSFormError as error:
+        raise click.ClickException(str(error)) from None
+    for note in conversion.notes:
+        click.echo(f"{note.kind:<8}{note}", err=True)
+    if not conversion.usable:
+        raise click.ClickException("no question could be made from this form")
+    _, problems = parse_definition(conversion.definition, os.path.basename(path))
+    for problem in problems:
+        click.echo(f"check   {problem}", err=True)
+    text = to_yaml(conversion.definition)
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        click.echo(f"wrote {output}: {conversion.question_count} questions", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--seed", default=2017, show_default=True, help="Same seed, same answers.")
+def demo_command(seed: int) -> None:
+    """Fill the data folder with synthetic responses to the shipped questionnaires."""
+    catalogue = get_catalogue()
+    ensure_default_surveys(get_store(), catalogue)
+    for slug, count in fill_demo_surveys(get_store(), catalogue, seed).items():
+        click.echo(f"added {count} synthetic responses to /s/{slug}")
+
+
 def init_app(app: Flask) -> None:
-    for command in (validate_command, create_user_command, surveys_command):
+    for command in (validate_command, create_user_command, surveys_command, import_xlsform_command,
+                    demo_command):
         app.cli.add_command(command)
