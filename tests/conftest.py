@@ -104,3 +104,26 @@ class Respondent:
 @pytest.fixture
 def respondent(client, app):
     return Respondent(client, app, "staff-self-assessment")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for all browser tests (skips or fails as require_chromium says)."""
+    from browser_support import CHROMIUM_ARGS, require_chromium
+
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app served on 127.0.0.1 for the browser."""
+    from browser_support import LiveServer
+
+    with LiveServer(app) as server:
+        yield server

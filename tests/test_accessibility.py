@@ -5,7 +5,6 @@ import random
 
 import pytest
 
-from browser_support import CHROMIUM_ARGS, LiveServer, require_chromium
 from conftest import PASSWORD
 from survey_app.db import get_store
 from survey_app.definitions import get_questionnaire
@@ -16,15 +15,6 @@ pytestmark = pytest.mark.browser
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _violations(page) -> list[str]:
@@ -35,24 +25,24 @@ def _violations(page) -> list[str]:
             for v in results.response["violations"]]
 
 
-def test_respondent_pages_have_no_wcag_violations(app, browser):
-    with LiveServer(app) as server:
-        page = browser.new_page(viewport={"width": 375, "height": 800})
-        page.goto(f"{server.url}/s/staff-self-assessment")
-        found = {"start": _violations(page)}
-        page.get_by_role("button", name="Starten").click()
-        with app.app_context():
-            total = len(get_questionnaire("staff-self-assessment").pages)
-        for number in range(1, total + 1):
-            page.goto(f"{server.url}/s/staff-self-assessment/p/{number}")
-            found[f"page {number}"] = _violations(page)
-        page.goto(f"{server.url}/s/staff-self-assessment/p/2")
-        page.get_by_role("button", name="Weiter").click()  # a required question left open: errors shown
-        found["page 2 with errors"] = _violations(page)
+def test_respondent_pages_have_no_wcag_violations(app, browser, live_server):
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(f"{live_server.url}/s/staff-self-assessment")
+    found = {"start": _violations(page)}
+    page.get_by_role("button", name="Starten").click()
+    with app.app_context():
+        total = len(get_questionnaire("staff-self-assessment").pages)
+    for number in range(1, total + 1):
+        page.goto(f"{live_server.url}/s/staff-self-assessment/p/{number}")
+        found[f"page {number}"] = _violations(page)
+    page.goto(f"{live_server.url}/s/staff-self-assessment/p/2")
+    page.get_by_role("button", name="Weiter").click()  # a required question left open: errors shown
+    found["page 2 with errors"] = _violations(page)
+    page.close()
     assert {name: v for name, v in found.items() if v} == {}
 
 
-def test_staff_pages_have_no_wcag_violations(app, browser):
+def test_staff_pages_have_no_wcag_violations(app, browser, live_server):
     rng = random.Random(5)
     with app.app_context():
         store = get_store()
@@ -61,16 +51,16 @@ def test_staff_pages_have_no_wcag_violations(app, browser):
         for _ in range(8):
             draft = {"language": "de", "answers": random_answers(questionnaire, rng)}
             store.add_response(survey["id"], build_response(survey, questionnaire, draft))
-    with LiveServer(app) as server:
-        page = browser.new_page()
-        page.goto(f"{server.url}/login")
-        found = {"login": _violations(page)}
-        page.get_by_label("Benutzername").fill("admin")
-        page.get_by_label("Passwort").fill(PASSWORD)
-        page.get_by_role("button", name="Anmelden").click()
-        for name, path in (("results", f"/results/{survey['id']}"), ("breakdown", f"/results/{survey['id']}?by=programme"),
-                           ("admin", "/admin/"), ("triangulation", "/results/triangulation")):
-            page.goto(server.url + path)
-            page.wait_for_load_state("networkidle")
-            found[name] = _violations(page)
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/login")
+    found = {"login": _violations(page)}
+    page.get_by_label("Benutzername").fill("admin")
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    for name, path in (("results", f"/results/{survey['id']}"), ("breakdown", f"/results/{survey['id']}?by=programme"),
+                       ("admin", "/admin/"), ("triangulation", "/results/triangulation")):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        found[name] = _violations(page)
+    page.close()
     assert {name: v for name, v in found.items() if v} == {}

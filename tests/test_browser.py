@@ -7,8 +7,7 @@ import random
 
 import pytest
 
-from browser_support import CHROMIUM_ARGS, LiveServer, require_chromium
-from conftest import PASSWORD
+from conftest import PASSWORD, Respondent, login
 from survey_app.db import get_store
 from survey_app.fielding import build_response
 from survey_app.synthetic import random_answers
@@ -16,21 +15,8 @@ from survey_app.synthetic import random_answers
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def browser():
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
-@pytest.fixture
-def live_server(app):
-    with LiveServer(app) as server:
-        yield server
 
 
 def _fill_page(page, questionnaire_page):
@@ -113,8 +99,6 @@ def test_staff_fills_in_and_evaluator_sees_one_response(browser, live_server, re
 
 
 def test_report_opens_offline_with_every_chart_drawn(browser, app, client, tmp_path):
-    from conftest import login
-
     respondent = _respondent_with_history(app, 12)
     login(client, "evaluator")
     with app.app_context():
@@ -140,8 +124,6 @@ def test_report_opens_offline_with_every_chart_drawn(browser, app, client, tmp_p
 
 
 def _respondent_with_history(app, count):
-    from conftest import Respondent
-
     respondent = Respondent(app.test_client(), app, "staff-self-assessment")
     respondent.client.get("/")  # the first request prepares the shipped surveys
     _add_synthetic_responses(respondent, count)
