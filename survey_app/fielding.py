@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .conditions import visibility
 from .questionnaire import Catalogue, Question, Questionnaire
 from .store import DuplicateError, Store
 
@@ -29,10 +30,36 @@ def is_answered(question: Question, value) -> bool:
     return True
 
 
+def visible_pages(questionnaire: Questionnaire, answers: dict) -> list[int]:
+    """Indexes of the pages the answers do not hide, in order (the first page always shows)."""
+    hidden = visibility(questionnaire, answers).hidden_pages
+    return [index for index, page in enumerate(questionnaire.pages) if page.id not in hidden]
+
+
+def next_page(questionnaire: Questionnaire, answers: dict, index: int) -> int | None:
+    """The next page to show after page `index`, skipping hidden ones; None after the last."""
+    return next((i for i in visible_pages(questionnaire, answers) if i > index), None)
+
+
+def previous_page(questionnaire: Questionnaire, answers: dict, index: int) -> int:
+    """The page "back" leads to from page `index`, skipping hidden ones."""
+    return max((i for i in visible_pages(questionnaire, answers) if i < index), default=0)
+
+
+def nearest_visible_page(questionnaire: Questionnaire, answers: dict, index: int) -> int:
+    """Page `index` if it shows, else the next one that does, else the one before."""
+    shown = visible_pages(questionnaire, answers)
+    return next((i for i in shown if i >= index), shown[-1])
+
+
 def first_incomplete_page(questionnaire: Questionnaire, answers: dict) -> int | None:
-    """Index of the first page with a required question left open, or None when complete."""
+    """Index of the first shown page with a required, shown question left open, or None
+    when complete. Hidden questions are never required."""
+    seen = visibility(questionnaire, answers)
     for index, page in enumerate(questionnaire.pages):
         for question in page.questions:
+            if question.id in seen.hidden_questions:
+                continue
             if question.required and not is_answered(question, answers.get(question.id)):
                 return index
     return None
@@ -43,13 +70,15 @@ def build_response(survey: dict, questionnaire: Questionnaire, draft: dict, toda
 
     Only the day is kept, never the time, and nothing about the respondent's device
     or address, so answers cannot be matched to people by when or where they came from.
+    Answers to questions the respondent's other answers hide are left out.
     """
-    known = {q.id for q in questionnaire.questions()}
+    known = {q.id for q in questionnaire.questions() if q.has_answer}
+    shown = visibility(questionnaire, draft["answers"]).answers
     return {
         "survey_id": survey["id"],
         "questionnaire_id": questionnaire.id,
         "version": questionnaire.content_hash,
         "language": draft["language"],
         "submitted_on": (today or dt.date.today()).isoformat(),
-        "answers": {k: v for k, v in draft["answers"].items() if k in known and v is not None},
+        "answers": {k: v for k, v in shown.items() if k in known and v is not None},
     }

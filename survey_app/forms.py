@@ -1,25 +1,33 @@
 """WTForms built at run time from one questionnaire page, and the mapping between
 form fields and stored answers (see docs/questionnaire-format.md for answer values).
 
-Field names: a question's id, or "<question>-<item>" for matrix and allocation items.
+Field names: a question's id, or "<question>-<item>" for matrix and allocation items and
+"<question>-<option>" for the rank of each option of a ranking question. A note has no field.
+
+Questions hidden by a show_if condition (given the stored answers and what was posted
+on the page) are neither checked nor stored: see PageFormBase.hidden.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_date, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import Field, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from .questionnaire import DONT_KNOW, Page, Question, localized
+from .conditions import visibility
+from .questionnaire import DONT_KNOW, NO, YES, Question, Questionnaire, localized
 
 REQUIRED_MESSAGE = _l("Please answer this question.")
 REQUIRED_ITEM_MESSAGE = _l("Please answer this line.")
 
 
 def item_field_name(question: Question, item_id: str) -> str:
+    """The field of a matrix or allocation item, or of a ranking option's rank."""
     return f"{question.id}-{item_id}"
 
 
@@ -32,11 +40,12 @@ class NumberField(Field):
 
     widget = TextInput(input_type="text")
 
-    def __init__(self, *args, integer: bool = False, minimum=None, maximum=None, **kwargs):
+    def __init__(self, *args, integer: bool = False, minimum=None, maximum=None, step=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.integer = integer
         self.minimum = minimum
         self.maximum = maximum
+        self.step = step
 
     def _value(self) -> str:
         if self.raw_data:
@@ -65,12 +74,91 @@ class NumberField(Field):
             raise ValidationError(_l("Please enter at least %(min)s.", min=_format_number(self.minimum)))
         if self.maximum is not None and self.data > self.maximum:
             raise ValidationError(_l("Please enter at most %(max)s.", max=_format_number(self.maximum)))
+        if self.step is not None and not _on_step(self.data, self.minimum or 0, self.step):
+            start = self.minimum or 0
+            raise ValidationError(_l(
+                "Please enter a value in steps of %(step)s, e.g. %(first)s or %(second)s.",
+                step=_format_number(self.step), first=_format_number(start),
+                second=_format_number(round(start + self.step, 10))))
 
 
-def _max_choices(limit: int):
+def _on_step(value: float, start: float, step: float) -> bool:
+    steps = (value - start) / step
+    return math.isclose(steps, round(steps), rel_tol=1e-9, abs_tol=1e-9)
+
+
+class DateField(Field):
+    """A date: the browser's date picker sends YYYY-MM-DD; typed by hand (where there is no
+    picker) DD.MM.YYYY works too, as Germans write it. The data is a datetime.date."""
+
+    widget = TextInput(input_type="date")
+
+    def __init__(self, *args, earliest: str | None = None, latest: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.earliest = dt.date.fromisoformat(earliest) if earliest else None
+        self.latest = dt.date.fromisoformat(latest) if latest else None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.isoformat() if self.data else ""
+
+    def process_data(self, value):
+        self.data = dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            return
+        match = GERMAN_DATE.fullmatch(text)
+        try:
+            if match:
+                day, month, year = (int(part) for part in match.groups())
+                self.data = dt.date(year, month, day)
+            elif ISO_DATE.fullmatch(text):
+                self.data = dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+        if self.data is None:
+            raise ValueError(_l("Please enter a date, e.g. 31.03.2017."))
+
+    def pre_validate(self, form):
+        if self.data is None:
+            return
+        if self.earliest and self.data < self.earliest:
+            raise ValidationError(_l("Please enter a date on or after %(date)s.", date=format_date(self.earliest)))
+        if self.latest and self.data > self.latest:
+            raise ValidationError(_l("Please enter a date on or before %(date)s.", date=format_date(self.latest)))
+
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+GERMAN_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
+
+
+def _choice_count(minimum: int | None, maximum: int | None):
     def check(form, field):
-        if field.data and len(field.data) > limit:
-            raise ValidationError(_l("Please choose at most %(n)d options.", n=limit))
+        count = len(field.data or [])
+        if minimum and count < minimum:
+            raise ValidationError(_l("Please choose at least %(n)d options.", n=minimum))
+        if maximum and count > maximum:
+            raise ValidationError(_l("Please choose at most %(n)d options.", n=maximum))
+
+    return check
+
+
+def _text_checks(question: Question, lang: str, default: str):
+    """Length and pattern, checked on the text as stored (without surrounding spaces)."""
+    pattern = re.compile(question.pattern) if question.pattern else None
+
+    def check(form, field):
+        text = (field.data or "").strip()
+        if question.min_length and len(text) < question.min_length:
+            raise ValidationError(_l("Please write at least %(n)d characters.", n=question.min_length))
+        if question.max_length and len(text) > question.max_length:
+            raise ValidationError(_l("Please write at most %(n)d characters.", n=question.max_length))
+        if pattern and not pattern.fullmatch(text):
+            raise ValidationError(localized(question.pattern_message, lang, default))
 
     return check
 
@@ -92,11 +180,17 @@ def _fields_for(question: Question, lang: str, default: str) -> dict[str, Field]
     if kind == "single_choice":
         choices = [SelectChoice(o.value, localized(o.label, lang, default)) for o in question.options]
         return {question.id: RadioField(label, choices=choices, validators=_presence(question.required))}
+    if kind == "yes_no":
+        choices = [
+            SelectChoice(YES, localized(question.yes_label, lang, default) or _l("Yes")),
+            SelectChoice(NO, localized(question.no_label, lang, default) or _l("No")),
+        ]
+        return {question.id: RadioField(label, choices=choices, validators=_presence(question.required))}
     if kind == "multiple_choice":
         choices = [SelectChoice(o.value, localized(o.label, lang, default)) for o in question.options]
         validators = _presence(question.required)
-        if question.max_choices:
-            validators.append(_max_choices(question.max_choices))
+        if question.min_choices or question.max_choices:
+            validators.append(_choice_count(question.min_choices, question.max_choices))
         return {
             question.id: SelectMultipleField(
                 label,
@@ -126,9 +220,23 @@ def _fields_for(question: Question, lang: str, default: str) -> dict[str, Field]
                 integer=question.integer,
                 minimum=question.min,
                 maximum=question.max,
+                step=question.step,
                 validators=_presence(question.required),
             )
         }
+    if kind == "date":
+        return {question.id: DateField(label, earliest=question.min_date, latest=question.max_date,
+                                       validators=_presence(question.required))}
+    if kind == "ranking":
+        # One rank per option; the whole set is checked per question (PageFormBase.validate).
+        ranks = [SelectChoice("", "–")] + [SelectChoice(str(n), str(n)) for n in range(1, len(question.options) + 1)]
+        return {
+            item_field_name(question, option.value): SelectField(
+                localized(option.label, lang, default), choices=ranks, validators=[Optional()])
+            for option in question.options
+        }
+    if kind == "note":
+        return {}
     if kind == "allocation":
         # Items left empty count as 0 once any item is filled in; the sum is checked per question.
         return {
@@ -142,32 +250,62 @@ def _fields_for(question: Question, lang: str, default: str) -> dict[str, Field]
         }
     if kind in ("short_text", "long_text"):
         field_class = StringField if kind == "short_text" else TextAreaField
-        validators = _presence(question.required)
-        if question.max_length:
-            validators.append(Length(max=question.max_length))
+        validators = [*_presence(question.required), _text_checks(question, lang, default)]
         return {question.id: field_class(label, validators=validators)}
     raise ValueError(f"unknown question type {kind!r}")
 
 
 class PageFormBase(FlaskForm):
-    """Adds per-question errors (allocation sums) to the per-field errors of WTForms."""
+    """Adds per-question errors (allocation sums, rankings) to the per-field errors of
+    WTForms, and leaves out the questions that show_if conditions hide."""
 
-    page: Page
+    questionnaire: Questionnaire
+    page_index: int
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.question_errors: dict[str, list[str]] = {}
+        self.hidden: frozenset[str] = frozenset()   # ids of this page's hidden questions
+
+    @property
+    def page(self):
+        return self.questionnaire.pages[self.page_index]
 
     def validate(self, extra_validators=None) -> bool:
         self.question_errors = {}
-        valid = super().validate(extra_validators)
+        super().validate(extra_validators)
         for question in self.page.questions:
-            if question.type == "allocation":
-                message = self._allocation_error(question)
-                if message:
-                    self.question_errors[question.id] = [message]
-                    valid = False
-        return valid
+            if question.id in self.hidden:
+                for name in field_names(question):
+                    self[name].errors = []
+                continue
+            check = QUESTION_CHECKS.get(question.type)
+            message = check(self, question) if check else None
+            if message:
+                self.question_errors[question.id] = [message]
+        self._errors = None   # WTForms caches the errors dict; fields were changed above
+        return not self.question_errors and not any(field.errors for field in self)
+
+    def _ranking_error(self, question: Question):
+        fields = [self[item_field_name(question, option.value)] for option in question.options]
+        if any(field.errors for field in fields):
+            return None
+        ranks = [rank for rank in ((field.data or "").strip() for field in fields) if rank]
+        if not ranks:
+            return REQUIRED_MESSAGE if question.required else None
+        if sorted(ranks) != sorted(str(n) for n in range(1, len(fields) + 1)):
+            return _l("Please give each option its own rank from 1 to %(n)d.", n=len(fields))
+        return None
+
+    def ranking_rows(self, question: Question) -> list:
+        """(option, rank field) pairs, ranked ones first in rank order, then the others."""
+        rows = [(option, self[item_field_name(question, option.value)]) for option in question.options]
+        ranked = {option.value: int(field.data) for option, field in rows
+                  if field.data and str(field.data).isdigit()}
+        return sorted(rows, key=lambda row: ranked.get(row[0].value, len(rows) + 1))
+
+    def visible_question_ids(self) -> list[str]:
+        return [q.id for q in self.page.questions if q.id not in self.hidden]
 
     def _allocation_error(self, question: Question):
         fields = [self[item_field_name(question, item.id)] for item in question.items]
@@ -193,33 +331,58 @@ class PageFormBase(FlaskForm):
         return messages
 
 
+QUESTION_CHECKS = {
+    "allocation": PageFormBase._allocation_error,
+    "ranking": PageFormBase._ranking_error,
+}
+
+
 def field_names(question: Question) -> list[str]:
     if question.type in ("matrix", "allocation"):
         return [item_field_name(question, item.id) for item in question.items]
+    if question.type == "ranking":
+        return [item_field_name(question, option.value) for option in question.options]
+    if question.type == "note":
+        return []
     return [question.id]
 
 
-def page_form(page: Page, lang: str, default_lang: str, answers: dict, formdata=None) -> PageFormBase:
-    """The form for one page: from the posted formdata, or else filled from the stored answers."""
+def page_form(questionnaire: Questionnaire, page_index: int, lang: str, answers: dict,
+              formdata=None) -> PageFormBase:
+    """The form for one page: from the posted formdata, or else filled from the stored answers.
+
+    Its `hidden` questions follow from the stored answers together with what was posted on
+    this page, so a condition on an earlier question of the same page counts as answered now.
+    """
+    page = questionnaire.pages[page_index]
     fields: dict[str, Field] = {}
     for question in page.questions:
-        fields.update(_fields_for(question, lang, default_lang))
-    form_class = type("PageForm", (PageFormBase,), {"page": page, **fields})
+        fields.update(_fields_for(question, lang, questionnaire.default_language))
+    form_class = type("PageForm", (PageFormBase,), {
+        "questionnaire": questionnaire, "page_index": page_index, **fields})
     if formdata is not None:
         # Posted data alone decides; mixing in stored answers would resurrect cleared ones.
-        return form_class(formdata=formdata)
-    return form_class(formdata=None, data=form_data_from_answers(page, answers))
+        form = form_class(formdata=formdata)
+        answers = {**answers, **{q.id: _answer(form, q) for q in page.questions if q.has_answer}}
+    else:
+        form = form_class(formdata=None, data=form_data_from_answers(page, answers))
+    on_page = {q.id for q in page.questions}
+    form.hidden = visibility(questionnaire, answers).hidden_questions & on_page
+    return form
 
 
-def form_data_from_answers(page: Page, answers: dict) -> dict:
+def form_data_from_answers(page, answers: dict) -> dict:
     data = {}
     for question in page.questions:
         value = answers.get(question.id)
-        if value is None:
+        if value is None or not question.has_answer:
             continue
         if question.type in ("matrix", "allocation"):
             for item_id, item_value in value.items():
                 data[f"{question.id}-{item_id}"] = str(item_value) if question.type == "matrix" else item_value
+        elif question.type == "ranking":
+            for rank, option_value in enumerate(value, start=1):
+                data[item_field_name(question, option_value)] = str(rank)
         elif question.type == "scale":
             data[question.id] = str(value)
         else:
@@ -228,22 +391,27 @@ def form_data_from_answers(page: Page, answers: dict) -> dict:
 
 
 def _scale_value(raw: str | None):
-    if raw in (None, ""):
+    """The stored point (or "dk"); None for no or an unknown choice, which validation reports."""
+    if raw == DONT_KNOW:
+        return raw
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
         return None
-    return raw if raw == DONT_KNOW else int(raw)
 
 
 def answers_from_form(form: PageFormBase, only_valid: bool = False) -> dict:
-    """Stored answers for the page's questions; None marks an unanswered question.
+    """Stored answers for the page's questions; None marks an unanswered question, and
+    hidden questions are marked unanswered too, so that nothing is kept for them.
 
     With only_valid, questions with an error are left out (used by "back", which
     keeps what is valid without insisting on the rest).
     """
     answers: dict = {}
     for question in form.page.questions:
-        if only_valid and form.errors_for(question):
+        if not question.has_answer or (only_valid and form.errors_for(question)):
             continue
-        answers[question.id] = _answer(form, question)
+        answers[question.id] = None if question.id in form.hidden else _answer(form, question)
     return answers
 
 
@@ -260,9 +428,17 @@ def _answer(form: PageFormBase, question: Question):
         if all(v is None for v in values.values()):
             return None
         return {k: (v if v is not None else 0) for k, v in values.items()}
+    if kind == "ranking":
+        # Best first; only a complete set of distinct ranks is an answer.
+        ranks = {option.value: form[item_field_name(question, option.value)].data for option in question.options}
+        if sorted(str(r) for r in ranks.values()) != sorted(str(n) for n in range(1, len(ranks) + 1)):
+            return None
+        return sorted(ranks, key=lambda value: int(ranks[value]))
     data = form[question.id].data
     if kind == "scale":
         return _scale_value(data)
+    if kind == "date":
+        return data.isoformat() if isinstance(data, dt.date) else None
     if kind == "multiple_choice":
         return list(data) if data else None
     if kind in ("short_text", "long_text"):

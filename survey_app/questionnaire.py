@@ -10,6 +10,7 @@ docs/questionnaire-format.md.
 """
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import hashlib
 import math
@@ -18,10 +19,15 @@ import reprlib
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
+from re import _constants as sre_constants, _parser as sre_parse  # to spot slow patterns
 
 import yaml
 
-# Text in several languages: {"de": "...", "en": "..."}.
+from . import conditions
+from .conditions import Condition
+
+# Text in several languages: {"de": "...", "en": "..."}. Every text has the default
+# language; another language may be missing, and then the default text is shown.
 Text = dict[str, str]
 
 QUESTION_TYPES = (
@@ -33,10 +39,18 @@ QUESTION_TYPES = (
     "allocation",
     "short_text",
     "long_text",
+    "ranking",
+    "date",
+    "yes_no",
+    "note",
 )
 
 # Stored answer value for "don't know" on a scale or matrix item.
 DONT_KNOW = "dk"
+# Stored answers of a yes_no question.
+YES, NO = "yes", "no"
+# Easy-to-read German ("Leichte Sprache") is a language of its own in a definition.
+EASY_GERMAN = "de-x-easy"
 
 
 def localized(text: Text | None, lang: str, default_lang: str = "de") -> str:
@@ -98,6 +112,21 @@ class Question:
     total: float | None = None                # allocation: items must add up to this
     unit: Text | None = None                  # number, allocation: e.g. {"de": "%", "en": "%"}
     max_length: int | None = None             # short_text, long_text
+    show_if: Condition | None = None          # any type: shown only when this holds
+    min_choices: int | None = None            # multiple_choice
+    step: float | None = None                 # number: answers are min (or 0) + k * step
+    min_length: int | None = None             # short_text, long_text
+    pattern: str | None = None                # short_text, long_text: regex the whole answer matches
+    pattern_message: Text | None = None       # what to tell a respondent whose answer does not match
+    min_date: str | None = None               # date: "YYYY-MM-DD", earliest allowed answer
+    max_date: str | None = None               # date: "YYYY-MM-DD", latest allowed answer
+    yes_label: Text | None = None             # yes_no: instead of the interface's "Yes"
+    no_label: Text | None = None              # yes_no: instead of the interface's "No"
+
+    @property
+    def has_answer(self) -> bool:
+        """False for a note, which only shows text and never stores anything."""
+        return self.type != "note"
 
 
 @dataclass(frozen=True)
@@ -106,6 +135,7 @@ class Page:
     title: Text
     questions: tuple[Question, ...]
     intro: Text | None = None
+    show_if: Condition | None = None          # shown only when this holds (earlier pages' answers)
 
 
 @dataclass(frozen=True)
@@ -120,6 +150,7 @@ class Questionnaire:
     pages: tuple[Page, ...]
     scales: dict[str, Scale] = field(default_factory=dict)
     content_hash: str = ""       # sha256 of the file content, identifies the version
+    partial_languages: tuple[str, ...] = ()   # translations known to be incomplete
 
     @property
     def default_language(self) -> str:
@@ -135,11 +166,15 @@ class Questionnaire:
         raise KeyError(question_id)
 
 
+ERROR, WARNING = "error", "warning"
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str        # file name, e.g. "staff-self-assessment.yaml"
     location: str    # e.g. 'question "task_quality" item "networking"', 'pages[2]', 'line 12'
     message: str     # plain-language reason
+    severity: str = ERROR   # an error stops the file from loading; a WARNING does not
 
     def __str__(self) -> str:
         return f"{self.file}: {self.location}: {self.message}"
@@ -147,9 +182,12 @@ class Problem:
 
 @dataclass
 class Catalogue:
-    """Every definition found in a folder: the valid ones and the problems of the others."""
+    """Every definition found in a folder: the valid ones, the errors that kept the others
+    out (`problems`), and warnings about loaded files (e.g. a text shown in the default
+    language because its translation is missing)."""
     questionnaires: dict[str, Questionnaire] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- loading
@@ -157,27 +195,37 @@ class Catalogue:
 SLUG = re.compile(r"[a-z0-9_]+")                 # question, page, item, option and scale ids
 QUESTIONNAIRE_ID = re.compile(r"[a-z0-9-]+")
 CONSTRUCT = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)*")   # e.g. task.networking
-LANGUAGE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")       # e.g. de, en, pt_BR
+# e.g. de, en, pt_BR, and variants marked as private use such as de-x-easy (easy German)
+LANGUAGE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?(-x-[a-z0-9]{1,8})?")
 
 DEFAULT_MAX_LENGTH = {"short_text": 200, "long_text": 5000}
 
 TOP_REQUIRED = ("id", "languages", "title", "intro", "anonymity", "pages")
-TOP_OPTIONAL = ("duration_minutes", "scales")
+TOP_OPTIONAL = ("duration_minutes", "scales", "partial_languages")
 SCALE_REQUIRED, SCALE_OPTIONAL = ("points",), ("ordered", "dont_know")
-PAGE_REQUIRED, PAGE_OPTIONAL = ("id", "title", "questions"), ("intro",)
+PAGE_REQUIRED, PAGE_OPTIONAL = ("id", "title", "questions"), ("intro", "show_if")
 QUESTION_REQUIRED = ("id", "type", "text")
-QUESTION_OPTIONAL = ("help", "required", "construct")
+QUESTION_OPTIONAL = ("help", "required", "construct", "show_if")
+# A note has no answer, so nothing can require it or compare it.
+NOT_FOR_NOTES = ("required", "construct")
+TEXT_KEYS = ("min_length", "max_length", "pattern", "pattern_message")
 # Per question type: (required keys, optional keys) on top of the common ones.
 TYPE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "single_choice": (("options",), ()),
-    "multiple_choice": (("options",), ("max_choices",)),
+    "multiple_choice": (("options",), ("min_choices", "max_choices")),
     "scale": (("scale",), ()),
     "matrix": (("scale", "items"), ()),
-    "number": ((), ("min", "max", "integer", "unit")),
+    "number": ((), ("min", "max", "integer", "unit", "step")),
     "allocation": (("items", "total"), ("integer", "unit")),
-    "short_text": ((), ("max_length",)),
-    "long_text": ((), ("max_length",)),
+    "short_text": ((), TEXT_KEYS),
+    "long_text": ((), TEXT_KEYS),
+    "ranking": (("options",), ()),
+    "date": ((), ("min_date", "max_date")),
+    "yes_no": ((), ("yes_label", "no_label")),
+    "note": ((), ()),
 }
+# Longest pattern accepted; answers are checked against it on every submission.
+MAX_PATTERN_LENGTH = 500
 TYPE_SPECIFIC_KEYS = tuple(dict.fromkeys(key for req, opt in TYPE_KEYS.values() for key in (*req, *opt)))
 
 
@@ -202,8 +250,9 @@ class _StrictLoader(yaml.SafeLoader):
 def load_folder(folder: str | Path) -> Catalogue:
     """Load every *.yaml / *.yml file in `folder` (sorted by name).
 
-    A broken file never stops the others: its problems go to `catalogue.problems` and it is
-    left out. If two files use the same questionnaire id, the first file (by name) wins.
+    A broken file never stops the others: its errors go to `catalogue.problems` and it is
+    left out. Warnings go to `catalogue.warnings` and do not keep a file out. If two files
+    use the same questionnaire id, the first file (by name) wins.
     """
     folder = Path(folder)
     catalogue = Catalogue()
@@ -213,7 +262,8 @@ def load_folder(folder: str | Path) -> Catalogue:
     paths = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     for path in paths:
         questionnaire, problems = load_file(path)
-        catalogue.problems.extend(problems)
+        catalogue.problems.extend(p for p in problems if p.severity == ERROR)
+        catalogue.warnings.extend(p for p in problems if p.severity == WARNING)
         if questionnaire is None:
             continue
         other = catalogue.questionnaires.get(questionnaire.id)
@@ -255,7 +305,11 @@ def _yaml_problem(file: str, raw: bytes, exc: yaml.YAMLError) -> Problem:
 def parse_definition(
     data: object, source: str, content_hash: str = ""
 ) -> tuple[Questionnaire | None, list[Problem]]:
-    """Validate already-parsed YAML data. Returns the questionnaire, or None and every problem."""
+    """Validate already-parsed YAML data.
+
+    Returns the questionnaire (None when there is any error) and every problem found,
+    warnings included.
+    """
     c = _Collector(source)
     if data is None:
         c.add("file", "the file is empty")
@@ -267,21 +321,27 @@ def parse_definition(
     loc = "top level"
     c.check_keys(data, loc, TOP_REQUIRED, TOP_OPTIONAL)
     questionnaire_id = c.slug(loc, "id", data.get("id"), QUESTIONNAIRE_ID)
-    ctx = _Context(languages=_languages(c, data.get("languages")))
+    ctx = _Context(languages=_languages(c, data.get("languages")),
+                   known_question_ids=_raw_question_ids(data.get("pages")))
+    c.partial = _partial_languages(c, data.get("partial_languages"), ctx.languages)
     _scales(c, data.get("scales"), ctx)
     title = c.text(loc, "title", data.get("title"), ctx.languages)
     intro = c.text(loc, "intro", data.get("intro"), ctx.languages)
     anonymity = c.text(loc, "anonymity", data.get("anonymity"), ctx.languages)
     duration = c.integer(loc, "duration_minutes", data.get("duration_minutes"), minimum=1)
     pages = _pages(c, data.get("pages"), ctx)
+    for lang, count in c.partial_fallbacks.items():
+        c.warn("top level", f'language "{lang}" is marked as partial: {count} '
+                            f"{'text is' if count == 1 else 'texts are'} shown in "
+                            f'"{ctx.languages[0]}" instead')
 
-    if c.problems:
+    if any(p.severity == ERROR for p in c.problems):
         return None, c.problems
     return Questionnaire(
         id=questionnaire_id, source=source, title=title, intro=intro, anonymity=anonymity,
         duration_minutes=duration, languages=ctx.languages, pages=pages, scales=ctx.scales,
-        content_hash=content_hash,
-    ), []
+        content_hash=content_hash, partial_languages=c.partial,
+    ), c.problems
 
 
 # --------------------------------------------------------------------------- problem collector
@@ -297,9 +357,15 @@ class _Collector:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
+        # Languages marked as partial: their missing texts are counted, not listed one by one.
+        self.partial: tuple[str, ...] = ()
+        self.partial_fallbacks: dict[str, int] = {}
 
     def add(self, location: str, message: str) -> None:
         self.problems.append(Problem(self.file, location, message))
+
+    def warn(self, location: str, message: str) -> None:
+        self.problems.append(Problem(self.file, location, message, WARNING))
 
     def check_keys(self, data: dict, loc: str, required, optional=(), foreign=(), foreign_note=""):
         for key in required:
@@ -335,13 +401,20 @@ class _Collector:
             elif not isinstance(string, str) or not string.strip():
                 self.add(loc, f'"{key}": the "{lang}" text must be a non-empty string')
                 ok = False
-        for lang in languages or ():
-            if lang not in value:
-                self.add(loc, f'"{key}": missing translation for "{lang}"')
-                ok = False
+        if languages and languages[0] not in value:
+            self.add(loc, f'"{key}": missing translation for "{languages[0]}" (the default language)')
+            ok = False
         if not ok or languages is None:
             return None
-        return {lang: value[lang] for lang in languages}
+        for lang in languages[1:]:
+            if lang in value:
+                continue
+            if lang in self.partial:
+                self.partial_fallbacks[lang] = self.partial_fallbacks.get(lang, 0) + 1
+            else:
+                self.warn(loc, f'"{key}": missing translation for "{lang}"; '
+                               f'the "{languages[0]}" text is shown instead')
+        return {lang: value[lang] for lang in languages if lang in value}
 
     def slug(self, loc: str, key: str, value: object, pattern: re.Pattern = SLUG) -> str | None:
         if value is None:
@@ -407,6 +480,10 @@ class _Context:
     declared_scales: set[str] = field(default_factory=set)   # names, even of broken scales
     scales: dict[str, Scale] = field(default_factory=dict)    # the valid ones
     question_ids: dict[str, str] = field(default_factory=dict)  # id -> path of first use
+    # For show_if: every question id in the file, and the questions parsed so far in order
+    # (None for one that failed its checks).
+    known_question_ids: frozenset[str] = frozenset()
+    earlier: dict[str, Question | None] = field(default_factory=dict)
 
 
 def _kind(value: object) -> str:
@@ -448,6 +525,41 @@ def _languages(c: _Collector, value: object) -> tuple[str, ...] | None:
         c.add(loc, '"languages": a language is listed twice')
         ok = False
     return tuple(value) if ok else None
+
+
+def _partial_languages(c: _Collector, value: object, languages: tuple[str, ...] | None) -> tuple[str, ...]:
+    loc = "top level"
+    if value is None or languages is None:
+        return ()
+    if not isinstance(value, list):
+        c.add(loc, f'"partial_languages" must be a list such as [ar], got {_kind(value)}')
+        return ()
+    for lang in value:
+        if lang not in languages:
+            c.add(loc, f'"partial_languages": {reprlib.repr(lang)} is not listed in languages '
+                       f"({', '.join(languages)})")
+        elif lang == languages[0]:
+            c.add(loc, f'"partial_languages": "{lang}" is the default language, which must be complete')
+    return tuple(lang for lang in value if lang in languages[1:])
+
+
+def _raw_question_ids(pages: object) -> frozenset[str]:
+    """The question ids written in the file, read before checking so that a condition
+    on a later question gets a precise message."""
+    if not isinstance(pages, list):
+        return frozenset()
+    return frozenset(
+        q["id"] for page in pages if isinstance(page, dict) and isinstance(page.get("questions"), list)
+        for q in page["questions"] if isinstance(q, dict) and isinstance(q.get("id"), str))
+
+
+def _show_if(c: _Collector, loc: str, value: object, earlier: dict, ctx: _Context, not_before: str):
+    if value is None:
+        return None
+    condition, errors = conditions.parse(value, earlier, ctx.known_question_ids, not_before)
+    for error in errors:
+        c.add(loc, error)
+    return condition
 
 
 def _scales(c: _Collector, value: object, ctx: _Context) -> None:
@@ -510,10 +622,13 @@ def _pages(c: _Collector, value: object, ctx: _Context) -> tuple[Page, ...]:
         _unique(c, loc, page_ids, page_id, "page id")
         title = c.text(loc, "title", data.get("title"), ctx.languages)
         intro = c.text(loc, "intro", data.get("intro"), ctx.languages)
+        # The server decides before showing a page, so only earlier pages' answers count.
+        show_if = _show_if(c, loc, data.get("show_if"), dict(ctx.earlier), ctx,
+                           "is not on an earlier page; a page can only depend on answers from earlier pages")
         questions = tuple(
             _question(c, q, f"{path}.questions[{j}]", ctx)
             for j, q in enumerate(c.sequence(loc, "questions", data.get("questions"))))
-        pages.append(Page(id=page_id, title=title, questions=questions, intro=intro))
+        pages.append(Page(id=page_id, title=title, questions=questions, intro=intro, show_if=show_if))
     return tuple(pages)
 
 
@@ -527,8 +642,10 @@ def _question(c: _Collector, data: object, path: str, ctx: _Context) -> Question
         c.add(loc, f'unknown question type {reprlib.repr(qtype)}; allowed types: {", ".join(QUESTION_TYPES)}')
     if known_type:
         required, optional = TYPE_KEYS[qtype]
-        c.check_keys(data, loc, QUESTION_REQUIRED + required, QUESTION_OPTIONAL + optional,
-                     foreign=TYPE_SPECIFIC_KEYS, foreign_note=f'is not used by type "{qtype}"')
+        excluded = NOT_FOR_NOTES if qtype == "note" else ()
+        common = tuple(key for key in QUESTION_OPTIONAL if key not in excluded)
+        c.check_keys(data, loc, QUESTION_REQUIRED + required, common + optional,
+                     foreign=TYPE_SPECIFIC_KEYS + excluded, foreign_note=f'is not used by type "{qtype}"')
     else:  # without a type, accept any key some type uses
         c.check_keys(data, loc, QUESTION_REQUIRED, QUESTION_OPTIONAL + TYPE_SPECIFIC_KEYS)
 
@@ -543,10 +660,18 @@ def _question(c: _Collector, data: object, path: str, ctx: _Context) -> Question
         help=c.text(loc, "help", data.get("help"), ctx.languages),
         required=bool(c.boolean(loc, "required", data.get("required"))),
         construct=c.construct(loc, data.get("construct")),
+        show_if=_show_if(c, loc, data.get("show_if"), ctx.earlier, ctx,
+                         "does not come before this question; a condition can only use earlier answers"),
     )
-    if not known_type:
-        return None
-    return Question(**common, **_TYPE_FIELDS[qtype](c, data, loc, ctx))
+    question = None
+    if known_type:
+        before = len(c.problems)
+        question = Question(**common, **_TYPE_FIELDS[qtype](c, data, loc, ctx))
+        if any(p.severity == ERROR for p in c.problems[before:]):
+            question = None
+    if isinstance(question_id, str) and question_id not in ctx.earlier:
+        ctx.earlier[question_id] = question
+    return question
 
 
 # Each returns the type-specific Question fields.
@@ -557,10 +682,18 @@ def _single_choice_fields(c: _Collector, data: dict, loc: str, ctx: _Context) ->
 
 def _multiple_choice_fields(c: _Collector, data: dict, loc: str, ctx: _Context) -> dict:
     options = _options(c, data.get("options"), loc, ctx, minimum=1)
+    min_choices = c.integer(loc, "min_choices", data.get("min_choices"), minimum=1)
     max_choices = c.integer(loc, "max_choices", data.get("max_choices"), minimum=1)
-    if max_choices is not None and options and max_choices > len(options):
-        c.add(loc, f'"max_choices" ({max_choices}) is more than the number of options ({len(options)})')
-    return {"options": options, "max_choices": max_choices}
+    for key, value in (("min_choices", min_choices), ("max_choices", max_choices)):
+        if value is not None and options and value > len(options):
+            c.add(loc, f'"{key}" ({value}) is more than the number of options ({len(options)})')
+    if min_choices is not None and max_choices is not None and min_choices > max_choices:
+        c.add(loc, f'"min_choices" ({min_choices}) is more than "max_choices" ({max_choices})')
+    return {"options": options, "min_choices": min_choices, "max_choices": max_choices}
+
+
+def _ranking_fields(c: _Collector, data: dict, loc: str, ctx: _Context) -> dict:
+    return {"options": _options(c, data.get("options"), loc, ctx, minimum=2)}
 
 
 def _scale_fields(c: _Collector, data: dict, loc: str, ctx: _Context) -> dict:
@@ -578,10 +711,14 @@ def _number_fields(c: _Collector, data: dict, loc: str, ctx: _Context) -> dict:
     high = c.number(loc, "max", data.get("max"))
     if low is not None and high is not None and low >= high:
         c.add(loc, f'"min" ({low}) must be less than "max" ({high})')
-    for key, value in (("min", low), ("max", high)):
+    step = c.number(loc, "step", data.get("step"))
+    if step is not None and step <= 0:
+        c.add(loc, f'"step" must be more than 0, got {step}')
+        step = None
+    for key, value in (("min", low), ("max", high), ("step", step)):
         if integer and value is not None and value != int(value):
             c.add(loc, f'"{key}" ({value}) must be a whole number because "integer" is true')
-    return {"min": low, "max": high, "integer": integer,
+    return {"min": low, "max": high, "integer": integer, "step": step,
             "unit": c.text(loc, "unit", data.get("unit"), ctx.languages)}
 
 
@@ -599,8 +736,99 @@ def _allocation_fields(c: _Collector, data: dict, loc: str, ctx: _Context) -> di
 
 
 def _free_text_fields(c: _Collector, data: dict, loc: str, ctx: _Context) -> dict:
+    min_length = c.integer(loc, "min_length", data.get("min_length"), minimum=1)
     max_length = c.integer(loc, "max_length", data.get("max_length"), minimum=1)
-    return {"max_length": max_length or DEFAULT_MAX_LENGTH[data["type"]]}
+    max_length = max_length or DEFAULT_MAX_LENGTH[data["type"]]
+    if min_length is not None and min_length > max_length:
+        c.add(loc, f'"min_length" ({min_length}) is more than "max_length" ({max_length})')
+    pattern = _pattern(c, loc, data.get("pattern"))
+    pattern_message = c.text(loc, "pattern_message", data.get("pattern_message"), ctx.languages)
+    if data.get("pattern") is not None and data.get("pattern_message") is None:
+        c.add(loc, '"pattern" needs a "pattern_message" that tells respondents what to write, '
+                   'e.g. {de: "Bitte fünf Ziffern", en: "Please enter five digits"}')
+    if data.get("pattern_message") is not None and data.get("pattern") is None:
+        c.add(loc, '"pattern_message" is only used together with "pattern"')
+    return {"min_length": min_length, "max_length": max_length,
+            "pattern": pattern, "pattern_message": pattern_message}
+
+
+def _pattern(c: _Collector, loc: str, value: object) -> str | None:
+    """A regular expression that the whole answer must match, rejected here when it is
+    invalid or could take very long to check (nested repetition such as (a+)+)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        c.add(loc, f'"pattern" must be a regular expression written as text, got {_kind(value)}')
+        return None
+    if len(value) > MAX_PATTERN_LENGTH:
+        c.add(loc, f'"pattern" is longer than {MAX_PATTERN_LENGTH} characters')
+        return None
+    try:
+        re.compile(value)
+    except re.error as exc:
+        c.add(loc, f'"pattern" is not a valid regular expression: {exc}')
+        return None
+    if _has_nested_repeat(sre_parse.parse(value)):
+        c.add(loc, '"pattern" repeats a part that itself repeats (like "(a+)+"); such patterns can '
+                   "take very long to check, so please write it without the nesting")
+        return None
+    return value
+
+
+_REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT}
+
+
+def _has_nested_repeat(parsed, inside_repeat: bool = False) -> bool:
+    """True when a repeated part contains a part repeated a variable number of times:
+    the shape ("(a+)+", "(a*b?)*") whose checking time can grow exponentially."""
+    for op, arg in parsed:
+        if op in _REPEATS:
+            low, high, sub = arg
+            if inside_repeat and low != high:
+                return True
+            if _has_nested_repeat(sub, inside_repeat or high > 1):
+                return True
+        elif any(_has_nested_repeat(sub, inside_repeat) for sub in _subpatterns(arg)):
+            return True
+    return False
+
+
+def _subpatterns(arg):
+    if isinstance(arg, sre_parse.SubPattern):
+        yield arg
+    elif isinstance(arg, (tuple, list)):
+        for part in arg:
+            yield from _subpatterns(part)
+
+
+def _date_fields(c: _Collector, data: dict, loc: str, ctx: _Context) -> dict:
+    bounds = {key: _date(c, loc, key, data.get(key)) for key in ("min_date", "max_date")}
+    if None not in bounds.values() and bounds["min_date"] >= bounds["max_date"]:
+        c.add(loc, f'"min_date" ({bounds["min_date"]}) must be before "max_date" ({bounds["max_date"]})')
+    return bounds
+
+
+def _date(c: _Collector, loc: str, key: str, value: object) -> str | None:
+    """YAML reads 2017-03-31 as a date; a quoted "2017-03-31" is accepted too."""
+    if value is None:
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str) and conditions.ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    c.add(loc, f'"{key}" must be a date written as YYYY-MM-DD, got {reprlib.repr(value)}')
+    return None
+
+
+def _yes_no_fields(c: _Collector, data: dict, loc: str, ctx: _Context) -> dict:
+    return {key: c.text(loc, key, data.get(key), ctx.languages) for key in ("yes_label", "no_label")}
+
+
+def _note_fields(c: _Collector, data: dict, loc: str, ctx: _Context) -> dict:
+    return {}
 
 
 _TYPE_FIELDS = {
@@ -612,6 +840,10 @@ _TYPE_FIELDS = {
     "allocation": _allocation_fields,
     "short_text": _free_text_fields,
     "long_text": _free_text_fields,
+    "ranking": _ranking_fields,
+    "date": _date_fields,
+    "yes_no": _yes_no_fields,
+    "note": _note_fields,
 }
 
 

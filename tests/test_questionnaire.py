@@ -11,8 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from survey_app.questionnaire import (
+    ERROR,
     QUESTION_TYPES,
     TYPE_KEYS,
+    WARNING,
     Questionnaire,
     load_file,
     load_folder,
@@ -49,7 +51,7 @@ def texts(q: Questionnaire):
             yield f"page {page.id} intro", page.intro
         for question in page.questions:
             yield question.id, question.text
-            for key in ("help", "unit"):
+            for key in ("help", "unit", "pattern_message", "yes_label", "no_label"):
                 if getattr(question, key):
                     yield f"{question.id} {key}", getattr(question, key)
             for option in question.options:
@@ -79,9 +81,27 @@ def shipped():
 def test_shipped_files_load_without_problems(shipped):
     assert set(shipped) == {"staff-self-assessment", "stakeholder-questionnaire"}
     for q in shipped.values():
-        assert q.languages == ("de", "en")
+        assert q.languages[:2] == ("de", "en")
         assert len(q.content_hash) == 64
         assert 4 <= len(q.pages) <= 5
+    assert shipped["staff-self-assessment"].languages == ("de", "en")
+
+
+def test_the_partial_arabic_version_gives_one_summary_warning():
+    catalogue = load_folder(SHIPPED)
+    stakeholder = catalogue.questionnaires["stakeholder-questionnaire"]
+    assert stakeholder.languages == ("de", "en", "ar") and stakeholder.partial_languages == ("ar",)
+    [warning] = catalogue.warnings
+    assert warning.severity == WARNING and warning.file == "stakeholder-questionnaire.yaml"
+    assert 'language "ar" is marked as partial' in warning.message
+    assert 'shown in "de" instead' in warning.message
+    # The start page and the whole first page are in Arabic.
+    for text in (stakeholder.title, stakeholder.intro, stakeholder.anonymity, stakeholder.pages[0].title):
+        assert "ar" in text
+    for question in stakeholder.pages[0].questions:
+        assert "ar" in question.text
+        assert all("ar" in option.label for option in question.options)
+    assert "Quartiersmanagement" in stakeholder.intro["ar"]
 
 
 def test_every_task_construct_appears_in_both_with_the_same_item_ids(shipped):
@@ -97,7 +117,7 @@ def test_every_task_construct_appears_in_both_with_the_same_item_ids(shipped):
 def test_every_text_is_present_in_german_and_english(shipped):
     for q in shipped.values():
         for where, text in texts(q):
-            assert set(text) == {"de", "en"}, (q.id, where)
+            assert {"de", "en"} <= set(text), (q.id, where)
             assert all(value.strip() for value in text.values()), (q.id, where)
 
 
@@ -170,7 +190,7 @@ def test_the_example_in_the_format_documentation_is_valid_and_uses_every_type(tm
     ("bad_unknown_scale.yaml", 'question "task_quality"',
      'unknown scale "quality5" (defined scales: agree5)'),
     ("bad_missing_translation.yaml", 'question "task_quality" item "networking"',
-     '"label": missing translation for "en"'),
+     '"label": missing translation for "de" (the default language)'),
     ("bad_unknown_key.yaml", 'question "comments"',
      'unknown key "requierd" (did you mean "required"?)'),
     ("bad_min_max.yaml", 'question "hours"', '"min" (40) must be less than "max" (10)'),
@@ -289,6 +309,14 @@ T = {"de": "T", "en": "T"}
     (lambda d: d.update(languages="de"), "top level", '"languages" must be a non-empty list'),
     (lambda d: d.update(duration_minutes=0), "top level",
      '"duration_minutes" must be a whole number of at least 1'),
+    (lambda d: d.update(languages=["de", "en", "de-x-Easy"]), "top level",
+     '"languages": \'de-x-Easy\' is not a language code'),
+    (lambda d: d.update(partial_languages=["de"]), "top level",
+     '"partial_languages": "de" is the default language, which must be complete'),
+    (lambda d: d.update(partial_languages=["fr"]), "top level",
+     '"partial_languages": \'fr\' is not listed in languages (de, en)'),
+    (lambda d: question(d, "pick").update(text={"en": "T"}), 'question "pick"',
+     '"text": missing translation for "de" (the default language)'),
 ])
 def test_a_wrong_value_is_reported_at_its_place(change, location, reason):
     definition = valid_definition()
@@ -388,14 +416,16 @@ def valid_questions(draw, langs, scale_ids):
     q = {"id": draw(slugs), "type": qtype, "text": draw(text_in(langs))}
     if draw(st.booleans()):
         q["help"] = draw(text_in(langs))
-    if draw(st.booleans()):
+    if qtype != "note" and draw(st.booleans()):
         q["required"] = draw(st.booleans())
-    if draw(st.booleans()):
+    if qtype != "note" and draw(st.booleans()):
         q["construct"] = draw(st.from_regex(r"[a-z_]{1,6}(\.[a-z0-9_]{1,6}){0,2}", fullmatch=True))
-    if qtype in ("single_choice", "multiple_choice"):
+    if qtype in ("single_choice", "multiple_choice", "ranking"):
         q["options"] = draw(entries(langs, "value", 2))
         if qtype == "multiple_choice" and draw(st.booleans()):
             q["max_choices"] = draw(st.integers(1, len(q["options"])))
+        if qtype == "multiple_choice" and draw(st.booleans()):
+            q["min_choices"] = draw(st.integers(1, q.get("max_choices", len(q["options"]))))
     if qtype in ("scale", "matrix"):
         q["scale"] = draw(st.sampled_from(scale_ids))
     if qtype in ("matrix", "allocation"):
@@ -404,6 +434,8 @@ def valid_questions(draw, langs, scale_ids):
         bounds = draw(st.lists(st.integers(-1000, 1000), min_size=2, max_size=2, unique=True))
         q.update(zip(("min", "max"), sorted(bounds)))
         q["integer"] = draw(st.booleans())
+        if draw(st.booleans()):
+            q["step"] = draw(st.integers(1, 20))
     if qtype == "allocation":
         q["total"] = draw(st.integers(1, 1000))
         q["integer"] = draw(st.booleans())
@@ -411,6 +443,16 @@ def valid_questions(draw, langs, scale_ids):
         q["unit"] = draw(text_in(langs))
     if qtype in ("short_text", "long_text") and draw(st.booleans()):
         q["max_length"] = draw(st.integers(1, 10_000))
+        if draw(st.booleans()):
+            q["min_length"] = draw(st.integers(1, q["max_length"]))
+    if qtype in ("short_text", "long_text") and draw(st.booleans()):
+        q["pattern"] = draw(st.sampled_from([r"[0-9]{5}", r"[A-Z]{2}-[0-9]+", r"\S+@\S+", "ja|nein"]))
+        q["pattern_message"] = draw(text_in(langs))
+    if qtype == "date":
+        days = sorted(draw(st.lists(st.dates(), min_size=2, max_size=2, unique=True)))
+        q.update({k: v for k, v in zip(("min_date", "max_date"), days) if draw(st.booleans())})
+    if qtype == "yes_no" and draw(st.booleans()):
+        q["yes_label"], q["no_label"] = draw(text_in(langs)), draw(text_in(langs))
     return q
 
 
@@ -474,8 +516,9 @@ PROPERTY_SETTINGS = settings(max_examples=150, deadline=None,
 @given(random_definitions())
 def test_parse_never_raises_and_returns_a_questionnaire_or_problems(data):
     questionnaire, problems = parse_definition(data, "random.yaml")
-    assert (questionnaire is None) == bool(problems)
+    assert (questionnaire is None) == any(p.severity == ERROR for p in problems)
     assert all(p.file == "random.yaml" and p.location and p.message for p in problems)
+    assert all(p.severity in (ERROR, WARNING) for p in problems)
 
 
 @PROPERTY_SETTINGS
@@ -489,7 +532,7 @@ def test_generated_valid_definitions_parse(definition):
 
 def removable(definition: dict) -> list[tuple[dict, str]]:
     """(mapping, key) pairs whose removal must make the definition invalid:
-    every required key and every translation."""
+    every required key and every text in the default language."""
     spots = [(definition, key) for key in ("id", "languages", "title", "intro", "anonymity", "pages")]
     texts = [definition["title"], definition["intro"], definition["anonymity"]]
     for scale in definition.get("scales", {}).values():
@@ -503,21 +546,40 @@ def removable(definition: dict) -> list[tuple[dict, str]]:
         texts.append(page["title"])
         for q in page["questions"]:
             spots += [(q, key) for key in ("id", "type", "text", *TYPE_KEYS[q["type"]][0])]
-            texts += [q["text"], *(q[k] for k in ("help", "unit") if k in q)]
+            texts += [q["text"], *(q[k] for k in ("help", "unit", "pattern_message", "yes_label", "no_label")
+                                   if k in q)]
             keyed = [(o, "value") for o in q.get("options", [])] + [(i, "id") for i in q.get("items", [])]
             for entry, key in keyed:
                 spots += [(entry, key), (entry, "label")]
                 texts.append(entry["label"])
-    return spots + [(text, lang) for text in texts for lang in text]
+    return spots, texts
 
 
 @PROPERTY_SETTINGS
 @given(valid_definitions(), st.data())
-def test_dropping_a_required_key_or_a_translation_is_always_a_problem(definition, data):
+def test_dropping_a_required_key_or_a_default_language_text_is_always_a_problem(definition, data):
     mutated = copy.deepcopy(definition)
-    spots = removable(mutated)
+    spots, texts = removable(mutated)
+    default = mutated["languages"][0]
+    spots += [(text, default) for text in texts]
     mapping, key = spots[data.draw(st.integers(0, len(spots) - 1), label="spot")]
     del mapping[key]
     questionnaire, problems = parse_definition(mutated, "mutated.yaml")
     assert questionnaire is None
-    assert any(f'"{key}"' in p.message for p in problems), problems
+    assert any(f'"{key}"' in p.message and p.severity == ERROR for p in problems), problems
+
+
+@PROPERTY_SETTINGS
+@given(valid_definitions().filter(lambda d: len(d["languages"]) > 1), st.data())
+def test_dropping_another_language_text_is_a_warning_and_falls_back(definition, data):
+    mutated = copy.deepcopy(definition)
+    _, texts = removable(mutated)
+    text = data.draw(st.sampled_from(texts), label="text")
+    lang = data.draw(st.sampled_from(mutated["languages"][1:]), label="language")
+    del text[lang]
+    questionnaire, problems = parse_definition(mutated, "mutated.yaml")
+    assert questionnaire is not None
+    [warning] = problems
+    assert warning.severity == WARNING
+    assert f'missing translation for "{lang}"' in warning.message
+    assert f'the "{mutated["languages"][0]}" text is shown instead' in warning.message

@@ -1,16 +1,58 @@
 """Respondents: start page, paged form, thank-you page. No account needed."""
 from __future__ import annotations
 
+from babel import Locale, UnknownLocaleError
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 
+from ..conditions import as_data, references, visibility
 from ..db import get_store
 from ..definitions import get_questionnaire
-from ..fielding import build_response, first_incomplete_page
+from ..fielding import (
+    build_response,
+    first_incomplete_page,
+    nearest_visible_page,
+    next_page,
+    previous_page,
+    visible_pages,
+)
 from ..forms import answers_from_form, page_form
 from ..i18n import select_locale
+from ..questionnaire import EASY_GERMAN
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
+
+# Names of language variants that Babel does not know, in their own language.
+VARIANT_NAMES = {EASY_GERMAN: "Deutsch – Leichte Sprache"}
+
+
+bp.add_app_template_global(as_data, "condition_data")
+
+
+@bp.app_template_global()
+def language_direction(code: str) -> str:
+    """"rtl" for right-to-left languages (Arabic, Farsi, Hebrew, Urdu, ...), else "ltr"."""
+    try:
+        return Locale.parse(code.split("-x-")[0]).text_direction
+    except (ValueError, UnknownLocaleError):
+        return "ltr"
+
+
+@bp.app_template_global()
+def language_label(code: str) -> str:
+    """A language's name in that language, as a respondent looks for it."""
+    if code in VARIANT_NAMES:
+        return VARIANT_NAMES[code]
+    try:
+        return Locale.parse(code.split("-x-")[0]).get_display_name()
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+@bp.app_template_global()
+def html_language(code: str) -> str:
+    """BCP 47 form for the lang attribute: pt_BR -> pt-BR."""
+    return code.replace("_", "-")
 
 
 def _load(slug: str):
@@ -22,8 +64,13 @@ def _load(slug: str):
 
 
 def _language(questionnaire) -> str:
-    lang = select_locale()
-    return lang if lang in questionnaire.languages else questionnaire.default_language
+    """The questionnaire language: the one the respondent picked if the definition has it
+    (any code, e.g. ar or de-x-easy), else the interface language, else the default."""
+    chosen = request.args.get("lang") or session.get("lang")
+    if chosen in questionnaire.languages:
+        return chosen
+    interface = select_locale()
+    return interface if interface in questionnaire.languages else questionnaire.default_language
 
 
 def _current_draft(survey: dict) -> dict | None:
@@ -75,31 +122,40 @@ def page(slug: str, number: int):
     if not 1 <= number <= len(questionnaire.pages):
         abort(404)
     index = number - 1
-    current_page = questionnaire.pages[index]
+    shown = nearest_visible_page(questionnaire, draft["answers"], index)
+    if shown != index:  # the answers hide this page (e.g. after going back and changing one)
+        return redirect(url_for(".page", slug=slug, number=shown + 1))
     lang = _language(questionnaire)
     store = get_store()
 
     if request.method == "GET":
-        form = page_form(current_page, lang, questionnaire.default_language, draft["answers"])
-        return _render_page(survey, questionnaire, index, form, lang)
+        form = page_form(questionnaire, index, lang, draft["answers"])
+        return _render_page(survey, questionnaire, index, form, lang, draft["answers"])
 
-    form = page_form(current_page, lang, questionnaire.default_language, draft["answers"], formdata=request.form)
+    form = page_form(questionnaire, index, lang, draft["answers"], formdata=request.form)
     valid = form.validate()  # CSRF was already checked for every POST by CSRFProtect
     action = request.form.get("action", "next")
     if action == "back":
-        store.update_draft(survey["id"], draft["id"], answers=answers_from_form(form, only_valid=True),
-                           page=max(index - 1, 0), language=lang)
-        return redirect(url_for(".page", slug=slug, number=max(number - 1, 1)))
+        answers = answers_from_form(form, only_valid=True)
+        back = previous_page(questionnaire, _merged(draft["answers"], answers), index)
+        store.update_draft(survey["id"], draft["id"], answers=answers, page=back, language=lang)
+        return redirect(url_for(".page", slug=slug, number=back + 1))
     if not valid:
-        return _render_page(survey, questionnaire, index, form, lang), 422
+        return _render_page(survey, questionnaire, index, form, lang, draft["answers"]), 422
 
-    is_last = index == len(questionnaire.pages) - 1
-    draft = store.update_draft(survey["id"], draft["id"], answers=answers_from_form(form),
-                               page=index if is_last else index + 1, language=lang)
+    answers = answers_from_form(form)
+    # Without JavaScript an answer on this page can reveal a question the respondent has
+    # not seen yet: then the page is shown again instead of moving on past it.
+    appeared = _questions_appeared(form)
+    following = None if appeared else next_page(questionnaire, _merged(draft["answers"], answers), index)
+    draft = store.update_draft(survey["id"], draft["id"], answers=answers,
+                               page=index if following is None else following, language=lang)
     if draft["status"] == "submitted":  # a second click raced the first one
         return redirect(url_for(".thanks", slug=slug))
-    if not is_last:
-        return redirect(url_for(".page", slug=slug, number=number + 1))
+    if appeared:
+        return _render_page(survey, questionnaire, index, form, lang, draft["answers"], appeared=True)
+    if following is not None:
+        return redirect(url_for(".page", slug=slug, number=following + 1))
 
     missing = first_incomplete_page(questionnaire, draft["answers"])
     if missing is not None:
@@ -109,18 +165,52 @@ def page(slug: str, number: int):
     return redirect(url_for(".thanks", slug=slug))
 
 
-def _render_page(survey, questionnaire, index, form, lang):
+def _merged(stored: dict, changes: dict) -> dict:
+    """The draft's answers after `changes` (None deletes), as Store.update_draft merges them."""
+    merged = {**stored, **changes}
+    return {key: value for key, value in merged.items() if value is not None}
+
+
+def _questions_appeared(form) -> bool:
+    """True when a question is shown now that was not on the page the respondent sent
+    (the page lists them in "shown_questions"; survey.js keeps that list up to date)."""
+    if "shown_questions" not in request.form:
+        return False
+    seen = set(request.form["shown_questions"].split())
+    return any(q.has_answer and q.id not in seen for q in form.page.questions if q.id not in form.hidden)
+
+
+def _render_page(survey, questionnaire, index, form, lang, answers, appeared=False):
+    pages = visible_pages(questionnaire, answers)
     return render_template(
         "survey/page.html",
         survey=survey,
         questionnaire=questionnaire,
         page=questionnaire.pages[index],
-        number=index + 1,
-        total=len(questionnaire.pages),
+        position=pages.index(index) + 1,     # among the pages that apply; this one always does
+        total=len(pages),
+        is_last=next_page(questionnaire, answers, index) is None,
         form=form,
         lang=lang,
+        live=_live_conditions(questionnaire, index, answers),
         incomplete=request.args.get("incomplete") == "1",
+        appeared=appeared,
     )
+
+
+def _live_conditions(questionnaire, index: int, answers: dict) -> dict:
+    """What survey.js needs to show and hide questions while the respondent answers:
+    the answers from other pages that this page's conditions (and the later pages'
+    conditions, which decide between "Next" and "Submit") refer to."""
+    later = [page.show_if for page in questionnaire.pages[index + 1:]]
+    on_page = [q.show_if for q in questionnaire.pages[index].questions]
+    referenced = set().union(*(references(c) for c in [*later, *on_page] if c is not None))
+    own = {q.id for q in questionnaire.pages[index].questions}
+    counted = visibility(questionnaire, answers).answers
+    return {
+        "answers": {qid: counted[qid] for qid in sorted(referenced - own) if qid in counted},
+        "later_pages": [as_data(c) for c in later],
+    }
 
 
 @bp.route("/<slug>/thanks")
