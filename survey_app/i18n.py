@@ -1,7 +1,10 @@
 """UI language: German by default, English second (Flask-Babel).
 
 The respondent's or user's explicit choice is kept in the session; there is no
-guessing from the browser, so everyone starts in German as the city expects.
+guessing from the browser, so everyone starts in German as the city expects. A
+questionnaire may offer more languages than the interface (e.g. Arabic, or easy German
+"de-x-easy"): then the questionnaire text is in that language and the buttons and
+notices are in German for German variants and in English for all others.
 """
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ def select_locale() -> str:
     chosen = request.args.get("lang") or session.get("lang")
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
+    if chosen:
+        return "de" if chosen.replace("_", "-").split("-")[0] == "de" else "en"
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

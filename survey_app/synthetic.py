@@ -1,6 +1,7 @@
 """Plausible random answers for a questionnaire: benchmark and demo data (pure, seeded)."""
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 from .questionnaire import DONT_KNOW, Question, Questionnaire
@@ -34,6 +35,16 @@ def random_answer(question: Question, rng: random.Random):
         high = question.max if question.max is not None else low + 100
         value = rng.uniform(low, high)
         return round(value) if question.integer else round(value, 1)
+    if kind == "ranking":
+        return [o.value for o in rng.sample(question.options, len(question.options))]
+    if kind == "yes_no":
+        return rng.choice(("yes", "no"))
+    if kind == "date":
+        first = dt.date.fromisoformat(question.min_date) if question.min_date else dt.date(2017, 1, 1)
+        last = dt.date.fromisoformat(question.max_date) if question.max_date else first + dt.timedelta(days=365)
+        return (first + dt.timedelta(days=rng.randint(0, (last - first).days))).isoformat()
+    if kind == "note":
+        return None
     if kind == "allocation":
         # Whole units spread over the items so that they add up exactly to the total.
         total = int(question.total)

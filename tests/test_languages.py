@@ -67,15 +67,15 @@ def arabic(client, app):
     return Respondent(client, app, STAKEHOLDER)
 
 
-def test_the_arabic_start_page_is_right_to_left_with_german_interface_text_marked(client, arabic):
+def test_the_arabic_start_page_is_right_to_left_with_english_interface_text_marked(client, arabic):
     page = client.get(f"/s/{STAKEHOLDER}").get_data(as_text=True)
     assert _html_tag(page) == '<html lang="ar" dir="rtl">'
     questionnaire = arabic.questionnaire
     for text in (questionnaire.title, questionnaire.anonymity):
         assert text["ar"] in page
     assert "Quartiersmanagement" in page and "إدارة الأحياء" in page
-    # The interface is German or English: marked as such inside the Arabic page.
-    assert '<h2 id="anonymity-heading" lang="de" dir="auto">Ihre Anonymität</h2>' in page
+    # The interface has no Arabic: English, marked as such inside the Arabic page.
+    assert '<h2 id="anonymity-heading" lang="en" dir="auto">Your anonymity</h2>' in page
     assert re.search(r'lang="ar" hreflang="ar" dir="rtl" aria-current="true">العربية</a>', page)
 
 
@@ -85,8 +85,8 @@ def test_the_first_page_is_in_arabic_and_the_next_falls_back_to_german(app, clie
     assert _html_tag(page) == '<html lang="ar" dir="rtl">'
     assert "لأيّ نوع من المؤسسات أو الهيئات تعملون؟" in page
     assert "جمعية من جمعيات الرعاية الاجتماعية المستقلة (Wohlfahrtsverband)" in page
-    assert '<span class="required" lang="de" dir="auto">(Pflichtfrage)</span>' in page
-    assert 'class="form-navigation" lang="de"' in page
+    assert '<span class="required" lang="en" dir="auto">(required)</span>' in page
+    assert 'class="form-navigation" lang="en"' in page
     assert 'id="q-organisation_type"' in page and 'id="q-organisation_type" lang=' not in page
 
     arabic.post_page(1, valid_page_data(arabic.questionnaire.pages[0]))
@@ -107,10 +107,11 @@ def test_an_arabic_response_records_its_language(app, client, arabic):
     assert stored["answers"]["organisation_type"] == "welfare_association"
 
 
-def test_a_language_the_questionnaire_lacks_gives_its_default(client, arabic):
+def test_a_language_the_questionnaire_lacks_gives_the_interface_language(client, arabic):
+    # no Arabic in the staff questionnaire: it is shown in English, like the interface
     page = client.get("/s/staff-self-assessment").get_data(as_text=True)
-    assert _html_tag(page) == '<html lang="de" dir="ltr">'
-    assert "Selbsteinschätzung" in page
+    assert _html_tag(page) == '<html lang="en" dir="ltr">'
+    assert "Self-assessment of neighbourhood managers" in page
 
 
 # ---------------------------------------------------------------- easy German
@@ -160,7 +161,7 @@ def test_an_arabic_page_is_mirrored(browser, live_server, app):
     page.goto(f"{live_server.url}/s/{STAKEHOLDER}")
     page.get_by_role("link", name="العربية").click()
     assert page.evaluate("[document.documentElement.dir, document.documentElement.lang]") == ["rtl", "ar"]
-    page.get_by_role("button", name="Starten").click()
+    page.get_by_role("button", name="Start").click()
     page.wait_for_url("**/p/1")
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")   # nothing sideways
@@ -173,15 +174,15 @@ def test_an_arabic_page_is_mirrored(browser, live_server, app):
     assert other.is_hidden()
     page.get_by_label("جهة أخرى").check()
     assert other.is_visible()
-    page.get_by_role("button", name="Weiter").click()
+    page.get_by_role("button", name="Next").click()
     page.wait_for_url("**/p/2")
     # The "next" button is on the left, "back" on the right.
-    forward = page.get_by_role("button", name="Weiter").bounding_box()
-    back = page.get_by_role("button", name="Zurück").bounding_box()
+    forward = page.get_by_role("button", name="Next").bounding_box()
+    back = page.get_by_role("button", name="Back").bounding_box()
     assert forward["x"] + forward["width"] <= back["x"]
     for item in page.locator(".matrix-item").all():
         item.locator("label.choice").first.click()
-    page.get_by_role("button", name="Weiter").click()
+    page.get_by_role("button", name="Next").click()
     page.wait_for_url("**/p/3")
     # A scale runs from right to left: its first point is the rightmost.
     points = page.locator("#q-agree_role_clear label.choice")

@@ -20,7 +20,6 @@ from ..questionnaire import localized
 bp = Blueprint("main", __name__)
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-LANGUAGE_NAMES = {"de": "Deutsch", "en": "English", "ar": "العربية", "fa": "فارسی", "tr": "Türkçe", "uk": "Українська"}
 
 
 @bp.before_app_request
@@ -81,11 +80,6 @@ def decimal_filter(value) -> str:
 @bp.app_template_filter("paragraphs")
 def paragraphs_filter(text: str) -> Markup:
     return formatting.paragraphs(text)
-
-
-@bp.app_template_filter("language_name")
-def language_name_filter(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
 
 
 def _error_page(status: int, title: str, message: str):
