@@ -29,7 +29,7 @@ from typing import Any, Union
 
 import datetime as dt
 
-from .questionnaire import DONT_KNOW, Item, Option, Question, Questionnaire, Scale, Text
+from .questionnaire import DONT_KNOW, NO, YES, Item, Option, Question, Questionnaire, Scale, Text
 
 Response = Mapping[str, Any]
 
@@ -196,11 +196,8 @@ class DateSummary:
 QuestionSummary = Union[ChoiceSummary, ScaleSummary, NumberSummary, AllocationSummary,
                         TextSummary, RankingSummary, DateSummary]
 
-# yes_no questions have no options in the definition; these are their fixed ones.
-YES_NO_OPTIONS = (
-    Option("yes", {"de": "Ja", "en": "Yes"}),
-    Option("no", {"de": "Nein", "en": "No"}),
-)
+# What yes_no questions show when the definition gives no labels of its own.
+DEFAULT_YES_NO_LABELS = ({"de": "Ja", "en": "Yes"}, {"de": "Nein", "en": "No"})
 
 
 # --------------------------------------------------------------------------- helpers
@@ -342,7 +339,11 @@ def scale_distribution(scale: Scale, values: Iterable[Any],
 # --------------------------------------------------------------------------- per type
 
 def options_of(question: Question) -> tuple[Option, ...]:
-    return YES_NO_OPTIONS if question.type == "yes_no" else question.options
+    """The choices of a question; yes_no questions have two fixed ones."""
+    if question.type == "yes_no":
+        yes, no = DEFAULT_YES_NO_LABELS
+        return (Option(YES, question.yes_label or yes), Option(NO, question.no_label or no))
+    return question.options
 
 
 def choice_summary(question: Question, responses: Sequence[Response]) -> ChoiceSummary:

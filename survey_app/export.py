@@ -42,6 +42,7 @@ from .analysis import (
     Response,
     ScaleSummary,
     TextSummary,
+    options_of,
     raw_answer,
 )
 from .findings import Findings
@@ -144,10 +145,8 @@ def long_table(questionnaire: Questionnaire, responses: Sequence[Response],
 
 
 def _value_labels(question: Question, lang: str) -> str:
-    if question.type in ("single_choice", "multiple_choice", "ranking"):
-        pairs = [(o.value, o.label) for o in question.options]
-    elif question.type == "yes_no":
-        pairs = [("yes", {"de": "Ja", "en": "Yes"}), ("no", {"de": "Nein", "en": "No"})]
+    if question.type in ("single_choice", "multiple_choice", "ranking", "yes_no"):
+        pairs = [(o.value, o.label) for o in options_of(question)]
     elif question.scale is not None:
         pairs = [(str(p.value), p.label) for p in question.scale.points]
         if question.scale.dont_know:

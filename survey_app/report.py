@@ -32,8 +32,10 @@ def _environment(lang: str, gettext: Callable[..., str]) -> Environment:
 
 
 def report_html(findings: Findings, lang: str, gettext: Callable[..., str], charts: Mapping[str, str | None],
-                survey: Mapping, triangulation=None, today: dt.date | None = None) -> str:
-    """`charts` maps question ids to plotly figure JSON (already safe for a script element)."""
+                survey: Mapping, triangulation=None, filter_label: str | None = None,
+                today: dt.date | None = None) -> str:
+    """`charts` maps question ids to plotly figure JSON (already safe for a script element);
+    `filter_label` says in words which respondents a filtered report covers."""
     template = _environment(lang, gettext).get_template("report/report.html")
     return template.render(
         findings=findings,
@@ -44,5 +46,6 @@ def report_html(findings: Findings, lang: str, gettext: Callable[..., str], char
         default_lang=findings.questionnaire.default_language,
         today=(today or dt.date.today()).isoformat(),
         triangulation=triangulation,
+        filter_label=filter_label,
         plotly_js=PLOTLY_JS.read_text(encoding="utf-8").replace("</script", "<\\/script"),
     )

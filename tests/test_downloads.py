@@ -145,3 +145,9 @@ def test_hidden_text_answer_stays_out_of_every_download(app, client, survey_id):
     assert "1 ausgeblendete Antworten" in page
     with app.app_context():
         assert get_store().responses(survey_id)[0]["answers"]["comments"] == hidden_text  # never deleted
+
+
+def test_filtered_report_says_which_respondents_it_covers(app, client, survey_id):
+    login(client, "evaluator")
+    html = _get(client, survey_id, "report.html", filter="organisation_type:welfare_association").get_data(as_text=True)
+    assert "Verband der freien Wohlfahrtspflege" in html and "in diesem Filter: n = 7" in html

@@ -24,6 +24,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
+from ..analysis import options_of
 from ..auth import RESULT_ROLES, role_required
 from ..breakdown import breakdown_questions, filter_responses, recode_rare_choices
 from ..charts import CONFIG, add_caption, breakdown_figure, figure_for, figure_json
@@ -100,7 +101,7 @@ def _selection(questionnaire: Questionnaire, include_texts_default: bool) -> Sel
 
 
 def _option_values(question: Question) -> list[str]:
-    return ["yes", "no"] if question.type == "yes_no" else [o.value for o in question.options]
+    return [o.value for o in options_of(question)]
 
 
 def _findings(survey, questionnaire, selection: Selection, responses=None) -> Findings:
@@ -127,12 +128,8 @@ def chart_caption(findings: Findings, missing: int, lang: str) -> str:
 
 def filter_label(response_filter: ResponseFilter, lang: str) -> str:
     question = response_filter.question
-    default = "de"
-    if question.type == "yes_no":
-        value = gettext("yes") if response_filter.value == "yes" else gettext("no")
-    else:
-        value = next(localized(o.label, lang, default) for o in question.options if o.value == response_filter.value)
-    return f"{localized(question.text, lang, default)} = {value}"
+    value = next(localized(o.label, lang) for o in options_of(question) if o.value == response_filter.value)
+    return f"{localized(question.text, lang)} = {value}"
 
 
 def chart_json(findings: Findings, section, lang: str) -> str | None:
@@ -200,7 +197,7 @@ def survey(survey_id: str):
     selection = _selection(questionnaire, include_texts_default=True)
     findings = _findings(survey, questionnaire, selection)
     charts = {s.question.id: chart_json(findings, s, lang) for s in findings.sections}
-    filters = [(q, _option_values(q)) for q in questionnaire.questions() if q.type in FILTER_TYPES]
+    filters = [(q, options_of(q)) for q in questionnaire.questions() if q.type in FILTER_TYPES]
     return render_template(
         "results/survey.html",
         survey=survey,
@@ -282,7 +279,8 @@ def download(survey_id: str, name: str):
         body = to_csv(*codebook_table(questionnaire, lang, selection.include_texts))
     elif name == "report.html":
         body = report_html(findings, lang, gettext, _chart_jsons(findings, lang), survey,
-                           triangulation=triangulation_for(survey))
+                           triangulation=triangulation_for(survey),
+                           filter_label=filter_label(findings.response_filter, lang) if findings.response_filter else None)
     else:
         raw = _protected_raw(survey, questionnaire, selection, responses, findings.minimum)
         if name == "responses.csv":
