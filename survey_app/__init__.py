@@ -42,7 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     from . import auth, db, definitions, i18n
-    from .views import admin, main, results, survey
+    from .views import admin, main, results, survey, workshop
 
     db.init_app(app)
     app.config.setdefault("SECRET_KEY", None)
@@ -56,7 +56,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     definitions.init_app(app)
 
-    for blueprint in (main.bp, auth.bp, survey.bp, results.bp, admin.bp):
+    for blueprint in (main.bp, auth.bp, survey.bp, results.bp, admin.bp,
+                      workshop.facilitate, workshop.participate, workshop.health):
         app.register_blueprint(blueprint)
 
     from . import cli

@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from .questionnaire import Catalogue, Questionnaire, load_folder
+from .store import write_atomic
 
 
 class DefinitionFolder:
@@ -48,3 +49,12 @@ def get_catalogue() -> Catalogue:
 
 def get_questionnaire(questionnaire_id: str) -> Questionnaire | None:
     return get_catalogue().questionnaires.get(questionnaire_id)
+
+
+def add_definition_file(name: str, text: str) -> None:
+    """Write a new, already validated definition into the folder (never replaces one)."""
+    folder = Path(current_app.config["QUESTIONNAIRE_DIR"])
+    target = folder / name
+    if target.exists():
+        raise FileExistsError(target)
+    write_atomic(target, text)

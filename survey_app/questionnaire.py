@@ -283,11 +283,16 @@ def load_file(path: str | Path) -> tuple[Questionnaire | None, list[Problem]]:
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Problem(path.name, "file", f"cannot read the file: {exc.strerror}")]
+    return load_bytes(raw, path.name)
+
+
+def load_bytes(raw: bytes, name: str) -> tuple[Questionnaire | None, list[Problem]]:
+    """Validate a definition given as the bytes of a YAML file called `name` (e.g. an upload)."""
     try:
         data = yaml.load(raw, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
-        return None, [_yaml_problem(path.name, raw, exc)]
-    return parse_definition(data, path.name, hashlib.sha256(raw).hexdigest())
+        return None, [_yaml_problem(name, raw, exc)]
+    return parse_definition(data, name, hashlib.sha256(raw).hexdigest())
 
 
 def _yaml_problem(file: str, raw: bytes, exc: yaml.YAMLError) -> Problem:

@@ -24,7 +24,7 @@ import uuid
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from filelock import FileLock
 from tinydb import Query, TinyDB
@@ -62,7 +62,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     """Replace `path` with `text` so that readers see the old or the new file, never a mix."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
     try:
@@ -100,7 +100,7 @@ class AtomicJSONStorage(Storage):
         return json.loads(text) if text.strip() else None
 
     def write(self, data: dict) -> None:
-        _write_atomic(self.path, json.dumps(data, ensure_ascii=False))
+        write_atomic(self.path, json.dumps(data, ensure_ascii=False))
 
     def close(self) -> None:
         pass
@@ -182,7 +182,7 @@ class Store:
         path = self.data_dir / "secret_key"
         with self._lock(path):
             if not path.exists():
-                _write_atomic(path, secrets.token_hex(32))
+                write_atomic(path, secrets.token_hex(32))
             return path.read_text(encoding="utf-8").strip()
 
     # -- users -----------------------------------------------------------------
@@ -389,3 +389,175 @@ class Store:
                 with self._open(shard) as db:
                     total += len(db)
         return total
+
+    # -- workshops -------------------------------------------------------------
+    # workshops.json                               index: id, join code, title, date
+    # workshops/<id>/workshop.json                 one document: polls and live state (lock: workshops/<id>.lock)
+    # workshops/<id>/participants-NN.json          who joined, spread over WORKSHOP_SHARDS files
+    # workshops/<id>/runs/<run>/votes-NN.json      one round of one poll: at most one vote per participant
+    # join_failures.json                           recent failed join attempts per (hashed) client
+    # A vote locks only its shard, so hundreds of phones voting at once rarely wait for each other,
+    # and no file grows with the workshop's history: each run has its own files.
+    # workshop.json holds one document, read and replaced in one write like a draft file
+    # (_read_draft / _write_draft).
+
+    WORKSHOP_SHARDS = 16
+
+    @staticmethod
+    def _quick_lock(path: Path) -> FileLock:
+        # Like _lock, but a waiter re-checks every 2 ms instead of filelock's default 50 ms:
+        # a full room votes within seconds and each write holds the lock for about a millisecond.
+        return FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT, poll_interval=0.002)
+
+    @property
+    def _workshop_index(self) -> Path:
+        return self.data_dir / "workshops.json"
+
+    def _workshop_dir(self, workshop_id: str) -> Path | None:
+        return self.data_dir / "workshops" / workshop_id if _valid_id(workshop_id) else None
+
+    def _workshop_shard(self, folder: Path, prefix: str, key: str) -> Path:
+        # uuid4 hex digits are uniform, so the first eight spread keys evenly over the shards.
+        return folder / f"{prefix}-{int(key[:8], 16) % self.WORKSHOP_SHARDS:02d}.json"
+
+    def _workshop_shards(self, folder: Path, prefix: str) -> list[Path]:
+        return [folder / f"{prefix}-{number:02d}.json" for number in range(self.WORKSHOP_SHARDS)
+                if (folder / f"{prefix}-{number:02d}.json").exists()]
+
+    def _run_dir(self, workshop_id: str, run: str) -> Path | None:
+        workshop_dir = self._workshop_dir(workshop_id)
+        return workshop_dir / "runs" / run if workshop_dir is not None and _valid_id(run) else None
+
+    def add_workshop(self, record: dict) -> dict:
+        """Store a new workshop; its join code must be free (DuplicateError otherwise)."""
+        workshop = {**record, "id": _new_id(), "created_at": _now(), "version": 1}
+        workshop_dir = self._workshop_dir(workshop["id"])
+        with self._lock(self._workshop_index), self._open(self._workshop_index) as index:
+            if index.contains(Query().join_code == workshop["join_code"]):
+                raise DuplicateError(f"join code already taken: {workshop['join_code']}")
+            _makedirs(workshop_dir)
+            # The document first: the index never points to a workshop that is not there.
+            with self._open(workshop_dir / "workshop.json") as db:
+                db.insert(workshop)
+            index.insert({key: workshop.get(key) for key in ("id", "join_code", "title", "date", "created_at")})
+        return workshop
+
+    def list_workshops(self) -> list[dict]:
+        """Index entries (id, join_code, title, date, created_at), newest first."""
+        with self._lock(self._workshop_index), self._open(self._workshop_index) as index:
+            entries = [dict(entry) for entry in index.all()]
+        return sorted(entries, key=lambda e: (e.get("date") or "", e["created_at"]), reverse=True)
+
+    def get_workshop(self, workshop_id: str) -> dict | None:
+        workshop_dir = self._workshop_dir(workshop_id)
+        if workshop_dir is None or not workshop_dir.is_dir():
+            return None
+        with self._quick_lock(workshop_dir), self._open(workshop_dir / "workshop.json") as db:
+            return self._read_draft(db)
+
+    def find_workshop_by_code(self, join_code: str) -> dict | None:
+        with self._lock(self._workshop_index), self._open(self._workshop_index) as index:
+            entry = index.get(Query().join_code == join_code)
+        return self.get_workshop(entry["id"]) if entry else None
+
+    def change_workshop(self, workshop_id: str, change: Callable[[dict], dict]) -> dict | None:
+        """Replace the workshop by change(workshop) under its lock and count up its version.
+
+        If `change` raises, nothing is written. Returns the new document, None if unknown.
+        """
+        workshop_dir = self._workshop_dir(workshop_id)
+        if workshop_dir is None or not workshop_dir.is_dir():
+            return None
+        with self._quick_lock(workshop_dir):
+            with self._open(workshop_dir / "workshop.json") as db:
+                old = self._read_draft(db)
+                new = {**change(dict(old)), "id": workshop_id, "created_at": old["created_at"],
+                       "version": old["version"] + 1}
+                self._write_draft(db, new)
+            changed = {key: new.get(key) for key in ("title", "date") if new.get(key) != old.get(key)}
+            if changed:
+                with self._lock(self._workshop_index), self._open(self._workshop_index) as index:
+                    index.update(changed, Query().id == workshop_id)
+        return new
+
+    def add_participant(self, workshop_id: str, group: str | None) -> dict:
+        workshop_dir = self._workshop_dir(workshop_id)
+        if workshop_dir is None or not workshop_dir.is_dir():
+            raise LookupError(f"unknown workshop {workshop_id!r}")
+        participant = {"id": _new_id(), "group": group, "joined_on": date.today().isoformat()}
+        path = self._workshop_shard(workshop_dir, "participants", participant["id"])
+        with self._quick_lock(path), self._open(path) as db:
+            db.insert(participant)
+        return participant
+
+    def count_participants(self, workshop_id: str) -> int:
+        workshop_dir = self._workshop_dir(workshop_id)
+        if workshop_dir is None:
+            return 0
+        total = 0
+        for path in self._workshop_shards(workshop_dir, "participants"):
+            with self._quick_lock(path), self._open(path) as db:
+                total += len(db)
+        return total
+
+    def put_vote(self, workshop_id: str, run: str, participant_id: str, vote: dict) -> tuple[dict, bool]:
+        """Store the participant's vote in `run`, replacing their earlier one there in the same
+        write. Returns (stored vote, replaced). Each stored vote gets a new id."""
+        run_dir = self._run_dir(workshop_id, run)
+        if run_dir is None or not _valid_id(participant_id):
+            raise LookupError(f"invalid workshop, run or participant id: {workshop_id!r} {run!r} {participant_id!r}")
+        _makedirs(run_dir)
+        stored = {**vote, "id": _new_id(), "participant": participant_id}
+        path = self._workshop_shard(run_dir, "votes", participant_id)
+        mine = Query().participant == participant_id
+        with self._quick_lock(path), self._open(path) as db:
+            replaced = db.contains(mine)
+            db.upsert(stored, mine)
+        return stored, replaced
+
+    def get_vote(self, workshop_id: str, run: str, participant_id: str) -> dict | None:
+        run_dir = self._run_dir(workshop_id, run)
+        if run_dir is None or not _valid_id(participant_id):
+            return None
+        path = self._workshop_shard(run_dir, "votes", participant_id)
+        if not path.exists():
+            return None
+        with self._quick_lock(path), self._open(path) as db:
+            found = db.get(Query().participant == participant_id)
+        return dict(found) if found else None
+
+    def votes(self, workshop_id: str, run: str) -> list[dict]:
+        run_dir = self._run_dir(workshop_id, run)
+        if run_dir is None:
+            return []
+        result: list[dict] = []
+        for path in self._workshop_shards(run_dir, "votes"):
+            with self._quick_lock(path), self._open(path) as db:
+                result.extend(dict(doc) for doc in db.all())
+        return result
+
+    def count_votes(self, workshop_id: str, run: str) -> int:
+        run_dir = self._run_dir(workshop_id, run)
+        if run_dir is None:
+            return 0
+        total = 0
+        for path in self._workshop_shards(run_dir, "votes"):
+            with self._quick_lock(path), self._open(path) as db:
+                total += len(db)
+        return total
+
+    def add_join_failure(self, client_key: str, at: str, since: str) -> int:
+        """Record a failed join attempt of `client_key` (a hash, never an address) at `at`;
+        forget attempts before `since`. Returns the client's attempts since `since`."""
+        path = self.data_dir / "join_failures.json"
+        with self._quick_lock(path), self._open(path) as db:
+            db.remove(Query().at < since)
+            db.insert({"client": client_key, "at": at})
+            return db.count(Query().client == client_key)
+
+    def count_join_failures(self, client_key: str, since: str) -> int:
+        path = self.data_dir / "join_failures.json"
+        if not path.exists():
+            return 0
+        with self._quick_lock(path), self._open(path) as db:
+            return db.count((Query().client == client_key) & (Query().at >= since))

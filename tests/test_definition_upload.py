@@ -1,0 +1,94 @@
+"""Admins add questionnaires in the app: YAML or XLSForm upload, checked before it is saved."""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+
+import pytest
+
+from conftest import PASSWORD, csrf_token, login
+from survey_app import PROJECT_ROOT, create_app
+from survey_app.auth import create_user
+from test_xlsform import CHOICES, FULL, xlsform
+
+
+@pytest.fixture
+def folder(tmp_path):
+    target = tmp_path / "definitions"
+    shutil.copytree(PROJECT_ROOT / "questionnaires", target)
+    return target
+
+
+@pytest.fixture
+def admin(tmp_path, folder):
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "t",
+                      "QUESTIONNAIRE_DIR": str(folder)})
+    with app.app_context():
+        create_user("admin", PASSWORD, "admin")
+        create_user("evaluator", PASSWORD, "evaluator")
+    client = app.test_client()
+    login(client, "admin")
+    return client
+
+
+def _upload(client, name, data):
+    return client.post("/admin/definitions/upload", data={
+        "csrf_token": csrf_token(client, "/admin/"), "definition": (io.BytesIO(data), name)},
+        content_type="multipart/form-data", follow_redirects=True)
+
+
+def _textarea(page: str) -> str:
+    import html
+
+    return html.unescape(re.search(r'<textarea[^>]*name="text"[^>]*>\r?\n?(.*?)</textarea>', page, re.S).group(1))
+
+
+def test_xlsform_upload_is_reviewed_then_saved_and_served(admin, folder):
+    review = _upload(admin, "partner.xlsx", xlsform(FULL, CHOICES, {"form_title": "Partnerbefragung", "form_id": "partner"}))
+    page = review.get_data(as_text=True)
+    assert review.status_code == 200
+    assert "Partnerbefragung" in page and "7 Fragen" in page
+    assert "settings row 1" in page  # the import report
+    text = _textarea(page)
+    assert not (folder / "partner.yaml").exists()  # nothing saved before the admin says so
+    # a browser sends the text area with CRLF line ends
+    saved = admin.post("/admin/definitions/save", data={"csrf_token": csrf_token(admin, "/admin/"),
+                                                        "text": text.replace("\n", "\r\n")})
+    assert saved.status_code == 302
+    assert (folder / "partner.yaml").read_text(encoding="utf-8") == text
+    assert admin.get("/s/partner").status_code == 200
+
+
+def test_broken_yaml_is_shown_with_its_line_and_not_saved(admin, folder):
+    review = _upload(admin, "broken.yaml", b"id: broken\nlanguages: [de\n")
+    assert review.status_code == 422
+    assert "line" in review.get_data(as_text=True)
+    before = sorted(p.name for p in folder.iterdir())
+    refused = admin.post("/admin/definitions/save", data={"csrf_token": csrf_token(admin, "/admin/"),
+                                                          "text": "id: broken\nlanguages: [de\n"})
+    assert refused.status_code == 422
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_existing_id_is_refused(admin, folder):
+    text = (folder / "staff-self-assessment.yaml").read_text(encoding="utf-8")
+    review = _upload(admin, "copy.yaml", text.encode("utf-8"))
+    assert review.status_code == 422
+    assert "existiert bereits" in review.get_data(as_text=True)
+
+
+def test_other_files_are_refused_with_a_message(admin):
+    page = _upload(admin, "notes.txt", b"hello").get_data(as_text=True)
+    assert "Nur .yaml-, .yml- und .xlsx-Dateien" in page
+    page = _upload(admin, "fake.xlsx", b"not a workbook").get_data(as_text=True)
+    assert "not an .xlsx workbook" in page
+
+
+def test_only_admins_with_csrf_may_upload(tmp_path, admin):
+    assert admin.post("/admin/definitions/upload", data={"definition": (io.BytesIO(b"x"), "a.yaml")},
+                      content_type="multipart/form-data").status_code == 400
+    evaluator = admin.application.test_client()
+    login(evaluator, "evaluator")
+    response = evaluator.post("/admin/definitions/save", data={"csrf_token": csrf_token(evaluator), "text": "id: x"})
+    assert response.status_code == 403
