@@ -41,8 +41,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    proxies = int(os.environ.get("SURVEY_APP_PROXIES", "0") or 0)
+    if proxies:
+        # Behind a reverse proxy the client address and scheme come from its headers; the
+        # join rate limit of workshops needs the real address of each phone.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     from . import auth, db, definitions, i18n
-    from .views import admin, main, results, survey, workshop
+    from .views import admin, main, results, survey, workshops
 
     db.init_app(app)
     app.config.setdefault("SECRET_KEY", None)
@@ -57,7 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     definitions.init_app(app)
 
     for blueprint in (main.bp, auth.bp, survey.bp, results.bp, admin.bp,
-                      workshop.facilitate, workshop.participate, workshop.health):
+                      workshops.facilitate, workshops.participate):
         app.register_blueprint(blueprint)
 
     from . import cli

@@ -642,3 +642,18 @@ def test_participant_pages_speak_german_by_default(app, running):
 def test_health_endpoint(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_data(as_text=True) == "ok"
+
+
+def test_behind_a_proxy_the_join_limit_counts_each_phone_by_its_forwarded_address(tmp_path, monkeypatch):
+    from survey_app import create_app
+
+    monkeypatch.setenv("SURVEY_APP_PROXIES", "1")
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "t",
+                      "WORKSHOP_JOIN_FAILURE_LIMIT": 2})
+    guesser, phone = app.test_client(), app.test_client()
+    headers = {"X-Forwarded-For": "203.0.113.7"}
+    for wrong in ("ZZZZZZ", "ZZZZZ2"):
+        guesser.get(f"/w/{wrong}", headers=headers)
+    assert guesser.get("/w/ZZZZZ3", headers=headers).status_code == 429
+    # another phone in the same room (same proxy, other forwarded address) is not locked out
+    assert phone.get("/w/ZZZZZ4", headers={"X-Forwarded-For": "203.0.113.8"}).status_code == 404

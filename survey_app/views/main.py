@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import plotly
-from flask import Blueprint, current_app, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -49,6 +49,12 @@ def set_language(code: str):
     # Only the display language changes, nothing stored: a plain link works without JS.
     session["lang"] = code
     return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.route("/healthz")
+def healthz():
+    """Liveness check for load balancers and monitoring (and the bare endpoint of the benchmarks)."""
+    return Response("ok", mimetype="text/plain")
 
 
 @bp.route("/vendor/plotly.min.js")

@@ -36,7 +36,6 @@ from ..store import DuplicateError
 
 facilitate = Blueprint("workshops", __name__, url_prefix="/workshops")
 participate = Blueprint("participate", __name__, url_prefix="/w")
-health = Blueprint("health", __name__)
 
 FACILITATOR_ROLES = ("admin", "facilitator")
 # Workshop results are votes of a room, not questionnaire responses: evaluators may read them too.
@@ -748,8 +747,3 @@ def state(code: str):
         return found
     return _conditional_json({"view": ws.participant_view(found)})
 
-
-@health.route("/healthz")
-def healthz():
-    """Liveness check for load balancers and monitoring (and the bare endpoint of the benchmark)."""
-    return Response("ok", mimetype="text/plain")
