@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -11,8 +12,9 @@ from .auth import ROLES, AccountError, create_user
 from .db import get_store
 from .definitions import get_catalogue
 from .fielding import ensure_default_surveys
-from .demo import fill_demo_surveys
+from .demo import fill_demo_surveys, run_demo_workshop
 from .questionnaire import load_folder, parse_definition
+from .workshop import load_templates
 from .xlsform import XLSFormError, convert_workbook, to_yaml
 
 
@@ -103,11 +105,16 @@ def import_xlsform_command(path: str, output: str | None) -> None:
 @with_appcontext
 @click.option("--seed", default=2017, show_default=True, help="Same seed, same answers.")
 def demo_command(seed: int) -> None:
-    """Fill the data folder with synthetic responses to the shipped questionnaires."""
+    """Fill the data folder with synthetic responses to the shipped questionnaires and a
+    workshop with votes from the shipped template."""
     catalogue = get_catalogue()
     ensure_default_surveys(get_store(), catalogue)
     for slug, count in fill_demo_surveys(get_store(), catalogue, seed).items():
         click.echo(f"added {count} synthetic responses to /s/{slug}")
+    templates = load_templates(Path(current_app.config["QUESTIONNAIRE_DIR"]) / "workshops")
+    workshop = run_demo_workshop(get_store(), templates, seed)
+    if workshop:
+        click.echo(f"added the workshop {workshop['title']!r} (code {workshop['join_code']}) with votes on every poll")
 
 
 def init_app(app: Flask) -> None:

@@ -6,7 +6,7 @@ Every cell carries its n and is suppressed below the source's minimum group size
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .analysis import (
@@ -19,6 +19,7 @@ from .analysis import (
     summarize_question,
 )
 from .questionnaire import Question, Questionnaire, Text
+from .workshop import CastVote, DotTally, RankingTally, RoleMatrixTally, ScaleTally, Workshop, tally
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Measure:
     source_title: Text
     question_id: str
     question_text: Text
-    kind: str              # "rating", "nominal", "share", "choice", "number", "priority", "lead"
+    kind: str              # "rating", "nominal", "share", "choice", "number", "priority", "rank", "lead"
 
 
 @dataclass(frozen=True)
@@ -125,3 +126,43 @@ def triangulate(observations: Iterable[Observation]) -> Triangulation:
         tuple(measures[i] for i in used),
         tuple(Row(r.construct, r.label, {renumber[i]: c for i, c in r.cells.items()}) for r in rows),
     )
+
+
+def workshop_observations(workshop: Workshop, votes: Mapping[str, Sequence[CastVote]],
+                          minimum: int) -> list[Observation]:
+    """What a workshop's polls say about each construct, from the latest round of each poll.
+    `votes` maps the run of a round to its votes. Dot votes give each option's share of
+    the points, rankings the mean rank, role matrices the lead named most often (with its
+    share), scales the mean."""
+    title = {lang: workshop.title for lang in workshop.languages}
+    observations: list[Observation] = []
+    for poll in workshop.polls:
+        latest = workshop.current_round(poll.id)
+        if latest is None:
+            continue
+        result = tally(poll, votes.get(latest.run, ()))
+
+        def measure(kind: str) -> Measure:
+            return Measure(f"workshop:{workshop.id}", title, poll.id, poll.text, kind)
+
+        def cell(n: int, **values) -> Cell:
+            return Cell(n, True) if n < minimum else Cell(n, False, **values)
+
+        if isinstance(result, DotTally):
+            for count in result.options:
+                if count.choice.construct:
+                    observations.append((count.choice.construct, count.choice.label, measure("priority"),
+                                         cell(result.n, share=count.share)))
+        elif isinstance(result, RankingTally):
+            for count in result.options:
+                if count.choice.construct:
+                    observations.append((count.choice.construct, count.choice.label, measure("rank"),
+                                         cell(result.n, mean=count.mean_rank)))
+        elif isinstance(result, RoleMatrixTally):
+            for row in result.tasks:
+                if row.task.construct:
+                    observations.append((row.task.construct, row.task.label, measure("lead"),
+                                         cell(row.n, share=row.consensus, top=row.lead.label if row.lead else None)))
+        elif isinstance(result, ScaleTally) and poll.construct:
+            observations.append((poll.construct, poll.text, measure("rating"), cell(result.n, mean=result.mean)))
+    return observations

@@ -21,4 +21,9 @@ def test_demo_fills_surveys_and_every_download_works(app, runner, client):
     for name in ("report.html", "results.xlsx", "responses.csv", "responses-long.csv", "codebook.csv",
                  "aggregates.json"):
         assert client.get(f"/results/{partners['id']}/download/{name}?by=organisation_type").status_code == 200
-    assert "task.networking" in client.get("/results/triangulation").get_data(as_text=True)
+    triangulation = client.get("/results/triangulation").get_data(as_text=True)
+    assert "task.networking" in triangulation and "Demo-Workshop Quartiersmanagement" in triangulation
+    with app.app_context():
+        [entry] = get_store().list_workshops()
+    results = client.get(f"/workshops/{entry['id']}/results")
+    assert results.status_code == 200 and "n = 40" in results.get_data(as_text=True)

@@ -20,3 +20,17 @@ def test_synthetic_answers_are_valid_for_every_question_type():
         responses = [{"id": str(i), "answers": random_answers(definition, rng)} for i in range(40)]
         for summary in summarize(definition, responses):
             assert summary.invalid == 0, (definition.id, summary.question.id)
+
+
+def test_synthetic_votes_are_valid_for_every_poll_of_the_shipped_template():
+    from survey_app.synthetic import random_vote
+    from survey_app.workshop import load_templates, validate_vote
+
+    templates = load_templates(ROOT.parent / "questionnaires" / "workshops").templates
+    polls = [poll for template in templates.values() for poll in template.polls]
+    assert {p.type for p in polls} >= {"dot_voting", "role_matrix", "fist_to_five", "open_text"}
+    rng = random.Random(4)
+    for poll in polls:
+        for _ in range(30):
+            vote = random_vote(poll, rng)
+            assert not validate_vote(poll, vote), (poll.id, vote)

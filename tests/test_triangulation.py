@@ -78,3 +78,37 @@ def test_triangulation_page_compares_staff_and_stakeholders(app, client):
     facilitator = app.test_client()
     login(facilitator, "facilitator")
     assert facilitator.get("/results/triangulation").status_code == 403
+
+
+def test_workshop_role_matrix_joins_the_questionnaires_on_the_same_tasks():
+    from pathlib import Path
+
+    from survey_app import workshop as ws
+    from survey_app.triangulation import workshop_observations
+
+    template, problems = ws.load_template_file(
+        Path(__file__).resolve().parent.parent / "questionnaires" / "workshops" / "neighbourhood-management-workshop.yaml")
+    assert template and not [p for p in problems if getattr(p, "severity", "error") == "error"]
+    workshop = ws.new_workshop("Workshop Nord", "2017-11-20", "ABCDEF", template.languages, template)
+    workshop = ws.go_to_poll(workshop, "roles", "2017-11-20T10:00")
+    workshop = ws.open_voting(workshop, "2017-11-20T10:00")
+    run = workshop.current_round("roles").run
+    # six participants: five name QM general as lead for networking, one says unclear
+    votes = [ws.CastVote(str(i), f"p{i}", {"networking": {"lead": "qm_general" if i < 5 else ws.UNCLEAR}})
+             for i in range(6)]
+    observations = workshop_observations(workshop, {run: votes}, minimum=5)
+    networking = [o for o in observations if o[0] == "task.networking"]
+    assert len(networking) == 1
+    construct, label, measure, cell = networking[0]
+    assert measure.kind == "lead" and cell.n == 6 and cell.share == pytest.approx(5 / 6)
+    assert cell.top["de"] == "Quartiersmanagement (allgemein)"
+    # a task nobody answered rests on n = 0: hidden, never guessed
+    navigator = next(o for o in observations if o[0] == "task.navigator")
+    assert navigator[3].suppressed
+
+    staff = rows([{"networking": 4}] * 5, "quality")
+    staff_q = questionnaire("staff", (Question("quality", "matrix", t("Wie gut?"), scale=QUALITY,
+                                               items=(Item("networking", t("Netzwerk"), "task.networking"),)),))
+    result = triangulate(survey_observations("staff", staff_q, staff, 5) + observations)
+    assert [m.kind for m in result.measures] == ["rating", "lead"]
+    assert [r.construct for r in result.rows] == ["task.networking"]

@@ -43,7 +43,8 @@ from ..findings import Findings, ResponseFilter, build_findings
 from ..i18n import select_locale
 from ..questionnaire import Question, Questionnaire, localized
 from ..report import report_html
-from ..triangulation import Triangulation, survey_observations, triangulate
+from ..triangulation import Triangulation, survey_observations, triangulate, workshop_observations
+from ..workshop import cast_votes, workshop_from_record
 
 bp = Blueprint("results", __name__, url_prefix="/results")
 
@@ -159,14 +160,22 @@ def index():
 
 
 def all_observations(store) -> list:
-    """What every survey says about each construct (workshop polls join in when they carry
-    construct keys too)."""
+    """What every survey and every workshop says about each construct."""
     observations = []
     for survey in store.list_surveys():
         questionnaire = get_questionnaire(survey["questionnaire_id"])
         if questionnaire:
             observations += survey_observations(survey["slug"], questionnaire, store.responses(survey["id"]),
                                                 minimum_group_size(survey))
+    for entry in store.list_workshops():
+        record = store.get_workshop(entry["id"])
+        if record is None:
+            continue
+        workshop = workshop_from_record(record)
+        runs = {r.run for rounds in workshop.rounds.values() for r in rounds[-1:]}
+        votes = {run: cast_votes(store.votes(workshop.id, run)) for run in runs}
+        minimum = max(workshop.min_group_size or 0, current_app.config["MIN_GROUP_SIZE"])
+        observations += workshop_observations(workshop, votes, minimum)
     return observations
 
 
