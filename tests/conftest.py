@@ -16,9 +16,14 @@ PASSWORD = "correct horse battery"
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+def make_app(tmp_path, **config):
+    """An app for tests on its own data folder; `config` overrides (e.g. QUESTIONNAIRE_DIR)."""
+    return create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test-secret", **config})
+
+
 @pytest.fixture
 def app(tmp_path):
-    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test-secret"})
+    app = make_app(tmp_path)
     with app.app_context():
         for role in ("admin", "evaluator", "facilitator"):
             create_user(role, PASSWORD, role)

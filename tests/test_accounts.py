@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import PASSWORD, csrf_token, login
+from conftest import PASSWORD, csrf_token, login, make_app
 from survey_app.db import get_store
 
 
@@ -147,7 +147,7 @@ def test_cli_validate_exit_codes(runner, tmp_path):
 def test_broken_definition_is_shown_to_admin_and_others_keep_working(tmp_path):
     import shutil
 
-    from survey_app import PROJECT_ROOT, create_app
+    from survey_app import PROJECT_ROOT
     from survey_app.auth import create_user
 
     folder = tmp_path / "definitions"
@@ -156,8 +156,7 @@ def test_broken_definition_is_shown_to_admin_and_others_keep_working(tmp_path):
         "id: broken\nlanguages: [de, en]\ntitle: {de: Kaputt, en: Broken}\nintro: {de: x, en: x}\n"
         "anonymity: {de: x, en: x}\npages:\n  - id: p\n    title: {de: S, en: P}\n    questions:\n"
         "      - id: q\n        type: slider\n        text: {de: F, en: Q}\n", encoding="utf-8")
-    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "t",
-                      "QUESTIONNAIRE_DIR": str(folder)})
+    app = make_app(tmp_path, QUESTIONNAIRE_DIR=str(folder))
     with app.app_context():
         create_user("admin", PASSWORD, "admin")
     client = app.test_client()

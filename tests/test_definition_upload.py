@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from conftest import PASSWORD, csrf_token, login
-from survey_app import PROJECT_ROOT, create_app
+from conftest import PASSWORD, csrf_token, login, make_app
+from survey_app import PROJECT_ROOT
 from survey_app.auth import create_user
 from test_xlsform import CHOICES, FULL, xlsform
 
@@ -22,8 +22,7 @@ def folder(tmp_path):
 
 @pytest.fixture
 def admin(tmp_path, folder):
-    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "t",
-                      "QUESTIONNAIRE_DIR": str(folder)})
+    app = make_app(tmp_path, QUESTIONNAIRE_DIR=str(folder))
     with app.app_context():
         create_user("admin", PASSWORD, "admin")
         create_user("evaluator", PASSWORD, "evaluator")

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Respondent, valid_page_data
-from survey_app import create_app
+from conftest import Respondent, make_app, valid_page_data
 from survey_app.db import get_store
 from survey_app.questionnaire import WARNING, load_folder, localized
 
@@ -118,8 +117,7 @@ def test_a_language_the_questionnaire_lacks_gives_the_interface_language(client,
 
 @pytest.fixture
 def easy_app(tmp_path):
-    return create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test-secret",
-                       "QUESTIONNAIRE_DIR": str(DATA)})
+    return make_app(tmp_path, QUESTIONNAIRE_DIR=str(DATA))
 
 
 def test_easy_german_is_offered_and_shown(easy_app):

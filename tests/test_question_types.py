@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Respondent
-from survey_app import create_app
+from conftest import Respondent, make_app
 from survey_app.db import get_store
 from survey_app.questionnaire import parse_definition
 
@@ -20,8 +19,7 @@ T = {"de": "T", "en": "T"}
 
 @pytest.fixture
 def app(tmp_path):
-    return create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test-secret",
-                       "QUESTIONNAIRE_DIR": str(DEFINITIONS)})
+    return make_app(tmp_path, QUESTIONNAIRE_DIR=str(DEFINITIONS))
 
 
 @pytest.fixture

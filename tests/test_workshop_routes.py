@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from conftest import csrf_token, login
+from conftest import csrf_token, login, make_app
 from survey_app.db import get_store
 
 TEMPLATE = "neighbourhood-management-workshop"
@@ -645,11 +645,8 @@ def test_health_endpoint(client):
 
 
 def test_behind_a_proxy_the_join_limit_counts_each_phone_by_its_forwarded_address(tmp_path, monkeypatch):
-    from survey_app import create_app
-
     monkeypatch.setenv("SURVEY_APP_PROXIES", "1")
-    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "t",
-                      "WORKSHOP_JOIN_FAILURE_LIMIT": 2})
+    app = make_app(tmp_path, WORKSHOP_JOIN_FAILURE_LIMIT=2)
     guesser, phone = app.test_client(), app.test_client()
     headers = {"X-Forwarded-For": "203.0.113.7"}
     for wrong in ("ZZZZZZ", "ZZZZZ2"):
