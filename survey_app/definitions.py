@@ -5,13 +5,15 @@ a YAML file sees the result without restarting; a broken file never hides the ot
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 from pathlib import Path
 
 from flask import Flask, current_app
 
-from .questionnaire import Catalogue, Questionnaire, load_folder
+from .questionnaire import Catalogue, Questionnaire, load_bytes, load_folder
 from .store import write_atomic
+from .versions import Change, breaking_changes
 
 
 class DefinitionFolder:
@@ -58,3 +60,27 @@ def add_definition_file(name: str, text: str) -> None:
     if target.exists():
         raise FileExistsError(target)
     write_atomic(target, text)
+
+
+def keep_versions(store, catalogue: Catalogue, folder: str | Path) -> None:
+    """Keep the text of every valid definition version in the data folder."""
+    for questionnaire in catalogue.questionnaires.values():
+        path = Path(folder) / questionnaire.source
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            continue  # removed since it was loaded; the next load tries again
+        if hashlib.sha256(raw).hexdigest() == questionnaire.content_hash:  # not edited meanwhile
+            store.keep_definition_version(questionnaire.id, questionnaire.content_hash, raw.decode("utf-8"))
+
+
+def version_changes(store, questionnaire: Questionnaire, content_hash: str) -> list[Change] | None:
+    """What changed in a breaking way since the version `content_hash`; None when that
+    version's text was never kept (answered before versions were kept)."""
+    if content_hash == questionnaire.content_hash:
+        return []
+    text = store.definition_version(questionnaire.id, content_hash)
+    if text is None:
+        return None
+    old, _problems = load_bytes(text.encode("utf-8"), questionnaire.source)
+    return breaking_changes(old, questionnaire) if old else None

@@ -33,7 +33,7 @@ def _environment(lang: str, gettext: Callable[..., str]) -> Environment:
 
 def report_html(findings: Findings, lang: str, gettext: Callable[..., str], charts: Mapping[str, str | None],
                 survey: Mapping, triangulation=None, filter_label: str | None = None,
-                today: dt.date | None = None) -> str:
+                completion=None, today: dt.date | None = None) -> str:
     """`charts` maps question ids to plotly figure JSON (already safe for a script element);
     `filter_label` says in words which respondents a filtered report covers."""
     template = _environment(lang, gettext).get_template("report/report.html")
@@ -47,5 +47,6 @@ def report_html(findings: Findings, lang: str, gettext: Callable[..., str], char
         today=(today or dt.date.today()).isoformat(),
         triangulation=triangulation,
         filter_label=filter_label,
+        completion=completion,
         plotly_js=PLOTLY_JS.read_text(encoding="utf-8").replace("</script", "<\\/script"),
     )

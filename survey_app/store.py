@@ -33,6 +33,8 @@ from tinydb.storages import Storage
 # Waiting longer than this for a lock means something is stuck; fail loudly instead of hanging.
 LOCK_TIMEOUT = 30
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_DEFINITION_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+_HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 _SHARD_RE = re.compile(r"^responses-(\d{6})\.json$")
 
 
@@ -176,6 +178,30 @@ class Store:
         db.update(changes, cond)
         return dict(db.get(cond))
 
+    # -- definition versions -----------------------------------------------------
+
+    def _version_path(self, questionnaire_id: str, content_hash: str) -> Path | None:
+        if not (_DEFINITION_ID_RE.match(questionnaire_id) and _HASH_RE.match(content_hash)):
+            return None
+        return self.data_dir / "definitions" / questionnaire_id / f"{content_hash}.yaml"
+
+    def keep_definition_version(self, questionnaire_id: str, content_hash: str, text: str) -> None:
+        """Keep the text of a definition version, once, so that answers to it stay explainable
+        after the file has been edited."""
+        path = self._version_path(questionnaire_id, content_hash)
+        if path is None or path.exists():
+            return
+        _makedirs(path.parent)
+        with self._lock(path):
+            if not path.exists():
+                write_atomic(path, text)
+
+    def definition_version(self, questionnaire_id: str, content_hash: str) -> str | None:
+        path = self._version_path(questionnaire_id, content_hash)
+        if path is None or not path.exists():
+            return None
+        return path.read_text(encoding="utf-8")
+
     # -- secret key ------------------------------------------------------------
 
     def secret_key(self) -> str:
@@ -289,10 +315,10 @@ class Store:
         # One update = one atomic file write (truncate + insert would be two, with a crash window).
         db.update(changes, doc_ids=[doc.doc_id for doc in db.all()])
 
-    def create_draft(self, survey_id: str, language: str) -> dict:
+    def create_draft(self, survey_id: str, language: str, resume_code: str | None = None) -> dict:
         survey_dir = self._survey_dir_for_write(survey_id)
         draft = {"id": _new_id(), "survey_id": survey_id, "language": language, "answers": {},
-                 "page": 0, "status": "open", "response_id": None,
+                 "page": 0, "status": "open", "response_id": None, "resume_code": resume_code,
                  "created_on": date.today().isoformat()}  # day only: less to re-identify a respondent
         with self._lock(survey_dir), self._open(survey_dir / "drafts" / f"{draft['id']}.json") as db:
             db.insert(draft)
@@ -304,6 +330,20 @@ class Store:
             return None
         with self._lock(path.parent.parent), self._open(path) as db:
             return self._read_draft(db)
+
+    def list_drafts(self, survey_id: str) -> list[dict]:
+        """Every draft of a survey, open and submitted (reads one small file per draft)."""
+        survey_dir = self._survey_dir(survey_id)
+        if survey_dir is None or not (survey_dir / "drafts").is_dir():
+            return []
+        drafts = []
+        with self._lock(survey_dir):
+            for path in sorted((survey_dir / "drafts").glob("*.json")):
+                with self._open(path) as db:
+                    draft = self._read_draft(db)
+                if draft is not None:
+                    drafts.append(draft)
+        return drafts
 
     def update_draft(self, survey_id: str, draft_id: str, answers: dict | None = None,
                      page: int | None = None, language: str | None = None) -> dict | None:

@@ -29,6 +29,7 @@ from typing import Any, Union
 import yaml
 
 from .breakdown import cells_to_suppress
+from .codes import new_code, normalize_code
 from .export import to_csv
 from .questionnaire import (
     CONSTRUCT,
@@ -329,21 +330,15 @@ def load_templates(folder: str | Path) -> TemplateCatalogue:
 
 # --------------------------------------------------------------------------- join codes
 
-# No 0/O, 1/I/L: a code read from a projector or typed on a phone cannot be misread.
-JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
 
 
 def new_join_code(randbelow=secrets.randbelow) -> str:
-    return "".join(JOIN_CODE_ALPHABET[randbelow(len(JOIN_CODE_ALPHABET))] for _i in range(JOIN_CODE_LENGTH))
+    return new_code(JOIN_CODE_LENGTH, randbelow)
 
 
 def normalize_join_code(text: str) -> str | None:
-    """The code as typed (any case, spaces or dashes) in canonical form, or None if it cannot be one."""
-    code = re.sub(r"[\s-]", "", text or "").upper()
-    if len(code) != JOIN_CODE_LENGTH or any(ch not in JOIN_CODE_ALPHABET for ch in code):
-        return None
-    return code
+    return normalize_code(text, JOIN_CODE_LENGTH)
 
 
 # --------------------------------------------------------------------------- workshop and live state

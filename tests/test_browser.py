@@ -128,3 +128,31 @@ def _respondent_with_history(app, count):
     respondent.client.get("/")  # the first request prepares the shipped surveys
     _add_synthetic_responses(respondent, count)
     return respondent
+
+
+def test_save_on_a_phone_and_resume_on_a_laptop(browser, live_server, respondent):
+    phone = browser.new_context(viewport={"width": 375, "height": 740})
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/s/{respondent.slug}")
+    page.get_by_role("button", name="Starten").click()
+    first = respondent.questionnaire.pages[0]
+    _fill_page(page, first)
+    page.get_by_role("button", name="Weiter").click()
+    page.get_by_text("Seite 2 von").wait_for()
+    page.get_by_role("button", name="Speichern und später fortsetzen").click()
+    code = page.locator(".resume-code").inner_text().replace(" ", "")
+    assert len(code) == 8
+    phone.close()
+
+    laptop = browser.new_context()
+    page = laptop.new_page()
+    page.goto(f"{live_server.url}/s/{respondent.slug}")
+    page.get_by_role("link", name="Gespeicherte Antworten mit einem Code fortsetzen").click()
+    page.get_by_label("Code zum Fortsetzen (8 Zeichen)").fill(code.lower())
+    page.get_by_role("button", name="Fortsetzen").click()
+    page.get_by_text("Seite 2 von").wait_for()
+    page.get_by_role("button", name="Zurück").click()
+    page.get_by_text("Seite 1 von").wait_for()
+    checked = page.locator("#q-programme input:checked")
+    assert checked.count() == 1  # the answer given on the phone is there
+    laptop.close()

@@ -410,7 +410,7 @@ def test_join_by_typed_code(app, running):
 
 def test_wrong_codes_are_refused_and_then_rate_limited(app, running):
     _workshop_id, code = running
-    app.config["WORKSHOP_JOIN_FAILURE_LIMIT"] = 3
+    app.config["CODE_FAILURE_LIMIT"] = 3
     client = app.test_client()
     client.get("/lang/en")
     csrf = csrf_token(client, "/w/")
@@ -425,7 +425,7 @@ def test_wrong_codes_are_refused_and_then_rate_limited(app, running):
 
 def test_participants_who_joined_are_not_slowed_by_the_limit(app, running):
     _workshop_id, code = running
-    app.config["WORKSHOP_JOIN_FAILURE_LIMIT"] = 2
+    app.config["CODE_FAILURE_LIMIT"] = 2
     phone = Participant(app, code)
     phone.join()
     csrf = csrf_token(phone.client, "/w/")
@@ -646,7 +646,7 @@ def test_health_endpoint(client):
 
 def test_behind_a_proxy_the_join_limit_counts_each_phone_by_its_forwarded_address(tmp_path, monkeypatch):
     monkeypatch.setenv("SURVEY_APP_PROXIES", "1")
-    app = make_app(tmp_path, WORKSHOP_JOIN_FAILURE_LIMIT=2)
+    app = make_app(tmp_path, CODE_FAILURE_LIMIT=2)
     guesser, phone = app.test_client(), app.test_client()
     headers = {"X-Forwarded-For": "203.0.113.7"}
     for wrong in ("ZZZZZZ", "ZZZZZ2"):

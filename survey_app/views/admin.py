@@ -1,25 +1,28 @@
 """Administration: questionnaire definitions (with their problems), surveys and accounts."""
 from __future__ import annotations
 
+import datetime as dt
 from itertools import groupby
-
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import PasswordField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired
+from wtforms import DateField, IntegerField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..auth import ROLES, AccountError, create_user, role_required
 from ..db import get_store
-from ..definitions import add_definition_file, get_catalogue
+from ..definitions import add_definition_file, get_catalogue, get_questionnaire
+from ..fielding import CLOSED, add_fielding, fielding_state, fieldings_of, opening_changes, parse_day
 from ..i18n import select_locale
 from ..questionnaire import ERROR, Problem, load_bytes
 from ..xlsform import XLSFormError, convert_workbook, to_yaml
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+bp.add_app_template_filter(parse_day, "as_day")
 
 ROLE_LABELS = {"admin": _l("Administrator"), "evaluator": _l("Evaluator"), "facilitator": _l("Facilitator")}
 
@@ -35,6 +38,7 @@ def _render(form: NewUserForm, status: int = 200):
     catalogue = get_catalogue()
     surveys = store.list_surveys()
     counts = {survey["id"]: store.count_responses(survey["id"]) for survey in surveys}
+    today = dt.date.today()
     problems = [(file, list(items)) for file, items in groupby(catalogue.problems, key=lambda p: p.file)]
     return render_template(
         "admin/index.html",
@@ -42,6 +46,7 @@ def _render(form: NewUserForm, status: int = 200):
         problems=problems,
         surveys=surveys,
         counts=counts,
+        states={survey["id"]: fielding_state(survey, today) for survey in surveys},
         users=store.list_users(),
         role_labels=ROLE_LABELS,
         form=form,
@@ -138,3 +143,115 @@ def save_definition():
     add_definition_file(f"{questionnaire.id}.yaml", text)
     flash(_("Questionnaire %(id)s saved; its survey is open at /s/%(id)s.", id=questionnaire.id))
     return redirect(url_for(".index"))
+
+
+# -- fieldings ("Erhebungen"): the surveys of one questionnaire -------------------------------
+
+class FieldingForm(FlaskForm):
+    label = StringField(_l("Name of the fielding (e.g. “Baseline 2017”)"), validators=[
+        InputRequired(_l("Please give the fielding a name.")), Length(max=120)])
+    opens_on = DateField(_l("Opening day (empty: open at once)"), validators=[Optional()])
+    closes_on = DateField(_l("Closing day, inclusive (empty: open until closed by hand)"), validators=[Optional()])
+    min_group_size = IntegerField(_l("Minimum group size for results"), validators=[
+        InputRequired(_l("Please enter a whole number."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        floor = current_app.config["MIN_GROUP_SIZE"]
+        # The anonymity statement promises the app's floor; a fielding can only raise it.
+        self.min_group_size.validators.append(NumberRange(
+            min=floor, max=1000, message=_l("Please enter a whole number from %(min)d to %(max)d.")))
+
+    def validate_closes_on(self, field):
+        if field.data and self.opens_on.data and field.data < self.opens_on.data:
+            raise ValidationError(_("The closing day must not be before the opening day."))
+
+    def fields_to_store(self) -> dict:
+        return {
+            "label": self.label.data.strip(),
+            "opens_on": self.opens_on.data.isoformat() if self.opens_on.data else None,
+            "closes_on": self.closes_on.data.isoformat() if self.closes_on.data else None,
+            "min_group_size": self.min_group_size.data,
+        }
+
+
+def _questionnaire_or_404(questionnaire_id: str):
+    questionnaire = get_questionnaire(questionnaire_id)
+    if questionnaire is None:
+        abort(404)
+    return questionnaire
+
+
+def _survey_or_404(survey_id: str) -> dict:
+    survey = get_store().get_survey(survey_id)
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def _render_fieldings(questionnaire, form: FieldingForm, status: int = 200):
+    store = get_store()
+    today = dt.date.today()
+    rows = [{"survey": s, "state": fielding_state(s, today), "responses": store.count_responses(s["id"])}
+            for s in fieldings_of(store, questionnaire.id)]
+    return render_template("admin/fieldings.html", questionnaire=questionnaire, rows=rows, form=form,
+                           lang=select_locale()), status
+
+
+@bp.route("/questionnaires/<questionnaire_id>/fieldings")
+@role_required("admin")
+def fieldings(questionnaire_id: str):
+    questionnaire = _questionnaire_or_404(questionnaire_id)
+    form = FieldingForm(formdata=None, min_group_size=current_app.config["MIN_GROUP_SIZE"])
+    return _render_fieldings(questionnaire, form)
+
+
+@bp.route("/questionnaires/<questionnaire_id>/fieldings", methods=["POST"])
+@role_required("admin")
+def add_fielding_view(questionnaire_id: str):
+    questionnaire = _questionnaire_or_404(questionnaire_id)
+    form = FieldingForm()
+    if not form.validate_on_submit():
+        return _render_fieldings(questionnaire, form, 422)
+    survey = add_fielding(get_store(), questionnaire.id, status="open", **form.fields_to_store())
+    flash(_("Fielding %(label)s created; its link is %(link)s.", label=survey["label"],
+            link=url_for("survey.start", slug=survey["slug"], _external=True)))
+    return redirect(url_for(".fieldings", questionnaire_id=questionnaire.id))
+
+
+@bp.route("/surveys/<survey_id>", methods=["GET", "POST"])
+@role_required("admin")
+def edit_fielding(survey_id: str):
+    survey = _survey_or_404(survey_id)
+    if request.method == "GET":
+        form = FieldingForm(formdata=None, label=survey.get("label") or survey["slug"],
+                            opens_on=parse_day(survey.get("opens_on")), closes_on=parse_day(survey.get("closes_on")),
+                            min_group_size=max(survey.get("min_group_size") or 0, current_app.config["MIN_GROUP_SIZE"]))
+    else:
+        form = FieldingForm()
+        if form.validate_on_submit():
+            get_store().update_survey(survey["id"], **form.fields_to_store())
+            flash(_("Fielding %(label)s saved.", label=form.label.data.strip()))
+            return redirect(url_for(".fieldings", questionnaire_id=survey["questionnaire_id"]))
+    return render_template("admin/fielding_edit.html", survey=survey, form=form,
+                           questionnaire=get_questionnaire(survey["questionnaire_id"]),
+                           state=fielding_state(survey, dt.date.today()), lang=select_locale()), \
+        (422 if form.errors else 200)
+
+
+@bp.route("/surveys/<survey_id>/open", methods=["POST"])
+@role_required("admin")
+def open_fielding(survey_id: str):
+    survey = _survey_or_404(survey_id)
+    get_store().update_survey(survey["id"], **opening_changes(survey, dt.date.today()))
+    flash(_("Fielding %(label)s is open from today.", label=survey.get("label") or survey["slug"]))
+    return redirect(url_for(".fieldings", questionnaire_id=survey["questionnaire_id"]))
+
+
+@bp.route("/surveys/<survey_id>/close", methods=["POST"])
+@role_required("admin")
+def close_fielding(survey_id: str):
+    survey = _survey_or_404(survey_id)
+    get_store().update_survey(survey["id"], status=CLOSED)
+    flash(_("Fielding %(label)s is closed.", label=survey.get("label") or survey["slug"]))
+    return redirect(url_for(".fieldings", questionnaire_id=survey["questionnaire_id"]))

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from .. import formatting
 from ..auth import _safe_next
 from ..db import get_store
-from ..definitions import get_catalogue
+from ..definitions import get_catalogue, keep_versions
 from ..fielding import ensure_default_surveys
 from ..i18n import select_locale
 from ..questionnaire import localized
@@ -28,6 +28,7 @@ def prepare_surveys():
     catalogue = get_catalogue()
     if current_app.extensions.get("surveys_prepared_for") is not catalogue:
         ensure_default_surveys(get_store(), catalogue)
+        keep_versions(get_store(), catalogue, current_app.config["QUESTIONNAIRE_DIR"])
         current_app.extensions["surveys_prepared_for"] = catalogue
 
 

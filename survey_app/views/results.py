@@ -5,6 +5,7 @@ findings.build_findings, which applies the survey's minimum group size.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 
@@ -19,17 +20,18 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import IntegerField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ..analysis import options_of
 from ..auth import RESULT_ROLES, role_required
 from ..breakdown import breakdown_questions, filter_responses, recode_rare_choices
 from ..charts import CONFIG, add_caption, breakdown_figure, figure_for, figure_json
 from ..db import get_store
-from ..definitions import get_questionnaire
+from ..definitions import get_questionnaire, version_changes
+from ..fielding import compare_findings, fielding_state, fieldings_of, known_population, response_rates
 from ..export import (
     aggregates_json,
     codebook_table,
@@ -42,6 +44,7 @@ from ..export import (
 from ..findings import Findings, ResponseFilter, build_findings
 from ..i18n import select_locale
 from ..questionnaire import Question, Questionnaire, localized
+from ..progress import completion
 from ..report import report_html
 from ..triangulation import Triangulation, survey_observations, triangulate, workshop_observations
 from ..workshop import cast_votes, workshop_from_record
@@ -151,10 +154,11 @@ def chart_json(findings: Findings, section, lang: str) -> str | None:
 @role_required(*RESULT_ROLES)
 def index():
     store = get_store()
+    today = dt.date.today()
     rows = []
     for survey in store.list_surveys():
         questionnaire = get_questionnaire(survey["questionnaire_id"])
-        rows.append({"survey": survey, "questionnaire": questionnaire,
+        rows.append({"survey": survey, "questionnaire": questionnaire, "state": fielding_state(survey, today),
                      "count": store.count_responses(survey["id"]), "minimum": minimum_group_size(survey)})
     return render_template("results/index.html", rows=rows, lang=select_locale())
 
@@ -204,7 +208,8 @@ def survey(survey_id: str):
     survey, questionnaire = _survey_and_questionnaire(survey_id)
     lang = select_locale()
     selection = _selection(questionnaire, include_texts_default=True)
-    findings = _findings(survey, questionnaire, selection)
+    responses = get_store().responses(survey["id"])
+    findings = _findings(survey, questionnaire, selection, responses)
     charts = {s.question.id: chart_json(findings, s, lang) for s in findings.sections}
     filters = [(q, options_of(q)) for q in questionnaire.questions() if q.type in FILTER_TYPES]
     return render_template(
@@ -219,7 +224,12 @@ def survey(survey_id: str):
         lang=lang,
         chart_config=json.dumps(CONFIG),
         group_size_form=GroupSizeForm(min_group_size=minimum_group_size(survey)),
+        completion=completion(get_store().list_drafts(survey["id"])),
+        version_changes={version: version_changes(get_store(), questionnaire, version)
+                         for version in findings.versions if version != questionnaire.content_hash},
         default_minimum=current_app.config["MIN_GROUP_SIZE"],
+        rates=response_rates(questionnaire, survey, responses, minimum_group_size(survey)),
+        other_fieldings=[s for s in fieldings_of(get_store(), questionnaire.id) if s["id"] != survey["id"]],
     )
 
 
@@ -236,6 +246,70 @@ def settings(survey_id: str):
     else:
         flash(gettext("The minimum group size must be a whole number of at least %(n)d.", n=floor))
     return redirect(url_for(".survey", survey_id=survey["id"]))
+
+
+@bp.route("/<survey_id>/compare/<other_id>")
+@role_required(*RESULT_ROLES)
+def compare(survey_id: str, other_id: str):
+    """Two fieldings of one questionnaire (e.g. baseline and follow-up) side by side, each
+    with its own minimum group size; free texts are left out."""
+    survey, questionnaire = _survey_and_questionnaire(survey_id)
+    other = get_store().get_survey(other_id)
+    if other is None or other["id"] == survey["id"] or other["questionnaire_id"] != survey["questionnaire_id"]:
+        abort(404)
+    everyone = Selection(by=None, response_filter=None, include_texts=False, problem=None)
+    sides = [_findings(s, questionnaire, everyone) for s in (survey, other)]
+    return render_template("results/compare.html", surveys=(survey, other), questionnaire=questionnaire,
+                           sides=sides, compared=compare_findings(*sides), lang=select_locale(),
+                           summaries=[{x.question.id: x.summary for x in side.sections} for side in sides])
+
+
+MAX_PEOPLE = 1_000_000
+
+
+def _known_sizes_form(question: Question | None, lang: str, formdata=None, **data) -> FlaskForm:
+    """One number field per option of the chosen question ("size-<value>") and the total."""
+    fields = {"population": IntegerField(lazy_gettext("Everybody asked to take part (total)"), validators=[
+        Optional(), NumberRange(min=1, max=MAX_PEOPLE, message=lazy_gettext(
+            "Please enter a whole number from %(min)d to %(max)d, or leave it empty."))])}
+    for option in options_of(question) if question else ():
+        fields[f"size-{option.value}"] = IntegerField(localized(option.label, lang), validators=[
+            Optional(), NumberRange(min=0, max=MAX_PEOPLE, message=lazy_gettext(
+                "Please enter a whole number from %(min)d to %(max)d, or leave it empty."))])
+    form_class = type("KnownSizesForm", (FlaskForm,), fields)
+    return form_class(formdata=formdata, data=data) if formdata is None else form_class()
+
+
+@bp.route("/<survey_id>/group-sizes", methods=["GET", "POST"])
+@role_required(*RESULT_ROLES)
+def group_sizes(survey_id: str):
+    """Known sizes of the groups of one single-choice question (or only the total), from
+    which the results page computes response rates."""
+    survey, questionnaire = _survey_and_questionnaire(survey_id)
+    lang = select_locale()
+    stored_question, stored_sizes, _population = known_population(questionnaire, survey)
+    choices = breakdown_questions(questionnaire)
+    chosen_id = request.values.get("question", stored_question.id if stored_question else "")
+    question = next((q for q in choices if q.id == chosen_id), None)
+    if request.method == "GET":
+        sizes = stored_sizes if question and question == stored_question else {}
+        form = _known_sizes_form(question, lang, population=survey.get("population"),
+                                 **{f"size-{value}": n for value, n in sizes.items()})
+    else:
+        form = _known_sizes_form(question, lang, formdata=request.form)
+        if form.validate_on_submit():
+            sizes = {o.value: form[f"size-{o.value}"].data for o in options_of(question)
+                     if form[f"size-{o.value}"].data is not None} if question else {}
+            if form.population.data and sum(sizes.values()) > form.population.data:
+                form.population.errors.append(gettext(
+                    "The total is smaller than the groups together (%(n)d).", n=sum(sizes.values())))
+            else:
+                get_store().update_survey(survey["id"], population=form.population.data,
+                                          group_sizes={"question": question.id, "sizes": sizes} if sizes else None)
+                flash(gettext("The known group sizes are saved."))
+                return redirect(url_for(".survey", survey_id=survey["id"]) + "#rates-heading")
+    return render_template("results/group_sizes.html", survey=survey, questionnaire=questionnaire, form=form,
+                           question=question, choices=choices, lang=lang), (422 if form.errors else 200)
 
 
 @bp.route("/<survey_id>/texts/<question_id>/<response_id>", methods=["POST"])
@@ -289,7 +363,8 @@ def download(survey_id: str, name: str):
     elif name == "report.html":
         body = report_html(findings, lang, gettext, _chart_jsons(findings, lang), survey,
                            triangulation=triangulation_for(survey),
-                           filter_label=filter_label(findings.response_filter, lang) if findings.response_filter else None)
+                           filter_label=filter_label(findings.response_filter, lang) if findings.response_filter else None,
+                           completion=completion(get_store().list_drafts(survey["id"])))
     else:
         raw = _protected_raw(survey, questionnaire, selection, responses, findings.minimum)
         if name == "responses.csv":

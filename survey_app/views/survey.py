@@ -1,23 +1,31 @@
 """Respondents: start page, paged form, thank-you page. No account needed."""
 from __future__ import annotations
 
+import datetime as dt
+
 from babel import Locale, UnknownLocaleError
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
+from .. import guessing
 from ..conditions import as_data, references, visibility
 from ..db import get_store
 from ..definitions import get_questionnaire
 from ..fielding import (
+    accepts_answers,
     build_response,
+    fielding_state,
     first_incomplete_page,
     nearest_visible_page,
     next_page,
+    parse_day,
     previous_page,
     visible_pages,
 )
 from ..forms import answers_from_form, page_form
 from ..i18n import select_locale
+from ..progress import draft_with_code, new_resume_code, normalize_resume_code
 from ..questionnaire import EASY_GERMAN
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
@@ -90,6 +98,8 @@ def start(slug: str):
     return render_template(
         "survey/start.html",
         survey=survey,
+        state=fielding_state(survey, dt.date.today()),
+        opens_on=parse_day(survey.get("opens_on")),
         questionnaire=questionnaire,
         lang=_language(questionnaire),
         draft=_current_draft(survey),
@@ -100,11 +110,11 @@ def start(slug: str):
 @bp.route("/<slug>/start", methods=["POST"])
 def begin(slug: str):
     survey, questionnaire = _load(slug)
-    if survey["status"] != "open":
+    if not accepts_answers(survey, dt.date.today()):  # the start page says why
         return redirect(url_for(".start", slug=slug))
     draft = _current_draft(survey)
     if not draft or draft["status"] != "open" or request.form.get("restart"):
-        draft = get_store().create_draft(survey["id"], _language(questionnaire))
+        draft = get_store().create_draft(survey["id"], _language(questionnaire), new_resume_code())
         _remember_draft(survey, draft)
     return redirect(url_for(".page", slug=slug, number=draft.get("page", 0) + 1))
 
@@ -112,7 +122,7 @@ def begin(slug: str):
 @bp.route("/<slug>/p/<int:number>", methods=["GET", "POST"])
 def page(slug: str, number: int):
     survey, questionnaire = _load(slug)
-    if survey["status"] != "open":
+    if not accepts_answers(survey, dt.date.today()):  # the start page says why
         return redirect(url_for(".start", slug=slug))
     draft = _current_draft(survey)
     if not draft:
@@ -140,6 +150,10 @@ def page(slug: str, number: int):
         back = previous_page(questionnaire, _merged(draft["answers"], answers), index)
         store.update_draft(survey["id"], draft["id"], answers=answers, page=back, language=lang)
         return redirect(url_for(".page", slug=slug, number=back + 1))
+    if action == "save":  # keep what is valid and give the respondent a way back in later
+        store.update_draft(survey["id"], draft["id"], answers=answers_from_form(form, only_valid=True),
+                           page=index, language=lang)
+        return redirect(url_for(".saved", slug=slug))
     if not valid:
         return _render_page(survey, questionnaire, index, form, lang, draft["answers"]), 422
 
@@ -221,3 +235,42 @@ def thanks(slug: str):
         return redirect(url_for(".start", slug=slug))
     return render_template("survey/thanks.html", survey=survey, questionnaire=questionnaire,
                            lang=_language(questionnaire))
+
+
+@bp.route("/<slug>/saved")
+def saved(slug: str):
+    """The resume link and code of the respondent's draft, to bookmark or write down."""
+    survey, questionnaire = _load(slug)
+    draft = _current_draft(survey)
+    if not draft or draft["status"] != "open" or not draft.get("resume_code"):
+        return redirect(url_for(".start", slug=slug))
+    return render_template("survey/saved.html", survey=survey, questionnaire=questionnaire,
+                           lang=_language(questionnaire), code=draft["resume_code"], page_number=draft["page"] + 1)
+
+
+@bp.route("/<slug>/resume", methods=["GET", "POST"])
+@bp.route("/<slug>/resume/<code>")
+def resume(slug: str, code: str | None = None):
+    """Continue a saved questionnaire on any device, by link or by typing the code."""
+    survey, questionnaire = _load(slug)
+    lang = _language(questionnaire)
+    typed = request.form.get("code") if request.method == "POST" else code
+    if typed is None:
+        return render_template("survey/resume.html", survey=survey, questionnaire=questionnaire, lang=lang,
+                               form=FlaskForm(), code="", error=None)
+    if guessing.locked_out():
+        return _resume_refused(survey, questionnaire, lang, typed, 429, _("Too many wrong codes from your network. "
+                                                                            "Please wait a few minutes and try again."))
+    normalized = normalize_resume_code(typed)
+    draft = draft_with_code(get_store().list_drafts(survey["id"]), normalized) if normalized else None
+    if draft is None:
+        status = 429 if guessing.count_wrong_code() else 404
+        return _resume_refused(survey, questionnaire, lang, typed, status,
+                               _("No saved answers were found for this code. Please check it."))
+    _remember_draft(survey, draft)
+    return redirect(url_for(".page", slug=slug, number=draft["page"] + 1))
+
+
+def _resume_refused(survey, questionnaire, lang, code, status, message):
+    return render_template("survey/resume.html", survey=survey, questionnaire=questionnaire, lang=lang,
+                           form=FlaskForm(), code=code, error=message), status

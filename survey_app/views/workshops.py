@@ -12,10 +12,9 @@ endpoint once a second, so updates come in batches however fast votes arrive.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import segno
@@ -27,6 +26,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
+from .. import guessing
 from .. import workshop as ws
 from ..auth import role_required
 from ..db import get_store
@@ -62,8 +62,6 @@ FIST_TO_FIVE_LABELS = {
 LANGUAGE_CHOICES = [SelectChoice("de", "Deutsch"), SelectChoice("en", "English"),
                     SelectChoice("de,en", "Deutsch + English")]
 
-JOIN_FAILURE_LIMIT = 20            # failed codes per client and window, then joining pauses
-JOIN_FAILURE_WINDOW = timedelta(minutes=10)
 
 
 def _now() -> datetime:
@@ -619,12 +617,6 @@ def download(workshop_id: str, kind: str):
 
 # --------------------------------------------------------------------------- participants
 
-def _client_key() -> str:
-    # Only a keyed hash of the address is stored, never the address itself.
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hashlib.sha256(secret + (request.remote_addr or "").encode()).hexdigest()[:32]
-
-
 def _joined(workshop_id: str) -> dict | None:
     return session.get("workshops", {}).get(workshop_id)
 
@@ -637,16 +629,12 @@ def _too_many_failures() -> Response:
 def _workshop_for_code(code: str) -> ws.Workshop | Response:
     """The workshop a code names. Wrong codes count against the client, and after too many
     within the window every lookup pauses, so codes cannot be found by trying."""
-    store = get_store()
-    now = _now()
-    since = _stamp(now - JOIN_FAILURE_WINDOW)
-    limit = current_app.config.get("WORKSHOP_JOIN_FAILURE_LIMIT", JOIN_FAILURE_LIMIT)
-    if store.count_join_failures(_client_key(), since) >= limit:
+    if guessing.locked_out():
         return _too_many_failures()
     normalized = ws.normalize_join_code(code)
-    record = store.find_workshop_by_code(normalized) if normalized else None
+    record = get_store().find_workshop_by_code(normalized) if normalized else None
     if record is None:
-        if store.add_join_failure(_client_key(), _stamp(now), since) >= limit:
+        if guessing.count_wrong_code():
             return _too_many_failures()
         message = gettext("There is no workshop with this code. Please check it.")
         return render_template("workshop/join.html", form=FlaskForm(), code=code, error=message), 404
