@@ -1,6 +1,7 @@
 """Command-line tasks: `flask --app survey_app <command>`."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from flask.cli import with_appcontext
 from .auth import ROLES, AccountError, create_user
 from .db import get_store
 from .definitions import get_catalogue
-from .fielding import ensure_default_surveys
+from .fielding import ensure_default_surveys, fielding_state
 from .demo import fill_demo_surveys, run_demo_workshop
 from .questionnaire import load_folder, parse_definition
 from .workshop import load_templates
@@ -63,7 +64,8 @@ def surveys_command(base_url: str) -> None:
     catalogue = get_catalogue()
     ensure_default_surveys(get_store(), catalogue)
     for survey in get_store().list_surveys():
-        click.echo(f"{survey['status']:<7} {base_url.rstrip('/')}/s/{survey['slug']}")
+        state = fielding_state(survey, dt.date.today())
+        click.echo(f"{state:<9} {base_url.rstrip('/')}/s/{survey['slug']}")
     for problem in catalogue.problems:
         click.echo(f"problem {problem}", err=True)
 
