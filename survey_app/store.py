@@ -38,6 +38,10 @@ _HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 _SHARD_RE = re.compile(r"^responses-(\d{6})\.json$")
 
 
+class InvitationUsedError(Exception):
+    """The invitation was used up (or never existed) by the time the response arrived."""
+
+
 class DuplicateError(Exception):
     """A username or slug that must be unique is already taken."""
 
@@ -371,12 +375,15 @@ class Store:
 
     # -- responses -------------------------------------------------------------
 
-    def submit_draft(self, survey_id: str, draft_id: str, response: dict) -> tuple[str, bool]:
+    def submit_draft(self, survey_id: str, draft_id: str, response: dict,
+                     invitation: str | None = None) -> tuple[str, bool]:
         """Store `response` once per draft; returns (response_id, created).
 
         A resubmit (double click, retry, back button) returns the first response's id and
         created=False. The response carries submission_key=draft_id so that a crash between
-        storing it and marking the draft is also caught on retry.
+        storing it and marking the draft is also caught on retry. With `invitation` (the hash
+        of a personal invitation) the invitation is used up in the same locked step;
+        InvitationUsedError when it is not (or no longer) unused. Nothing links the two.
         """
         path = self._draft_path(survey_id, draft_id)
         if path is None or not path.exists():
@@ -389,6 +396,8 @@ class Store:
                 raise LookupError(f"unknown draft {draft_id!r} in survey {survey_id!r}")
             if draft["status"] == "submitted":
                 return draft["response_id"], False
+            if invitation is not None:
+                self._use_invitation(survey_dir, invitation)
             earlier = self._find_submission(survey_dir, draft_id)
             if earlier is None:
                 response_id = _new_id()
@@ -399,6 +408,38 @@ class Store:
                 # The answers now live only in the response.
                 self._write_draft(db, {"status": "submitted", "response_id": response_id, "answers": {}})
         return response_id, earlier is None
+
+    # -- personal invitations (only hashes are stored) ------------------------------
+
+    def add_invitations(self, survey_id: str, hashes: list[str]) -> None:
+        survey_dir = self._survey_dir_for_write(survey_id)
+        with self._lock(survey_dir), self._open(survey_dir / "invitations.json") as db:
+            db.insert_multiple({"hash": h, "used": False} for h in hashes)
+
+    def invitation_state(self, survey_id: str, invitation: str) -> str | None:
+        """"unused", "used" or None (unknown)."""
+        survey_dir = self._survey_dir(survey_id)
+        if survey_dir is None or not (survey_dir / "invitations.json").exists():
+            return None
+        with self._lock(survey_dir), self._open(survey_dir / "invitations.json") as db:
+            found = db.get(Query().hash == invitation)
+        return None if found is None else ("used" if found["used"] else "unused")
+
+    def count_invitations(self, survey_id: str) -> tuple[int, int]:
+        """(invitations, used ones)."""
+        survey_dir = self._survey_dir(survey_id)
+        if survey_dir is None or not (survey_dir / "invitations.json").exists():
+            return 0, 0
+        with self._lock(survey_dir), self._open(survey_dir / "invitations.json") as db:
+            return len(db), db.count(Query().used == True)  # noqa: E712 (a TinyDB query)
+
+    def _use_invitation(self, survey_dir: Path, invitation: str) -> None:
+        """Mark an invitation used; hold the survey lock. Only the day is recorded."""
+        with self._open(survey_dir / "invitations.json") as db:
+            unused = (Query().hash == invitation) & (Query().used == False)  # noqa: E712
+            if not db.contains(unused):
+                raise InvitationUsedError(invitation)
+            db.update({"used": True, "used_on": date.today().isoformat()}, unused)
 
     def add_response(self, survey_id: str, response: dict) -> str:
         survey_dir = self._survey_dir_for_write(survey_id)

@@ -5,7 +5,7 @@ import datetime as dt
 from itertools import groupby
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -16,7 +16,9 @@ from ..auth import ROLES, AccountError, create_user, role_required
 from ..db import get_store
 from ..definitions import add_definition_file, get_catalogue, get_questionnaire
 from ..fielding import CLOSED, add_fielding, fielding_state, fieldings_of, opening_changes, parse_day
+from ..export import to_csv
 from ..i18n import select_locale
+from ..invitations import MAX_PER_BATCH, invitation_table, new_invitations
 from ..questionnaire import ERROR, Problem, load_bytes
 from ..xlsform import XLSFormError, convert_workbook, to_yaml
 
@@ -154,6 +156,10 @@ class FieldingForm(FlaskForm):
     closes_on = DateField(_l("Closing day, inclusive (empty: open until closed by hand)"), validators=[Optional()])
     min_group_size = IntegerField(_l("Minimum group size for results"), validators=[
         InputRequired(_l("Please enter a whole number."))])
+    access = SelectField(_l("Who may answer"), choices=[
+        SelectChoice("open", _l("Anyone with the public link")),
+        SelectChoice("invitation", _l("Only with a personal invitation link (each works once)")),
+    ], default="open")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,6 +178,7 @@ class FieldingForm(FlaskForm):
             "opens_on": self.opens_on.data.isoformat() if self.opens_on.data else None,
             "closes_on": self.closes_on.data.isoformat() if self.closes_on.data else None,
             "min_group_size": self.min_group_size.data,
+            "access": self.access.data,
         }
 
 
@@ -226,7 +233,8 @@ def edit_fielding(survey_id: str):
     if request.method == "GET":
         form = FieldingForm(formdata=None, label=survey.get("label") or survey["slug"],
                             opens_on=parse_day(survey.get("opens_on")), closes_on=parse_day(survey.get("closes_on")),
-                            min_group_size=max(survey.get("min_group_size") or 0, current_app.config["MIN_GROUP_SIZE"]))
+                            min_group_size=max(survey.get("min_group_size") or 0, current_app.config["MIN_GROUP_SIZE"]),
+                            access=survey.get("access", "open"))
     else:
         form = FieldingForm()
         if form.validate_on_submit():
@@ -234,6 +242,8 @@ def edit_fielding(survey_id: str):
             flash(_("Fielding %(label)s saved.", label=form.label.data.strip()))
             return redirect(url_for(".fieldings", questionnaire_id=survey["questionnaire_id"]))
     return render_template("admin/fielding_edit.html", survey=survey, form=form,
+                           invitations=get_store().count_invitations(survey["id"]),
+                           invitation_form=InvitationForm(formdata=None),
                            questionnaire=get_questionnaire(survey["questionnaire_id"]),
                            state=fielding_state(survey, dt.date.today()), lang=select_locale()), \
         (422 if form.errors else 200)
@@ -255,3 +265,25 @@ def close_fielding(survey_id: str):
     get_store().update_survey(survey["id"], status=CLOSED)
     flash(_("Fielding %(label)s is closed.", label=survey.get("label") or survey["slug"]))
     return redirect(url_for(".fieldings", questionnaire_id=survey["questionnaire_id"]))
+
+
+class InvitationForm(FlaskForm):
+    count = IntegerField(_l("Number of personal links"), validators=[
+        InputRequired(_l("Please enter a whole number.")),
+        NumberRange(min=1, max=MAX_PER_BATCH, message=_l("Please enter a whole number from %(min)d to %(max)d."))])
+
+
+@bp.route("/surveys/<survey_id>/invitations", methods=["POST"])
+@role_required("admin")
+def create_invitations(survey_id: str):
+    """New single-use links, downloaded once as CSV for a mail merge: only their hashes are kept."""
+    survey = _survey_or_404(survey_id)
+    form = InvitationForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for e in form.count.errors))
+        return redirect(url_for(".edit_fielding", survey_id=survey["id"]) + "#invitations-heading")
+    tokens, hashes = new_invitations(form.count.data)
+    get_store().add_invitations(survey["id"], hashes)
+    links = [url_for("survey.start", slug=survey["slug"], t=token, _external=True) for token in tokens]
+    return Response(to_csv(*invitation_table(links)).encode("utf-8"), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{survey["slug"]}-invitations.csv"'})

@@ -25,8 +25,10 @@ from ..fielding import (
 )
 from ..forms import answers_from_form, page_form
 from ..i18n import select_locale
+from ..invitations import token_hash
 from ..progress import draft_with_code, new_resume_code, normalize_resume_code
 from ..questionnaire import EASY_GERMAN
+from ..store import InvitationUsedError
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
 
@@ -92,9 +94,33 @@ def _remember_draft(survey: dict, draft: dict) -> None:
     session["drafts"] = drafts
 
 
+INVITATION = "invitation"   # a fielding's access mode: only with a personal single-use link
+
+
+def _invitation_token(survey: dict) -> str | None:
+    return session.get("invitations", {}).get(survey["id"])
+
+
+def _invitation_state(survey: dict) -> str:
+    """"open" when no invitation is needed, else "unused", "used" or "missing"."""
+    if survey.get("access") != INVITATION:
+        return "open"
+    token = _invitation_token(survey)
+    state = get_store().invitation_state(survey["id"], token_hash(token)) if token else None
+    return state or "missing"
+
+
+def _may_answer(survey: dict) -> bool:
+    return accepts_answers(survey, dt.date.today()) and _invitation_state(survey) in ("open", "unused")
+
+
 @bp.route("/<slug>")
 def start(slug: str):
     survey, questionnaire = _load(slug)
+    if request.args.get("t") and survey.get("access") == INVITATION:
+        # Keep the personal token in the session, out of the address bar and of referrers.
+        session["invitations"] = {**session.get("invitations", {}), survey["id"]: request.args["t"]}
+        return redirect(url_for(".start", slug=slug))
     return render_template(
         "survey/start.html",
         survey=survey,
@@ -103,6 +129,7 @@ def start(slug: str):
         questionnaire=questionnaire,
         lang=_language(questionnaire),
         draft=_current_draft(survey),
+        invitation=_invitation_state(survey),
         form=FlaskForm(),
     )
 
@@ -110,7 +137,7 @@ def start(slug: str):
 @bp.route("/<slug>/start", methods=["POST"])
 def begin(slug: str):
     survey, questionnaire = _load(slug)
-    if not accepts_answers(survey, dt.date.today()):  # the start page says why
+    if not _may_answer(survey):  # the start page says why
         return redirect(url_for(".start", slug=slug))
     draft = _current_draft(survey)
     if not draft or draft["status"] != "open" or request.form.get("restart"):
@@ -122,7 +149,7 @@ def begin(slug: str):
 @bp.route("/<slug>/p/<int:number>", methods=["GET", "POST"])
 def page(slug: str, number: int):
     survey, questionnaire = _load(slug)
-    if not accepts_answers(survey, dt.date.today()):  # the start page says why
+    if not _may_answer(survey):  # the start page says why
         return redirect(url_for(".start", slug=slug))
     draft = _current_draft(survey)
     if not draft:
@@ -175,7 +202,12 @@ def page(slug: str, number: int):
     if missing is not None:
         store.update_draft(survey["id"], draft["id"], page=missing)
         return redirect(url_for(".page", slug=slug, number=missing + 1, incomplete=1))
-    store.submit_draft(survey["id"], draft["id"], build_response(survey, questionnaire, draft))
+    invitation = _invitation_token(survey) if survey.get("access") == INVITATION else None
+    try:
+        store.submit_draft(survey["id"], draft["id"], build_response(survey, questionnaire, draft),
+                           invitation=token_hash(invitation) if invitation else None)
+    except InvitationUsedError:  # used up in another browser meanwhile
+        return redirect(url_for(".start", slug=slug))
     return redirect(url_for(".thanks", slug=slug))
 
 

@@ -1,0 +1,31 @@
+"""Personal invitations: single-use links for a fielding (pure).
+
+Only a hash of each token is stored. In the response nothing refers to the invitation, and
+the invitation records only the day it was used, so a response cannot be traced back to the
+person the link was sent to.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+MAX_PER_BATCH = 2000
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(16)   # 128 bits: cannot be guessed
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_invitations(count: int) -> tuple[list[str], list[str]]:
+    """`count` new tokens and their hashes (store the hashes, hand out the tokens once)."""
+    tokens = [new_token() for _ in range(count)]
+    return tokens, [token_hash(t) for t in tokens]
+
+
+def invitation_table(links: list[str]) -> tuple[list[str], list[list]]:
+    """Rows for a mail merge: a running number and the personal link."""
+    return ["number", "link"], [[number, link] for number, link in enumerate(links, start=1)]
