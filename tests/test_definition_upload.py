@@ -91,3 +91,25 @@ def test_only_admins_with_csrf_may_upload(tmp_path, admin):
     login(evaluator, "evaluator")
     response = evaluator.post("/admin/definitions/save", data={"csrf_token": csrf_token(evaluator), "text": "id: x"})
     assert response.status_code == 403
+
+
+def test_admin_previews_every_page_as_respondents_see_it_and_nothing_is_stored(admin, folder):
+    from survey_app.db import get_store
+
+    page = admin.get("/admin/preview/staff-self-assessment/1")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Vorschau: So sehen es die Antwortenden" in text
+    assert "Seite 1 von 5" in text and 'id="q-quarter"' in text
+    # the checks work as for respondents: a required question left open is shown at the field
+    token = csrf_token(admin, "/admin/")
+    refused = admin.post("/admin/preview/staff-self-assessment/2", data={"csrf_token": token, "action": "next"})
+    assert refused.status_code == 422 and "Bitte beantworten Sie diese Frage." in refused.get_data(as_text=True)
+    moved = admin.post("/admin/preview/staff-self-assessment/1", data={"csrf_token": token, "action": "next"})
+    assert moved.location.endswith("/admin/preview/staff-self-assessment/2")
+    with admin.application.app_context():
+        store = get_store()
+        survey = store.find_survey_by_slug("staff-self-assessment")
+        assert store.list_drafts(survey["id"]) == [] and store.responses(survey["id"]) == []
+    evaluator = admin.application.test_client()
+    login(evaluator, "evaluator")
+    assert evaluator.get("/admin/preview/staff-self-assessment/1").status_code == 403

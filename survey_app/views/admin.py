@@ -15,12 +15,14 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from ..auth import ROLES, AccountError, create_user, role_required
 from ..db import get_store
 from ..definitions import add_definition_file, get_catalogue, get_questionnaire
-from ..fielding import CLOSED, add_fielding, fielding_state, fieldings_of, opening_changes, parse_day
 from ..export import to_csv
+from ..fielding import CLOSED, add_fielding, fielding_state, fieldings_of, opening_changes, parse_day
+from ..forms import page_form
 from ..i18n import select_locale
 from ..invitations import MAX_PER_BATCH, invitation_table, new_invitations
 from ..questionnaire import ERROR, Problem, load_bytes
 from ..xlsform import XLSFormError, convert_workbook, to_yaml
+from .survey import language_for, render_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -287,3 +289,26 @@ def create_invitations(survey_id: str):
     links = [url_for("survey.start", slug=survey["slug"], t=token, _external=True) for token in tokens]
     return Response(to_csv(*invitation_table(links)).encode("utf-8"), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{survey["slug"]}-invitations.csv"'})
+
+
+@bp.route("/preview/<questionnaire_id>/<int:number>", methods=["GET", "POST"])
+@role_required("admin")
+def preview(questionnaire_id: str, number: int):
+    """A questionnaire page exactly as respondents see it, with its checks; nothing is stored
+    (so branching across pages shows every page)."""
+    questionnaire = _questionnaire_or_404(questionnaire_id)
+    if not 1 <= number <= len(questionnaire.pages):
+        abort(404)
+    index, lang = number - 1, language_for(questionnaire)
+    survey = {"id": "preview", "slug": questionnaire.id}
+    if request.method == "GET":
+        return render_page(survey, questionnaire, index, page_form(questionnaire, index, lang, {}), lang, {},
+                           preview=True)
+    form = page_form(questionnaire, index, lang, {}, formdata=request.form)
+    target = number - 1 if request.form.get("action") == "back" else number + 1
+    if request.form.get("action") != "back" and not form.validate():
+        return render_page(survey, questionnaire, index, form, lang, {}, preview=True), 422
+    if not 1 <= target <= len(questionnaire.pages):
+        flash(_("End of the preview: respondents would now see the thank-you page."))
+        return redirect(url_for(".index"))
+    return redirect(url_for(".preview", questionnaire_id=questionnaire.id, number=target))

@@ -73,7 +73,7 @@ def _load(slug: str):
     return survey, questionnaire
 
 
-def _language(questionnaire) -> str:
+def language_for(questionnaire) -> str:
     """The questionnaire language: the one the respondent picked if the definition has it
     (any code, e.g. ar or de-x-easy), else the interface language, else the default."""
     chosen = request.args.get("lang") or session.get("lang")
@@ -127,7 +127,7 @@ def start(slug: str):
         state=fielding_state(survey, dt.date.today()),
         opens_on=parse_day(survey.get("opens_on")),
         questionnaire=questionnaire,
-        lang=_language(questionnaire),
+        lang=language_for(questionnaire),
         draft=_current_draft(survey),
         invitation=_invitation_state(survey),
         form=FlaskForm(),
@@ -141,7 +141,7 @@ def begin(slug: str):
         return redirect(url_for(".start", slug=slug))
     draft = _current_draft(survey)
     if not draft or draft["status"] != "open" or request.form.get("restart"):
-        draft = get_store().create_draft(survey["id"], _language(questionnaire), new_resume_code())
+        draft = get_store().create_draft(survey["id"], language_for(questionnaire), new_resume_code())
         _remember_draft(survey, draft)
     return redirect(url_for(".page", slug=slug, number=draft.get("page", 0) + 1))
 
@@ -162,12 +162,12 @@ def page(slug: str, number: int):
     shown = nearest_visible_page(questionnaire, draft["answers"], index)
     if shown != index:  # the answers hide this page (e.g. after going back and changing one)
         return redirect(url_for(".page", slug=slug, number=shown + 1))
-    lang = _language(questionnaire)
+    lang = language_for(questionnaire)
     store = get_store()
 
     if request.method == "GET":
         form = page_form(questionnaire, index, lang, draft["answers"])
-        return _render_page(survey, questionnaire, index, form, lang, draft["answers"])
+        return render_page(survey, questionnaire, index, form, lang, draft["answers"])
 
     form = page_form(questionnaire, index, lang, draft["answers"], formdata=request.form)
     valid = form.validate()  # CSRF was already checked for every POST by CSRFProtect
@@ -182,7 +182,7 @@ def page(slug: str, number: int):
                            page=index, language=lang)
         return redirect(url_for(".saved", slug=slug))
     if not valid:
-        return _render_page(survey, questionnaire, index, form, lang, draft["answers"]), 422
+        return render_page(survey, questionnaire, index, form, lang, draft["answers"]), 422
 
     answers = answers_from_form(form)
     # Without JavaScript an answer on this page can reveal a question the respondent has
@@ -194,7 +194,7 @@ def page(slug: str, number: int):
     if draft["status"] == "submitted":  # a second click raced the first one
         return redirect(url_for(".thanks", slug=slug))
     if appeared:
-        return _render_page(survey, questionnaire, index, form, lang, draft["answers"], appeared=True)
+        return render_page(survey, questionnaire, index, form, lang, draft["answers"], appeared=True)
     if following is not None:
         return redirect(url_for(".page", slug=slug, number=following + 1))
 
@@ -226,7 +226,8 @@ def _questions_appeared(form) -> bool:
     return any(q.has_answer and q.id not in seen for q in form.page.questions if q.id not in form.hidden)
 
 
-def _render_page(survey, questionnaire, index, form, lang, answers, appeared=False):
+def render_page(survey, questionnaire, index, form, lang, answers, appeared=False, preview=False):
+    """One questionnaire page as respondents see it (also the admins' preview)."""
     pages = visible_pages(questionnaire, answers)
     return render_template(
         "survey/page.html",
@@ -241,6 +242,7 @@ def _render_page(survey, questionnaire, index, form, lang, answers, appeared=Fal
         live=_live_conditions(questionnaire, index, answers),
         incomplete=request.args.get("incomplete") == "1",
         appeared=appeared,
+        preview=preview,
     )
 
 
@@ -266,7 +268,7 @@ def thanks(slug: str):
     if not draft or draft["status"] != "submitted":
         return redirect(url_for(".start", slug=slug))
     return render_template("survey/thanks.html", survey=survey, questionnaire=questionnaire,
-                           lang=_language(questionnaire))
+                           lang=language_for(questionnaire))
 
 
 @bp.route("/<slug>/saved")
@@ -277,7 +279,7 @@ def saved(slug: str):
     if not draft or draft["status"] != "open" or not draft.get("resume_code"):
         return redirect(url_for(".start", slug=slug))
     return render_template("survey/saved.html", survey=survey, questionnaire=questionnaire,
-                           lang=_language(questionnaire), code=draft["resume_code"], page_number=draft["page"] + 1)
+                           lang=language_for(questionnaire), code=draft["resume_code"], page_number=draft["page"] + 1)
 
 
 @bp.route("/<slug>/resume", methods=["GET", "POST"])
@@ -285,7 +287,7 @@ def saved(slug: str):
 def resume(slug: str, code: str | None = None):
     """Continue a saved questionnaire on any device, by link or by typing the code."""
     survey, questionnaire = _load(slug)
-    lang = _language(questionnaire)
+    lang = language_for(questionnaire)
     typed = request.form.get("code") if request.method == "POST" else code
     if typed is None:
         return render_template("survey/resume.html", survey=survey, questionnaire=questionnaire, lang=lang,
