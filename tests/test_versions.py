@@ -135,3 +135,11 @@ def test_results_page_warns_about_breaking_changes_between_versions(tmp_path):
     page = client.get(f"/results/{survey_id}").get_data(as_text=True)
     assert f"Seit Version {old_hash[:10]} machen diese Änderungen die Antworten nicht vergleichbar" in page
     assert "<code>quarter</code>: Optionen entfernt" in page and "(preuswald)" in page
+    # the admin is warned on the administration page too
+    with app.app_context():
+        create_user("admin", PASSWORD, "admin")
+    admin = app.test_client()
+    login(admin, "admin")
+    overview = admin.get("/admin/").get_data(as_text=True)
+    assert "Geänderte Definitionen" in overview
+    assert f"3 Antworten beziehen sich auf Version {old_hash[:10]}" in overview

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from itertools import groupby
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from ..auth import ROLES, AccountError, create_user, role_required
 from ..db import get_store
-from ..definitions import add_definition_file, get_catalogue, get_questionnaire
+from ..definitions import add_definition_file, get_catalogue, get_questionnaire, version_changes
 from ..export import to_csv
 from ..fielding import CLOSED, add_fielding, fielding_state, fieldings_of, opening_changes, parse_day
 from ..forms import page_form
@@ -41,7 +42,9 @@ def _render(form: NewUserForm, status: int = 200):
     store = get_store()
     catalogue = get_catalogue()
     surveys = store.list_surveys()
-    counts = {survey["id"]: store.count_responses(survey["id"]) for survey in surveys}
+    versions = {survey["id"]: Counter(r.get("version", "") for r in store.responses(survey["id"]))
+                for survey in surveys}
+    counts = {survey_id: sum(found.values()) for survey_id, found in versions.items()}
     today = dt.date.today()
     problems = [(file, list(items)) for file, items in groupby(catalogue.problems, key=lambda p: p.file)]
     return render_template(
@@ -51,12 +54,27 @@ def _render(form: NewUserForm, status: int = 200):
         surveys=surveys,
         counts=counts,
         states={survey["id"]: fielding_state(survey, today) for survey in surveys},
+        version_warnings=_version_warnings(store, catalogue, surveys, versions),
         users=store.list_users(),
         role_labels=ROLE_LABELS,
         form=form,
         upload_form=DefinitionUploadForm(formdata=None),
         lang=select_locale(),
     ), status
+
+
+def _version_warnings(store, catalogue, surveys, versions) -> list[dict]:
+    """Fieldings whose responses answered an earlier version that the current definition no
+    longer matches: the admin should know before results are mixed."""
+    warnings = []
+    for survey in surveys:
+        questionnaire = catalogue.questionnaires.get(survey["questionnaire_id"])
+        for version, count in versions[survey["id"]].items():
+            if questionnaire and version != questionnaire.content_hash:
+                changes = version_changes(store, questionnaire, version)
+                if changes:
+                    warnings.append({"survey": survey, "version": version, "count": count, "changes": changes})
+    return warnings
 
 
 @bp.route("/")
