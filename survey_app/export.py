@@ -111,17 +111,18 @@ def exported_questions(questionnaire: Questionnaire, include_texts: bool) -> lis
 
 
 def response_table(questionnaire: Questionnaire, responses: Sequence[Response],
-                   include_texts: bool = True) -> tuple[list[str], list[list[Cell]]]:
-    """Wide table: headers and one row per response (cells unescaped, None = empty)."""
+                   include_texts: bool = True, with_pseudonym: bool = False) -> tuple[list[str], list[list[Cell]]]:
+    """Wide table: headers and one row per response (cells unescaped, None = empty); with
+    `with_pseudonym`, a column with the respondent's self-generated code after the meta columns."""
     questions = exported_questions(questionnaire, include_texts)
-    headers = list(META_COLUMNS)
+    headers = list(META_COLUMNS) + (["pseudonym"] if with_pseudonym else [])
     for q in questions:
         headers.extend(question_columns(q))
     rows: list[list[Cell]] = []
     for r in responses:
         r = r if isinstance(r, Mapping) else {}
-        row: list[Cell] = [_scalar(r.get(key)) for key in ("id", "submitted_on", "version",
-                                                            "language")]
+        keys = ("id", "submitted_on", "version", "language") + (("pseudonym",) if with_pseudonym else ())
+        row: list[Cell] = [_scalar(r.get(key)) for key in keys]
         for q in questions:
             row.extend(question_cells(q, raw_answer(r, q.id)))
         rows.append(row)
@@ -156,8 +157,8 @@ def _value_labels(question: Question, lang: str) -> str:
     return "; ".join(f"{value} = {localized(label, lang)}" for value, label in pairs)
 
 
-def codebook_table(questionnaire: Questionnaire, lang: str,
-                   include_texts: bool = True) -> tuple[list[str], list[list[Cell]]]:
+def codebook_table(questionnaire: Questionnaire, lang: str, include_texts: bool = True,
+                   with_pseudonym: bool = False) -> tuple[list[str], list[list[Cell]]]:
     """One row per column of the wide table: what it holds and how its values read."""
     headers = ["variable", "question", "item", "type", "text", "item_text", "values", "construct"]
     rows: list[list[Cell]] = [
@@ -165,7 +166,8 @@ def codebook_table(questionnaire: Questionnaire, lang: str,
         ["submitted_on", None, None, "date", "day of submission (no time is stored)", None, None, None],
         ["version", None, None, "hash", "content hash of the questionnaire version answered", None, None, None],
         ["language", None, None, "code", "language the questionnaire was answered in", None, None, None],
-    ]
+    ] + ([["pseudonym", None, None, "code", "self-generated code of the respondent, to pair fieldings", None, None,
+           None]] if with_pseudonym else [])
     default = questionnaire.default_language
     for q in exported_questions(questionnaire, include_texts):
         text = localized(q.text, lang, default)

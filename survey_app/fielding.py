@@ -289,7 +289,7 @@ def build_response(survey: dict, questionnaire: Questionnaire, draft: dict, toda
     """
     known = {q.id for q in questionnaire.questions() if q.has_answer}
     shown = visibility(questionnaire, draft["answers"]).answers
-    return {
+    response = {
         "survey_id": survey["id"],
         "questionnaire_id": questionnaire.id,
         "version": questionnaire.content_hash,
@@ -297,3 +297,6 @@ def build_response(survey: dict, questionnaire: Questionnaire, draft: dict, toda
         "submitted_on": (today or dt.date.today()).isoformat(),
         "answers": {k: v for k, v in shown.items() if k in known and v is not None},
     }
+    if draft.get("pseudonym"):  # the respondent's self-generated code, to pair fieldings
+        response["pseudonym"] = draft["pseudonym"]
+    return response

@@ -319,10 +319,12 @@ class Store:
         # One update = one atomic file write (truncate + insert would be two, with a crash window).
         db.update(changes, doc_ids=[doc.doc_id for doc in db.all()])
 
-    def create_draft(self, survey_id: str, language: str, resume_code: str | None = None) -> dict:
+    def create_draft(self, survey_id: str, language: str, resume_code: str | None = None,
+                     pseudonym: str | None = None) -> dict:
         survey_dir = self._survey_dir_for_write(survey_id)
         draft = {"id": _new_id(), "survey_id": survey_id, "language": language, "answers": {},
                  "page": 0, "status": "open", "response_id": None, "resume_code": resume_code,
+                 "pseudonym": pseudonym,
                  "created_on": date.today().isoformat()}  # day only: less to re-identify a respondent
         with self._lock(survey_dir), self._open(survey_dir / "drafts" / f"{draft['id']}.json") as db:
             db.insert(draft)

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, IntegerField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..auth import ROLES, AccountError, create_user, role_required
@@ -176,6 +176,8 @@ class FieldingForm(FlaskForm):
     closes_on = DateField(_l("Closing day, inclusive (empty: open until closed by hand)"), validators=[Optional()])
     min_group_size = IntegerField(_l("Minimum group size for results"), validators=[
         InputRequired(_l("Please enter a whole number."))])
+    pseudonym = BooleanField(_l("Ask respondents for a self-generated code, to pair their answers with "
+                                "those of another fielding (no names needed)"))
     access = SelectField(_l("Who may answer"), choices=[
         SelectChoice("open", _l("Anyone with the public link")),
         SelectChoice("invitation", _l("Only with a personal invitation link (each works once)")),
@@ -199,6 +201,7 @@ class FieldingForm(FlaskForm):
             "closes_on": self.closes_on.data.isoformat() if self.closes_on.data else None,
             "min_group_size": self.min_group_size.data,
             "access": self.access.data,
+            "pseudonym": bool(self.pseudonym.data),
         }
 
 
@@ -254,7 +257,7 @@ def edit_fielding(survey_id: str):
         form = FieldingForm(formdata=None, label=survey.get("label") or survey["slug"],
                             opens_on=parse_day(survey.get("opens_on")), closes_on=parse_day(survey.get("closes_on")),
                             min_group_size=max(survey.get("min_group_size") or 0, current_app.config["MIN_GROUP_SIZE"]),
-                            access=survey.get("access", "open"))
+                            access=survey.get("access", "open"), pseudonym=survey.get("pseudonym", False))
     else:
         form = FieldingForm()
         if form.validate_on_submit():

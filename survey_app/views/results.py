@@ -45,6 +45,7 @@ from ..findings import Findings, ResponseFilter, build_findings
 from ..i18n import select_locale
 from ..questionnaire import Question, Questionnaire, localized
 from ..progress import completion
+from ..pseudonym import codes_of, paired
 from ..report import report_html
 from ..triangulation import Triangulation, survey_observations, triangulate, workshop_observations
 from ..workshop import cast_votes, workshop_from_record
@@ -258,8 +259,11 @@ def compare(survey_id: str, other_id: str):
     if other is None or other["id"] == survey["id"] or other["questionnaire_id"] != survey["questionnaire_id"]:
         abort(404)
     everyone = Selection(by=None, response_filter=None, include_texts=False, problem=None)
-    sides = [_findings(s, questionnaire, everyone) for s in (survey, other)]
+    responses = [get_store().responses(s["id"]) for s in (survey, other)]
+    sides = [_findings(s, questionnaire, everyone, found) for s, found in zip((survey, other), responses)]
+    pairs = paired(*(codes_of(found) for found in responses))
     return render_template("results/compare.html", surveys=(survey, other), questionnaire=questionnaire,
+                           pairs=pairs if survey.get("pseudonym") and other.get("pseudonym") else None,
                            sides=sides, compared=compare_findings(*sides), lang=select_locale(),
                            summaries=[{x.question.id: x.summary for x in side.sections} for side in sides])
 
@@ -359,7 +363,7 @@ def download(survey_id: str, name: str):
     if name == "aggregates.json":
         body = aggregates_json(findings, lang)
     elif name == "codebook.csv":
-        body = to_csv(*codebook_table(questionnaire, lang, selection.include_texts))
+        body = to_csv(*codebook_table(questionnaire, lang, selection.include_texts, bool(survey.get("pseudonym"))))
     elif name == "report.html":
         body = report_html(findings, lang, gettext, _chart_jsons(findings, lang), survey,
                            triangulation=triangulation_for(survey),
@@ -368,14 +372,16 @@ def download(survey_id: str, name: str):
     else:
         raw = _protected_raw(survey, questionnaire, selection, responses, findings.minimum)
         if name == "responses.csv":
-            body = to_csv(*response_table(questionnaire, raw, selection.include_texts))
+            body = to_csv(*response_table(questionnaire, raw, selection.include_texts, bool(survey.get("pseudonym"))))
         elif name == "responses-long.csv":
             body = to_csv(*long_table(questionnaire, raw, selection.include_texts))
         else:
             body = to_xlsx([
-                (gettext("Responses"), *response_table(questionnaire, raw, selection.include_texts)),
+                (gettext("Responses"), *response_table(questionnaire, raw, selection.include_texts,
+                                                       bool(survey.get("pseudonym")))),
                 (gettext("Summary"), *summary_table(findings, lang)),
-                (gettext("Codebook"), *codebook_table(questionnaire, lang, selection.include_texts)),
+                (gettext("Codebook"), *codebook_table(questionnaire, lang, selection.include_texts,
+                                                      bool(survey.get("pseudonym")))),
             ])
     data = body.encode("utf-8") if isinstance(body, str) else body
     return Response(data, mimetype=DOWNLOADS[name], headers={

@@ -27,6 +27,7 @@ from ..forms import answers_from_form, page_form
 from ..i18n import select_locale
 from ..invitations import token_hash
 from ..progress import draft_with_code, new_resume_code, normalize_resume_code
+from ..pseudonym import PARTS, build_code
 from ..questionnaire import EASY_GERMAN
 from ..store import InvitationUsedError
 
@@ -121,6 +122,10 @@ def start(slug: str):
         # Keep the personal token in the session, out of the address bar and of referrers.
         session["invitations"] = {**session.get("invitations", {}), survey["id"]: request.args["t"]}
         return redirect(url_for(".start", slug=slug))
+    return _render_start(survey, questionnaire)
+
+
+def _render_start(survey, questionnaire, code_errors: dict | None = None):
     return render_template(
         "survey/start.html",
         survey=survey,
@@ -130,8 +135,10 @@ def start(slug: str):
         lang=language_for(questionnaire),
         draft=_current_draft(survey),
         invitation=_invitation_state(survey),
+        code_parts=PARTS if survey.get("pseudonym") else (),
+        code_errors=code_errors or {},
         form=FlaskForm(),
-    )
+    ), (422 if code_errors else 200)
 
 
 @bp.route("/<slug>/start", methods=["POST"])
@@ -141,7 +148,12 @@ def begin(slug: str):
         return redirect(url_for(".start", slug=slug))
     draft = _current_draft(survey)
     if not draft or draft["status"] != "open" or request.form.get("restart"):
-        draft = get_store().create_draft(survey["id"], language_for(questionnaire), new_resume_code())
+        pseudonym = None
+        if survey.get("pseudonym"):
+            pseudonym, errors = build_code({part.name: request.form.get(f"code-{part.name}") for part in PARTS})
+            if errors:
+                return _render_start(survey, questionnaire, errors)
+        draft = get_store().create_draft(survey["id"], language_for(questionnaire), new_resume_code(), pseudonym)
         _remember_draft(survey, draft)
     return redirect(url_for(".page", slug=slug, number=draft.get("page", 0) + 1))
 
