@@ -110,18 +110,25 @@ def exported_questions(questionnaire: Questionnaire, include_texts: bool) -> lis
             if q.type != "note" and (include_texts or q.type not in TEXT_TYPES)]
 
 
+# Columns a fielding may add after the meta columns, with what they hold (for the codebook).
+EXTRA_COLUMNS = {
+    "pseudonym": "self-generated code of the respondent, to pair fieldings",
+    "invitation": "number of the personal invitation (confidential fieldings only)",
+}
+
+
 def response_table(questionnaire: Questionnaire, responses: Sequence[Response],
-                   include_texts: bool = True, with_pseudonym: bool = False) -> tuple[list[str], list[list[Cell]]]:
-    """Wide table: headers and one row per response (cells unescaped, None = empty); with
-    `with_pseudonym`, a column with the respondent's self-generated code after the meta columns."""
+                   include_texts: bool = True, extra: Sequence[str] = ()) -> tuple[list[str], list[list[Cell]]]:
+    """Wide table: headers and one row per response (cells unescaped, None = empty); `extra`
+    names EXTRA_COLUMNS to add after the meta columns."""
     questions = exported_questions(questionnaire, include_texts)
-    headers = list(META_COLUMNS) + (["pseudonym"] if with_pseudonym else [])
+    headers = list(META_COLUMNS) + list(extra)
     for q in questions:
         headers.extend(question_columns(q))
     rows: list[list[Cell]] = []
     for r in responses:
         r = r if isinstance(r, Mapping) else {}
-        keys = ("id", "submitted_on", "version", "language") + (("pseudonym",) if with_pseudonym else ())
+        keys = ("id", "submitted_on", "version", "language", *extra)
         row: list[Cell] = [_scalar(r.get(key)) for key in keys]
         for q in questions:
             row.extend(question_cells(q, raw_answer(r, q.id)))
@@ -158,7 +165,7 @@ def _value_labels(question: Question, lang: str) -> str:
 
 
 def codebook_table(questionnaire: Questionnaire, lang: str, include_texts: bool = True,
-                   with_pseudonym: bool = False) -> tuple[list[str], list[list[Cell]]]:
+                   extra: Sequence[str] = ()) -> tuple[list[str], list[list[Cell]]]:
     """One row per column of the wide table: what it holds and how its values read."""
     headers = ["variable", "question", "item", "type", "text", "item_text", "values", "construct"]
     rows: list[list[Cell]] = [
@@ -166,8 +173,7 @@ def codebook_table(questionnaire: Questionnaire, lang: str, include_texts: bool 
         ["submitted_on", None, None, "date", "day of submission (no time is stored)", None, None, None],
         ["version", None, None, "hash", "content hash of the questionnaire version answered", None, None, None],
         ["language", None, None, "code", "language the questionnaire was answered in", None, None, None],
-    ] + ([["pseudonym", None, None, "code", "self-generated code of the respondent, to pair fieldings", None, None,
-           None]] if with_pseudonym else [])
+    ] + [[column, None, None, "code", EXTRA_COLUMNS[column], None, None, None] for column in extra]
     default = questionnaire.default_language
     for q in exported_questions(questionnaire, include_texts):
         text = localized(q.text, lang, default)

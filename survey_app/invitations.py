@@ -1,8 +1,10 @@
 """Personal invitations: single-use links for a fielding (pure).
 
-Only a hash of each token is stored. In the response nothing refers to the invitation, and
-the invitation records only the day it was used, so a response cannot be traced back to the
-person the link was sent to.
+Only a hash of each token is stored, with a running number. In an anonymous fielding (the
+default) nothing in the response refers to the invitation, and the invitation records only
+the day it was used, so a response cannot be traced back to the person the link was sent to.
+A confidential fielding records the invitation's number in the response instead, so that the
+team holding the mail-merge list can tell who answered; respondents are told so.
 """
 from __future__ import annotations
 
@@ -26,6 +28,6 @@ def new_invitations(count: int) -> tuple[list[str], list[str]]:
     return tokens, [token_hash(t) for t in tokens]
 
 
-def invitation_table(links: list[str]) -> tuple[list[str], list[list]]:
-    """Rows for a mail merge: a running number and the personal link."""
-    return ["number", "link"], [[number, link] for number, link in enumerate(links, start=1)]
+def invitation_table(numbers: list[int], links: list[str]) -> tuple[list[str], list[list]]:
+    """Rows for a mail merge: the invitation's running number and its personal link."""
+    return ["number", "link"], [[number, link] for number, link in zip(numbers, links)]

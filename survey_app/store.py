@@ -378,14 +378,16 @@ class Store:
     # -- responses -------------------------------------------------------------
 
     def submit_draft(self, survey_id: str, draft_id: str, response: dict,
-                     invitation: str | None = None) -> tuple[str, bool]:
+                     invitation: str | None = None, record_invitation: bool = False) -> tuple[str, bool]:
         """Store `response` once per draft; returns (response_id, created).
 
         A resubmit (double click, retry, back button) returns the first response's id and
         created=False. The response carries submission_key=draft_id so that a crash between
         storing it and marking the draft is also caught on retry. With `invitation` (the hash
         of a personal invitation) the invitation is used up in the same locked step;
-        InvitationUsedError when it is not (or no longer) unused. Nothing links the two.
+        InvitationUsedError when it is not (or no longer) unused. Nothing links the two, unless
+        `record_invitation` (a confidential, not anonymous fielding): then the response carries
+        the invitation's running number.
         """
         path = self._draft_path(survey_id, draft_id)
         if path is None or not path.exists():
@@ -399,7 +401,9 @@ class Store:
             if draft["status"] == "submitted":
                 return draft["response_id"], False
             if invitation is not None:
-                self._use_invitation(survey_dir, invitation)
+                number = self._use_invitation(survey_dir, invitation)
+                if record_invitation:
+                    response = {**response, "invitation": number}
             earlier = self._find_submission(survey_dir, draft_id)
             if earlier is None:
                 response_id = _new_id()
@@ -413,10 +417,14 @@ class Store:
 
     # -- personal invitations (only hashes are stored) ------------------------------
 
-    def add_invitations(self, survey_id: str, hashes: list[str]) -> None:
+    def add_invitations(self, survey_id: str, hashes: list[str]) -> list[int]:
+        """Store new invitations; returns their running numbers (1, 2, ... over all batches)."""
         survey_dir = self._survey_dir_for_write(survey_id)
         with self._lock(survey_dir), self._open(survey_dir / "invitations.json") as db:
-            db.insert_multiple({"hash": h, "used": False} for h in hashes)
+            first = len(db) + 1
+            numbers = list(range(first, first + len(hashes)))
+            db.insert_multiple({"hash": h, "number": n, "used": False} for h, n in zip(hashes, numbers))
+        return numbers
 
     def invitation_state(self, survey_id: str, invitation: str) -> str | None:
         """"unused", "used" or None (unknown)."""
@@ -435,13 +443,16 @@ class Store:
         with self._lock(survey_dir), self._open(survey_dir / "invitations.json") as db:
             return len(db), db.count(Query().used == True)  # noqa: E712 (a TinyDB query)
 
-    def _use_invitation(self, survey_dir: Path, invitation: str) -> None:
-        """Mark an invitation used; hold the survey lock. Only the day is recorded."""
+    def _use_invitation(self, survey_dir: Path, invitation: str) -> int | None:
+        """Mark an invitation used and return its number; hold the survey lock. Only the day
+        is recorded."""
         with self._open(survey_dir / "invitations.json") as db:
             unused = (Query().hash == invitation) & (Query().used == False)  # noqa: E712
-            if not db.contains(unused):
+            found = db.get(unused)
+            if found is None:
                 raise InvitationUsedError(invitation)
             db.update({"used": True, "used_on": date.today().isoformat()}, unused)
+        return found.get("number")
 
     def add_response(self, survey_id: str, response: dict) -> str:
         survey_dir = self._survey_dir_for_write(survey_id)

@@ -173,3 +173,13 @@ def test_malformed_values_do_not_crash():
 def test_semicolon_delimiter_for_german_excel():
     text = to_csv(["a", "b"], [["x;y", 1]], delimiter=";")
     assert text == BOM + 'a;b\r\n"x;y";1\r\n'
+
+
+def test_fielding_columns_follow_the_meta_columns_and_are_in_the_codebook():
+    from survey_app.export import codebook_table
+
+    data = [{**RESPONSES[0], "pseudonym": "MA07K", "invitation": 12}]
+    headers, rows = response_table(QN, data, extra=("pseudonym", "invitation"))
+    assert headers[4:6] == ["pseudonym", "invitation"] and rows[0][4:6] == ["MA07K", 12]
+    codebook_headers, codebook = codebook_table(QN, "de", extra=("pseudonym", "invitation"))
+    assert [row[0] for row in codebook] == headers

@@ -14,13 +14,14 @@ from survey_app.invitations import token_hash
 SLUG = "staff-self-assessment"
 
 
-def _invite(app, client, count=3):
+def _invite(app, client, count=3, anonymity="anonymous"):
     login(client, "admin")
     with app.app_context():
         survey = get_store().find_survey_by_slug(SLUG)
     token = csrf_token(client, f"/admin/surveys/{survey['id']}")
     client.post(f"/admin/surveys/{survey['id']}", data={
-        "csrf_token": token, "label": "Einladung", "min_group_size": 5, "access": "invitation"})
+        "csrf_token": token, "label": "Einladung", "min_group_size": 5, "access": "invitation",
+        "anonymity": anonymity})
     response = client.post(f"/admin/surveys/{survey['id']}/invitations", data={"csrf_token": token, "count": count})
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
@@ -102,3 +103,28 @@ def test_only_admins_create_invitations(app, client):
     too_many = admin.post(f"/admin/surveys/{survey['id']}/invitations",
                           data={"csrf_token": csrf_token(admin), "count": 0}, follow_redirects=True)
     assert "ganze Zahl von 1 bis 2000" in too_many.get_data(as_text=True)
+
+
+def test_a_confidential_fielding_says_so_and_records_the_invitation_number(app, client):
+    survey, links = _invite(app, client, 2, anonymity="confidential")
+    respondent = Respondent(app.test_client(), app, SLUG)
+    respondent.client.get(f"/s/{SLUG}?" + urlsplit(links[1]).query)
+    start = respondent.client.get(f"/s/{SLUG}").get_data(as_text=True)
+    assert "Vertraulich, nicht anonym" in start and "Ihre Anonymität" not in start
+    respondent.complete()
+    with app.app_context():
+        [response] = get_store().responses(survey["id"])
+    assert response["invitation"] == 2  # the second link of the mail-merge file
+
+
+def test_confidential_needs_invitations(app, client):
+    login(client, "admin")
+    with app.app_context():
+        survey = get_store().find_survey_by_slug(SLUG)
+    token = csrf_token(client, f"/admin/surveys/{survey['id']}")
+    response = client.post(f"/admin/surveys/{survey['id']}", data={
+        "csrf_token": token, "label": "X", "min_group_size": 5, "access": "open", "anonymity": "confidential"})
+    assert response.status_code == 422
+    assert "Vertraulich setzt persönliche Einladungen voraus" in response.get_data(as_text=True)
+    with app.app_context():
+        assert get_store().get_survey(survey["id"]).get("anonymity") != "confidential"

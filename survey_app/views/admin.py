@@ -178,6 +178,11 @@ class FieldingForm(FlaskForm):
         InputRequired(_l("Please enter a whole number."))])
     pseudonym = BooleanField(_l("Ask respondents for a self-generated code, to pair their answers with "
                                 "those of another fielding (no names needed)"))
+    anonymity = SelectField(_l("Anonymity"), choices=[
+        SelectChoice("anonymous", _l("Anonymous: nothing links an answer to a person or an invitation")),
+        SelectChoice("confidential", _l("Confidential: answers carry the invitation number (only with "
+                                        "personal invitations; respondents are told)")),
+    ], default="anonymous")
     access = SelectField(_l("Who may answer"), choices=[
         SelectChoice("open", _l("Anyone with the public link")),
         SelectChoice("invitation", _l("Only with a personal invitation link (each works once)")),
@@ -202,7 +207,12 @@ class FieldingForm(FlaskForm):
             "min_group_size": self.min_group_size.data,
             "access": self.access.data,
             "pseudonym": bool(self.pseudonym.data),
+            "anonymity": self.anonymity.data,
         }
+
+    def validate_anonymity(self, field):
+        if field.data == "confidential" and self.access.data != "invitation":
+            raise ValidationError(_("Confidential needs personal invitations: choose them under “Who may answer”."))
 
 
 def _questionnaire_or_404(questionnaire_id: str):
@@ -257,7 +267,8 @@ def edit_fielding(survey_id: str):
         form = FieldingForm(formdata=None, label=survey.get("label") or survey["slug"],
                             opens_on=parse_day(survey.get("opens_on")), closes_on=parse_day(survey.get("closes_on")),
                             min_group_size=max(survey.get("min_group_size") or 0, current_app.config["MIN_GROUP_SIZE"]),
-                            access=survey.get("access", "open"), pseudonym=survey.get("pseudonym", False))
+                            access=survey.get("access", "open"), pseudonym=survey.get("pseudonym", False),
+                            anonymity=survey.get("anonymity", "anonymous"))
     else:
         form = FieldingForm()
         if form.validate_on_submit():
@@ -306,9 +317,9 @@ def create_invitations(survey_id: str):
         flash(" ".join(str(e) for e in form.count.errors))
         return redirect(url_for(".edit_fielding", survey_id=survey["id"]) + "#invitations-heading")
     tokens, hashes = new_invitations(form.count.data)
-    get_store().add_invitations(survey["id"], hashes)
+    numbers = get_store().add_invitations(survey["id"], hashes)
     links = [url_for("survey.start", slug=survey["slug"], t=token, _external=True) for token in tokens]
-    return Response(to_csv(*invitation_table(links)).encode("utf-8"), mimetype="text/csv", headers={
+    return Response(to_csv(*invitation_table(numbers, links)).encode("utf-8"), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{survey["slug"]}-invitations.csv"'})
 
 

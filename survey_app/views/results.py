@@ -363,7 +363,7 @@ def download(survey_id: str, name: str):
     if name == "aggregates.json":
         body = aggregates_json(findings, lang)
     elif name == "codebook.csv":
-        body = to_csv(*codebook_table(questionnaire, lang, selection.include_texts, bool(survey.get("pseudonym"))))
+        body = to_csv(*codebook_table(questionnaire, lang, selection.include_texts, extra_columns(survey)))
     elif name == "report.html":
         body = report_html(findings, lang, gettext, _chart_jsons(findings, lang), survey,
                            triangulation=triangulation_for(survey),
@@ -372,20 +372,26 @@ def download(survey_id: str, name: str):
     else:
         raw = _protected_raw(survey, questionnaire, selection, responses, findings.minimum)
         if name == "responses.csv":
-            body = to_csv(*response_table(questionnaire, raw, selection.include_texts, bool(survey.get("pseudonym"))))
+            body = to_csv(*response_table(questionnaire, raw, selection.include_texts, extra_columns(survey)))
         elif name == "responses-long.csv":
             body = to_csv(*long_table(questionnaire, raw, selection.include_texts))
         else:
             body = to_xlsx([
                 (gettext("Responses"), *response_table(questionnaire, raw, selection.include_texts,
-                                                       bool(survey.get("pseudonym")))),
+                                                       extra_columns(survey))),
                 (gettext("Summary"), *summary_table(findings, lang)),
                 (gettext("Codebook"), *codebook_table(questionnaire, lang, selection.include_texts,
-                                                      bool(survey.get("pseudonym")))),
+                                                      extra_columns(survey))),
             ])
     data = body.encode("utf-8") if isinstance(body, str) else body
     return Response(data, mimetype=DOWNLOADS[name], headers={
         "Content-Disposition": f'attachment; filename="{survey["slug"]}-{name}"'})
+
+
+def extra_columns(survey: dict) -> list[str]:
+    """The pseudonym and invitation columns a fielding's response downloads carry."""
+    return [column for column, wanted in (("pseudonym", survey.get("pseudonym")),
+                                          ("invitation", survey.get("anonymity") == "confidential")) if wanted]
 
 
 def _chart_jsons(findings: Findings, lang: str) -> dict[str, str]:

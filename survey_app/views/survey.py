@@ -96,6 +96,7 @@ def _remember_draft(survey: dict, draft: dict) -> None:
 
 
 INVITATION = "invitation"   # a fielding's access mode: only with a personal single-use link
+CONFIDENTIAL = "confidential"  # a fielding whose responses carry the invitation number
 
 
 def _invitation_token(survey: dict) -> str | None:
@@ -217,7 +218,8 @@ def page(slug: str, number: int):
     invitation = _invitation_token(survey) if survey.get("access") == INVITATION else None
     try:
         store.submit_draft(survey["id"], draft["id"], build_response(survey, questionnaire, draft),
-                           invitation=token_hash(invitation) if invitation else None)
+                           invitation=token_hash(invitation) if invitation else None,
+                           record_invitation=survey.get("anonymity") == CONFIDENTIAL)
     except InvitationUsedError:  # used up in another browser meanwhile
         return redirect(url_for(".start", slug=slug))
     return redirect(url_for(".thanks", slug=slug))
