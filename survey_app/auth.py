@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
+from . import guessing
 from .db import get_store
 
 ROLES = ("admin", "evaluator", "facilitator")
@@ -110,10 +111,15 @@ def _safe_next(target: str | None) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        # Password guessing meets the same brake as guessing codes.
+        if guessing.locked_out():
+            form.password.errors.append(_("Too many wrong attempts from your network. Please wait a few minutes."))
+            return render_template("auth/login.html", form=form), 429
         user = authenticate(form.username.data, form.password.data)
         if user:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
+        guessing.count_wrong_code()
         form.password.errors.append(_("User name or password is wrong."))
     return render_template("auth/login.html", form=form), (422 if form.errors else 200)
 

@@ -165,3 +165,12 @@ def test_broken_definition_is_shown_to_admin_and_others_keep_working(tmp_path):
     login(client, "admin")
     page = client.get("/admin/").get_data(as_text=True)
     assert "broken.yaml" in page and "slider" in page
+
+
+def test_password_guessing_is_braked(app, client):
+    app.config["CODE_FAILURE_LIMIT"] = 3
+    statuses = [login(client, "evaluator", f"wrong {i}").status_code for i in range(3)]
+    assert statuses == [422, 422, 422]
+    locked = login(client, "evaluator")  # even the right password waits now
+    assert locked.status_code == 429 and "Zu viele falsche Versuche" in locked.get_data(as_text=True)
+    assert client.get("/results/").status_code == 302
