@@ -138,6 +138,8 @@ def test_hidden_text_answer_stays_out_of_every_download(app, client, survey_id):
         first = get_store().responses(survey_id)[0]
     token = client.get(f"/results/{survey_id}?texts=1").get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
     client.post(f"/results/{survey_id}/texts/comments/{first['id']}", data={"csrf_token": token})
+    assert client.post(f"/results/{survey_id}/texts/comments/no-such-response",
+                       data={"csrf_token": token}).status_code == 404
     hidden_text = first["answers"]["comments"]
     assert hidden_text[1:] not in _get(client, survey_id, "responses.csv", texts=1).get_data(as_text=True)
     assert hidden_text not in _get(client, survey_id, "aggregates.json", texts=1).get_data(as_text=True)

@@ -322,7 +322,8 @@ def toggle_text(survey_id: str, question_id: str, response_id: str):
     """Hide a free-text answer from reports and downloads (or show it again); the stored
     response itself is never changed."""
     survey, questionnaire = _survey_and_questionnaire(survey_id)
-    if question_id not in {q.id for q in questionnaire.questions()}:
+    if question_id not in {q.id for q in questionnaire.questions()} or \
+            response_id not in {r.get("id") for r in get_store().responses(survey["id"])}:
         abort(404)
     hidden = {k: list(v) for k, v in survey.get("hidden_texts", {}).items()}
     ids = hidden.setdefault(question_id, [])
