@@ -1,9 +1,97 @@
-"""Demo and test data never mixed into real results: the storage operations under it delete
-only what they are asked to and mark an exclusion only on its response."""
+"""Demo and test data never mixed into real results: `flask demo` adds its data once, marked,
+and `demo --remove` takes away exactly that; the storage operations under it delete only what
+they are asked to and mark an exclusion only on its response."""
 from __future__ import annotations
 
+from pathlib import Path
+
+from conftest import Respondent, csrf_token, login
 from survey_app import workshop as ws
+from survey_app.db import get_store
+from survey_app.definitions import get_questionnaire
+from survey_app.fielding import build_response
 from survey_app.store import Store
+
+SLUG = "staff-self-assessment"
+
+
+def _survey(app, slug=SLUG):
+    with app.app_context():
+        return get_store().find_survey_by_slug(slug)
+
+
+def _stored(app, survey_id):
+    with app.app_context():
+        return get_store().responses(survey_id)
+
+
+def _add(app, survey, count, **answers) -> list[str]:
+    """Real (not demo) responses answering the programme and role-clarity questions."""
+    with app.app_context():
+        questionnaire = get_questionnaire(survey["questionnaire_id"])
+        ids = []
+        for index in range(count):
+            given = {"programme": "general", "agree_role_clear": 4, "comments": f"Antwort {index}", **answers}
+            draft = {"language": "de", "answers": given}
+            ids.append(get_store().add_response(survey["id"], build_response(survey, questionnaire, draft)))
+        return ids
+
+
+# -- the demo ------------------------------------------------------------------------------
+
+def test_demo_twice_adds_nothing_and_remove_takes_exactly_the_demo(app, runner):
+    staff, partners = _survey(app), _survey(app, "stakeholder-questionnaire")
+    # Real data first: one response through the respondent's forms, two more stored, a real workshop.
+    Respondent(app.test_client(), app, SLUG).complete()
+    _add(app, partners, 2, organisation_type="welfare_association")
+    with app.app_context():
+        real_workshop = get_store().add_workshop(ws.workshop_record(
+            ws.new_workshop("Echter Workshop", "2026-03-01", "RLWKSP", ("de",))))
+    real = {survey["id"]: _stored(app, survey["id"]) for survey in (staff, partners)}
+    assert [len(found) for found in real.values()] == [1, 2]
+
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "added 6 synthetic responses to /s/staff-self-assessment" in first.output
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0, second.output
+    assert "synthetic responses" not in second.output and "nothing added" in second.output
+    assert "demo --remove" in second.output
+    staff_now, partners_now = _stored(app, staff["id"]), _stored(app, partners["id"])
+    assert (len(staff_now), len(partners_now)) == (1 + 6, 2 + 80)          # the same counts after two runs
+    assert sum(r.get("demo") is True for r in staff_now + partners_now) == 86
+    assert all("demo" not in r for r in real[staff["id"]] + real[partners["id"]])
+    with app.app_context():
+        workshops = get_store().list_workshops()
+    assert sorted(w["title"] for w in workshops) == ["Demo-Workshop Quartiersmanagement", "Echter Workshop"]
+    demo_id = next(w["id"] for w in workshops if w["id"] != real_workshop["id"])
+
+    # A facilitator works with the demo workshop: it stays marked as demo.
+    facilitator = app.test_client()
+    login(facilitator, "facilitator")
+    token = csrf_token(facilitator, "/workshops/")
+    shown = facilitator.post(f"/workshops/{demo_id}/control", data={"csrf_token": token, "action": "show"})
+    assert shown.status_code == 302
+    with app.app_context():
+        assert get_store().get_workshop(demo_id)["results_shown"] is True
+
+    removed = runner.invoke(args=["demo", "--remove"])
+    assert removed.exit_code == 0, removed.output
+    assert "removed 6 demo responses from /s/staff-self-assessment" in removed.output
+    assert "removed 80 demo responses from /s/stakeholder-questionnaire" in removed.output
+    assert "Demo-Workshop Quartiersmanagement" in removed.output
+    # Exactly the real records are left, unchanged.
+    assert {survey_id: _stored(app, survey_id) for survey_id in real} == real
+    with app.app_context():
+        store = get_store()
+        assert [w["id"] for w in store.list_workshops()] == [real_workshop["id"]]
+        assert store.get_workshop(demo_id) is None
+        assert store.get_workshop(real_workshop["id"])["title"] == "Echter Workshop"
+    assert not (Path(app.config["DATA_DIR"]) / "workshops" / demo_id).exists()
+    again = runner.invoke(args=["demo", "--remove"])
+    assert again.exit_code == 0 and "nothing removed" in again.output
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert len(_stored(app, partners["id"])) == 2 + 80
 
 
 # -- the store methods under them ----------------------------------------------------------
