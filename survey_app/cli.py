@@ -13,7 +13,7 @@ from .auth import ROLES, AccountError, create_user
 from .db import get_store
 from .definitions import get_catalogue
 from .fielding import ensure_default_surveys, fielding_state
-from .demo import fill_demo_surveys, run_demo_workshop
+from .demo import demo_workshop, fill_demo_surveys, remove_demo, run_demo_workshop
 from .questionnaire import load_folder, parse_definition
 from .workshop import load_templates
 from .xlsform import XLSFormError, convert_workbook, to_yaml
@@ -106,17 +106,39 @@ def import_xlsform_command(path: str, output: str | None) -> None:
 @click.command("demo")
 @with_appcontext
 @click.option("--seed", default=2017, show_default=True, help="Same seed, same answers.")
-def demo_command(seed: int) -> None:
+@click.option("--remove", is_flag=True, help="Delete the demo responses and the demo workshop again, nothing else.")
+def demo_command(seed: int, remove: bool) -> None:
     """Fill the data folder with synthetic responses to the shipped questionnaires and a
-    workshop with votes from the shipped template."""
+    workshop with votes from the shipped template, each marked as demo data.
+
+    Running it again adds nothing twice. With --remove, exactly the demo responses and the
+    demo workshop are deleted; real responses and other workshops stay as they are.
+    """
+    store = get_store()
+    if remove:
+        removed, workshop = remove_demo(store)
+        for slug, count in removed.items():
+            click.echo(f"removed {count} demo responses from /s/{slug}")
+        if workshop:
+            click.echo(f"removed the workshop {workshop['title']!r}")
+        if not removed and not workshop:
+            click.echo("no demo data found: nothing removed")
+        return
     catalogue = get_catalogue()
-    ensure_default_surveys(get_store(), catalogue)
-    for slug, count in fill_demo_surveys(get_store(), catalogue, seed).items():
-        click.echo(f"added {count} synthetic responses to /s/{slug}")
+    ensure_default_surveys(store, catalogue)
+    for slug, (added, present) in fill_demo_surveys(store, catalogue, seed).items():
+        if added:
+            click.echo(f"added {added} synthetic responses to /s/{slug} ({present} demo responses there now)")
+        else:
+            click.echo(f"/s/{slug} has its {present} demo responses already: nothing added")
     templates = load_templates(Path(current_app.config["QUESTIONNAIRE_DIR"]) / "workshops")
-    workshop = run_demo_workshop(get_store(), templates, seed)
-    if workshop:
+    before = demo_workshop(store)
+    workshop = run_demo_workshop(store, templates, seed)
+    if workshop and before:
+        click.echo(f"the workshop {workshop['title']!r} (code {workshop['join_code']}) is there already")
+    elif workshop:
         click.echo(f"added the workshop {workshop['title']!r} (code {workshop['join_code']}) with votes on every poll")
+    click.echo("remove all of it again with: flask --app survey_app demo --remove")
 
 
 def init_app(app: Flask) -> None:

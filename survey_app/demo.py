@@ -1,12 +1,15 @@
 """Demo data: synthetic responses and a workshop with votes for the shipped
 neighbourhood-management set, so that a newcomer sees every chart and download right after
-install."""
+install. Everything it makes is marked "demo": true, so that running it again adds nothing
+twice and `remove_demo` takes away exactly that, never a real response."""
 from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import replace
 
 from . import workshop as ws
+from .counting import DEMO, is_demo
 from .fielding import build_response
 from .questionnaire import Catalogue
 from .store import Store
@@ -19,34 +22,51 @@ DEMO_TEMPLATE = "neighbourhood-management-workshop"
 
 
 def fill_demo_surveys(store: Store, catalogue: Catalogue, seed: int = 2017,
-                      sizes: dict[str, int] | None = None) -> dict[str, int]:
-    """Add synthetic responses to the default survey of each shipped questionnaire;
-    returns how many were added per survey link."""
-    rng = random.Random(seed)
-    added = {}
+                      sizes: dict[str, int] | None = None) -> dict[str, tuple[int, int]]:
+    """Give the default survey of each shipped questionnaire its synthetic responses, each
+    marked "demo": true. Idempotent: responses already there from an earlier run count, only
+    missing ones are added (the same ones, for the same seed). Returns (added, demo responses
+    now there) per survey link."""
+    result = {}
     for questionnaire_id, count in (sizes or DEMO_SIZES).items():
         questionnaire = catalogue.questionnaires.get(questionnaire_id)
         survey = store.find_survey_by_slug(questionnaire_id)
         if not questionnaire or not survey:
             continue
-        for _ in range(count):
-            draft = {"language": questionnaire.default_language, "answers": random_answers(questionnaire, rng)}
-            store.add_response(survey["id"], build_response(survey, questionnaire, draft))
-        added[survey["slug"]] = count
-    return added
+        present = sum(1 for r in store.responses(survey["id"]) if is_demo(r))
+        rng = random.Random(f"{seed}-{questionnaire_id}")
+        answers = [random_answers(questionnaire, rng) for _ in range(count)]
+        for answer_set in answers[present:]:
+            draft = {"language": questionnaire.default_language, "answers": answer_set}
+            store.add_response(survey["id"], {**build_response(survey, questionnaire, draft), DEMO: True})
+        result[survey["slug"]] = (max(count - present, 0), max(count, present))
+    return result
+
+
+def demo_workshop(store: Store) -> dict | None:
+    """The workshop `flask demo` made, if there is one."""
+    for entry in store.list_workshops():
+        record = store.get_workshop(entry["id"])
+        if record is not None and is_demo(record):
+            return record
+    return None
 
 
 def run_demo_workshop(store: Store, templates: TemplateCatalogue, seed: int = 2017, participants: int = 40,
                       today: dt.date | None = None) -> dict | None:
     """A workshop from the shipped template, as if run in a room: participants join with an
-    organisation type and vote once on every poll. Returns the stored workshop."""
+    organisation type and vote once on every poll. Returns the stored workshop; when an
+    earlier run made it already, that one (there is never a second)."""
     template = templates.templates.get(DEMO_TEMPLATE)
     if template is None:
         return None
+    existing = demo_workshop(store)
+    if existing is not None:
+        return existing
     rng = random.Random(seed)
     day = (today or dt.date.today()).isoformat()
-    workshop = ws.new_workshop("Demo-Workshop Quartiersmanagement", day, ws.new_join_code(), template.languages,
-                               template)
+    workshop = replace(ws.new_workshop("Demo-Workshop Quartiersmanagement", day, ws.new_join_code(),
+                                       template.languages, template), demo=True)
     record = store.add_workshop(ws.workshop_record(workshop))
     groups = [t.id for t in template.organisation_types]
     people = [store.add_participant(record["id"], rng.choice(groups)) for _ in range(participants)]
@@ -59,3 +79,18 @@ def run_demo_workshop(store: Store, templates: TemplateCatalogue, seed: int = 20
         workshop = ws.close_voting(workshop, f"{day}T10:05")
     store.change_workshop(record["id"], lambda _stored: ws.workshop_record(workshop))
     return store.get_workshop(record["id"])
+
+
+def remove_demo(store: Store) -> tuple[dict[str, int], dict | None]:
+    """Delete exactly what `flask demo` made: the responses marked "demo" in every survey and
+    the demo workshop. Returns the responses deleted per survey link (only links that had
+    any) and the deleted workshop (None when there was none)."""
+    removed = {}
+    for survey in store.list_surveys():
+        count, _ = store.remove_responses(survey["id"], is_demo)
+        if count:
+            removed[survey["slug"]] = count
+    workshop = demo_workshop(store)
+    if workshop is not None:
+        store.remove_workshop(workshop["id"])
+    return removed, workshop

@@ -33,9 +33,10 @@ def _environment(lang: str, gettext: Callable[..., str]) -> Environment:
 
 def report_html(findings: Findings, lang: str, gettext: Callable[..., str], charts: Mapping[str, str | None],
                 survey: Mapping, triangulation=None, filter_label: str | None = None,
-                completion=None, today: dt.date | None = None) -> str:
+                completion=None, today: dt.date | None = None, excluded: int = 0, demo: int = 0) -> str:
     """`charts` maps question ids to plotly figure JSON (already safe for a script element);
-    `filter_label` says in words which respondents a filtered report covers."""
+    `filter_label` says in words which respondents a filtered report covers; `excluded` and
+    `demo` are how many responses an admin left out and how many of those counted are demo data."""
     template = _environment(lang, gettext).get_template("report/report.html")
     return template.render(
         findings=findings,
@@ -48,5 +49,7 @@ def report_html(findings: Findings, lang: str, gettext: Callable[..., str], char
         triangulation=triangulation,
         filter_label=filter_label,
         completion=completion,
+        excluded=excluded,
+        demo=demo,
         plotly_js=PLOTLY_JS.read_text(encoding="utf-8").replace("</script", "<\\/script"),
     )

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import tempfile
 import uuid
 from contextlib import contextmanager
@@ -484,6 +485,62 @@ class Store:
                     total += len(db)
         return total
 
+    # -- keeping demo and test data out of results ------------------------------------
+    # An excluded response stays stored with excluded_by (a username) and excluded_at (UTC);
+    # counting it again removes both and records included_by and included_at instead.
+
+    def set_response_excluded(self, survey_id: str, response_id: str, excluded: bool, by: str) -> dict | None:
+        """Exclude a response from results (or count it again) under the survey lock, in one
+        atomic rewrite of its shard; its answers are never touched. A response already in the
+        wanted state is left as it is (so the first exclusion's who and when stay). Returns the
+        stored response, None when there is none with that id."""
+        survey_dir = self._survey_dir(survey_id)
+        if survey_dir is None or not _valid_id(response_id) or not survey_dir.is_dir():
+            return None
+        mark, drop = (("excluded_by", "excluded_at"), ("included_by", "included_at")) if excluded \
+            else (("included_by", "included_at"), ("excluded_by", "excluded_at"))
+
+        def change(doc: dict) -> None:
+            for key in drop:
+                doc.pop(key, None)
+            doc.update(zip(mark, (by, _now())))
+
+        cond = Query().id == response_id
+        with self._lock(survey_dir):
+            for shard in self._shard_paths(survey_dir):
+                with self._open(shard) as db:
+                    found = db.get(cond)
+                    if found is None:
+                        continue
+                    if bool(found.get("excluded_at")) != excluded:
+                        db.update(change, cond)
+                        found = db.get(cond)
+                    return dict(found)
+        return None
+
+    def remove_responses(self, survey_id: str, where: Callable[[dict], bool],
+                         drafts: bool = False) -> tuple[int, int]:
+        """Delete the responses for which where(response) is true, and with `drafts` every draft
+        of the survey, under the survey lock: each shard that holds one is rewritten atomically,
+        the others are not written at all. Returns (responses, drafts) deleted."""
+        survey_dir = self._survey_dir(survey_id)
+        if survey_dir is None or not survey_dir.is_dir():
+            return 0, 0
+        responses = removed_drafts = 0
+        with self._lock(survey_dir):
+            for shard in self._shard_paths(survey_dir):
+                with self._open(shard) as db:
+                    doomed = [doc.doc_id for doc in db.all() if where(dict(doc))]
+                    if doomed:
+                        db.remove(doc_ids=doomed)
+                        responses += len(doomed)
+            if drafts and (survey_dir / "drafts").is_dir():
+                for path in (survey_dir / "drafts").glob("*.json"):
+                    path.unlink()
+                    removed_drafts += 1
+                _fsync_dir(survey_dir / "drafts")
+        return responses, removed_drafts
+
     # -- workshops -------------------------------------------------------------
     # workshops.json                               index: id, join code, title, date
     # workshops/<id>/workshop.json                 one document: polls and live state (lock: workshops/<id>.lock)
@@ -573,6 +630,21 @@ class Store:
                 with self._lock(self._workshop_index), self._open(self._workshop_index) as index:
                     index.update(changed, Query().id == workshop_id)
         return new
+
+    def remove_workshop(self, workshop_id: str) -> bool:
+        """Delete a workshop with its participants and votes: first from the index (so it is
+        never listed without its files), then its folder. True when there was anything."""
+        workshop_dir = self._workshop_dir(workshop_id)
+        if workshop_dir is None:
+            return False
+        with self._lock(self._workshop_index), self._open(self._workshop_index) as index:
+            listed = bool(index.remove(Query().id == workshop_id))
+        with self._quick_lock(workshop_dir):
+            there = workshop_dir.is_dir()
+            if there:
+                shutil.rmtree(workshop_dir)
+                _fsync_dir(workshop_dir.parent)
+        return listed or there
 
     def add_participant(self, workshop_id: str, group: str | None) -> dict:
         workshop_dir = self._workshop_dir(workshop_id)

@@ -369,6 +369,7 @@ class Workshop:
     min_group_size: int | None = None
     template: str | None = None
     version: int = 0
+    demo: bool = False                         # made by `flask demo`, removed by `demo --remove`
 
     def poll(self, poll_id: str | None) -> Poll | None:
         return next((p for p in self.polls if p.id == poll_id), None)
@@ -407,6 +408,7 @@ def workshop_from_record(record: Mapping[str, Any]) -> Workshop:
         results_shown=bool(record.get("results_shown")), rounds=rounds,
         hidden_items=frozenset(record.get("hidden_items", ())), min_group_size=record.get("min_group_size"),
         template=record.get("template"), version=record.get("version", 0),
+        demo=record.get("demo") is True,
     )
 
 
@@ -424,6 +426,7 @@ def workshop_record(workshop: Workshop) -> dict:
                    for poll_id, rounds in workshop.rounds.items()},
         "hidden_items": sorted(workshop.hidden_items), "min_group_size": workshop.min_group_size,
         "template": workshop.template, "version": workshop.version,
+        **({"demo": True} if workshop.demo else {}),
     }
 
 

@@ -8,12 +8,14 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..auth import ROLES, AccountError, create_user, role_required
+from ..counting import answer_lines, counted, is_test_run
 from ..db import get_store
 from ..definitions import add_definition_file, get_catalogue, get_questionnaire, version_changes
 from ..export import to_csv
@@ -183,6 +185,8 @@ class FieldingForm(FlaskForm):
         SelectChoice("confidential", _l("Confidential: answers carry the invitation number (only with "
                                         "personal invitations; respondents are told)")),
     ], default="anonymous")
+    test_run = BooleanField(_l("Test run: its responses are never counted in results, downloads, the report, "
+                                "comparisons, response rates or triangulation"))
     access = SelectField(_l("Who may answer"), choices=[
         SelectChoice("open", _l("Anyone with the public link")),
         SelectChoice("invitation", _l("Only with a personal invitation link (each works once)")),
@@ -208,6 +212,7 @@ class FieldingForm(FlaskForm):
             "access": self.access.data,
             "pseudonym": bool(self.pseudonym.data),
             "anonymity": self.anonymity.data,
+            "test_run": bool(self.test_run.data),
         }
 
     def validate_anonymity(self, field):
@@ -232,7 +237,7 @@ def _survey_or_404(survey_id: str) -> dict:
 def _render_fieldings(questionnaire, form: FieldingForm, status: int = 200):
     store = get_store()
     today = dt.date.today()
-    rows = [{"survey": s, "state": fielding_state(s, today), "responses": store.count_responses(s["id"])}
+    rows = [{"survey": s, "state": fielding_state(s, today), "counted": counted(s, store.responses(s["id"]))}
             for s in fieldings_of(store, questionnaire.id)]
     return render_template("admin/fieldings.html", questionnaire=questionnaire, rows=rows, form=form,
                            lang=select_locale()), status
@@ -268,14 +273,16 @@ def edit_fielding(survey_id: str):
                             opens_on=parse_day(survey.get("opens_on")), closes_on=parse_day(survey.get("closes_on")),
                             min_group_size=max(survey.get("min_group_size") or 0, current_app.config["MIN_GROUP_SIZE"]),
                             access=survey.get("access", "open"), pseudonym=survey.get("pseudonym", False),
-                            anonymity=survey.get("anonymity", "anonymous"))
+                            anonymity=survey.get("anonymity", "anonymous"), test_run=is_test_run(survey))
     else:
         form = FieldingForm()
         if form.validate_on_submit():
-            get_store().update_survey(survey["id"], **form.fields_to_store())
+            saved = get_store().update_survey(survey["id"], **form.fields_to_store())
             flash(_("Fielding %(label)s saved.", label=form.label.data.strip()))
+            _say_what_counts_now(survey, saved)
             return redirect(url_for(".fieldings", questionnaire_id=survey["questionnaire_id"]))
     return render_template("admin/fielding_edit.html", survey=survey, form=form,
+                           counted=counted(survey, get_store().responses(survey["id"])),
                            invitations=get_store().count_invitations(survey["id"]),
                            invitation_form=InvitationForm(formdata=None),
                            questionnaire=get_questionnaire(survey["questionnaire_id"]),
@@ -299,6 +306,18 @@ def close_fielding(survey_id: str):
     get_store().update_survey(survey["id"], status=CLOSED)
     flash(_("Fielding %(label)s is closed.", label=survey.get("label") or survey["slug"]))
     return redirect(url_for(".fieldings", questionnaire_id=survey["questionnaire_id"]))
+
+
+def _say_what_counts_now(before: dict, after: dict) -> None:
+    """Marking or unmarking a test run changes what results count: say so when there are responses."""
+    if is_test_run(before) == is_test_run(after):
+        return
+    stored = get_store().count_responses(after["id"])
+    if stored and is_test_run(after):
+        flash(_("It is a test run now: its %(n)d stored responses are no longer counted in results.", n=stored))
+    elif stored:
+        flash(_("It is no longer a test run: its %(n)d stored responses now count in results. If they were tests, "
+                "mark it as a test run again and delete them.", n=stored))
 
 
 class InvitationForm(FlaskForm):
@@ -344,3 +363,67 @@ def preview(questionnaire_id: str, number: int):
         flash(_("End of the preview: respondents would now see the thank-you page."))
         return redirect(url_for(".index"))
     return redirect(url_for(".preview", questionnaire_id=questionnaire.id, number=target))
+
+
+# -- responses of one fielding: exclude single ones, delete those of a test run ---------------
+
+RESPONSES_PER_PAGE = 100
+
+
+@bp.route("/surveys/<survey_id>/responses")
+@role_required("admin")
+def responses(survey_id: str):
+    """Every stored response of a fielding by running number, newest first, so that an admin
+    can find one that must not count (a colleague trying the link) without results ever
+    showing single responses; the answers of one are shown on demand (?show=<number>)."""
+    survey = _survey_or_404(survey_id)
+    stored = get_store().responses(survey["id"])
+    pages = max(1, -(-len(stored) // RESPONSES_PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    newest_first = list(enumerate(stored, start=1))[::-1]
+    shown = newest_first[(page - 1) * RESPONSES_PER_PAGE:page * RESPONSES_PER_PAGE]
+    number = request.args.get("show", type=int)
+    questionnaire = get_questionnaire(survey["questionnaire_id"])
+    opened = (number, answer_lines(questionnaire, stored[number - 1])) \
+        if questionnaire and number and 1 <= number <= len(stored) else None
+    return render_template("admin/responses.html", survey=survey, questionnaire=questionnaire, rows=shown,
+                           counted=counted(survey, stored), page=page, pages=pages, opened=opened,
+                           lang=select_locale())
+
+
+@bp.route("/surveys/<survey_id>/responses/<response_id>/exclusion", methods=["POST"])
+@role_required("admin")
+def set_exclusion(survey_id: str, response_id: str):
+    """Exclude one response from every result and download ("exclude": "1"), or count it
+    again ("0"); it stays stored, with who did it and when."""
+    survey = _survey_or_404(survey_id)
+    if request.form.get("exclude") not in ("0", "1"):
+        abort(400)
+    excluded = request.form["exclude"] == "1"
+    if get_store().set_response_excluded(survey["id"], response_id, excluded, current_user.username) is None:
+        abort(404)
+    number = request.form.get("number", type=int)
+    if excluded:
+        flash(_("Response no. %(n)s is excluded from results; it stays stored.", n=number or "?"))
+    else:
+        flash(_("Response no. %(n)s counts in results again.", n=number or "?"))
+    return redirect(url_for(".responses", survey_id=survey["id"], page=request.form.get("page", 1, type=int))
+                    + (f"#response-{number}" if number else ""))
+
+
+@bp.route("/surveys/<survey_id>/test-responses", methods=["GET", "POST"])
+@role_required("admin")
+def delete_test_responses(survey_id: str):
+    """Delete every response and questionnaire begun of a fielding marked as a test run, after
+    a confirmation page; refused (409) for any other fielding."""
+    survey = _survey_or_404(survey_id)
+    store = get_store()
+    if not is_test_run(survey):
+        return render_template("admin/delete_test_responses.html", survey=survey, refused=True), 409
+    if request.method == "POST":
+        responses_deleted, drafts_deleted = store.remove_responses(survey["id"], lambda _response: True, drafts=True)
+        flash(_("Deleted from the test run %(name)s: %(responses)d responses and %(drafts)d questionnaires begun.",
+                name=survey.get("label") or survey["slug"], responses=responses_deleted, drafts=drafts_deleted))
+        return redirect(url_for(".responses", survey_id=survey["id"]))
+    return render_template("admin/delete_test_responses.html", survey=survey, refused=False,
+                           stored=store.count_responses(survey["id"]), drafts=len(store.list_drafts(survey["id"])))

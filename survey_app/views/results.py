@@ -1,7 +1,9 @@
 """Evaluators: results per question with breakdowns and filters, downloads and the report.
 
 Only the evaluator and admin roles reach these pages. Every number comes from
-findings.build_findings, which applies the survey's minimum group size.
+findings.build_findings, which applies the survey's minimum group size, over the responses
+`counted_responses` returns: the one place results read responses (test runs and excluded
+responses left out).
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from ..analysis import options_of
 from ..auth import RESULT_ROLES, role_required
 from ..breakdown import breakdown_questions, filter_responses, recode_rare_choices
 from ..charts import CONFIG, add_caption, breakdown_figure, figure_for, figure_json
+from ..counting import Counted, counted, is_test_run
 from ..db import get_store
 from ..definitions import get_questionnaire, version_changes
 from ..fielding import compare_findings, fielding_state, fieldings_of, known_population, response_rates
@@ -57,6 +60,12 @@ FILTER_TYPES = ("single_choice", "multiple_choice", "yes_no")
 
 def minimum_group_size(survey: dict) -> int:
     return max(survey.get("min_group_size") or 0, current_app.config["MIN_GROUP_SIZE"])
+
+
+def counted_responses(survey: dict) -> Counted:
+    """The responses of a survey that count in results, downloads, the report, comparisons,
+    response rates and triangulation, with how many were left out and why."""
+    return counted(survey, get_store().responses(survey["id"]))
 
 
 def _survey_and_questionnaire(survey_id: str):
@@ -112,7 +121,7 @@ def _option_values(question: Question) -> list[str]:
 def _findings(survey, questionnaire, selection: Selection, responses=None) -> Findings:
     return build_findings(
         questionnaire,
-        get_store().responses(survey["id"]) if responses is None else responses,
+        counted_responses(survey).responses if responses is None else responses,
         minimum_group_size(survey),
         response_filter=selection.response_filter,
         by=selection.by,
@@ -160,7 +169,8 @@ def index():
     for survey in store.list_surveys():
         questionnaire = get_questionnaire(survey["questionnaire_id"])
         rows.append({"survey": survey, "questionnaire": questionnaire, "state": fielding_state(survey, today),
-                     "count": store.count_responses(survey["id"]), "minimum": minimum_group_size(survey)})
+                     "count": len(counted_responses(survey).responses), "test_run": is_test_run(survey),
+                     "minimum": minimum_group_size(survey)})
     return render_template("results/index.html", rows=rows, lang=select_locale())
 
 
@@ -169,8 +179,8 @@ def all_observations(store) -> list:
     observations = []
     for survey in store.list_surveys():
         questionnaire = get_questionnaire(survey["questionnaire_id"])
-        if questionnaire:
-            observations += survey_observations(survey["slug"], questionnaire, store.responses(survey["id"]),
+        if questionnaire and not is_test_run(survey):  # a test run is no instrument: not even an empty column
+            observations += survey_observations(survey["slug"], questionnaire, counted_responses(survey).responses,
                                                 minimum_group_size(survey))
     for entry in store.list_workshops():
         record = store.get_workshop(entry["id"])
@@ -209,7 +219,8 @@ def survey(survey_id: str):
     survey, questionnaire = _survey_and_questionnaire(survey_id)
     lang = select_locale()
     selection = _selection(questionnaire, include_texts_default=True)
-    responses = get_store().responses(survey["id"])
+    found = counted_responses(survey)
+    responses = found.responses
     findings = _findings(survey, questionnaire, selection, responses)
     charts = {s.question.id: chart_json(findings, s, lang) for s in findings.sections}
     filters = [(q, options_of(q)) for q in questionnaire.questions() if q.type in FILTER_TYPES]
@@ -225,12 +236,14 @@ def survey(survey_id: str):
         lang=lang,
         chart_config=json.dumps(CONFIG),
         group_size_form=GroupSizeForm(min_group_size=minimum_group_size(survey)),
-        completion=completion(get_store().list_drafts(survey["id"])),
+        completion=completion([] if found.test_run else get_store().list_drafts(survey["id"])),
+        counted=found,
         version_changes={version: version_changes(get_store(), questionnaire, version)
                          for version in findings.versions if version != questionnaire.content_hash},
         default_minimum=current_app.config["MIN_GROUP_SIZE"],
         rates=response_rates(questionnaire, survey, responses, minimum_group_size(survey)),
-        other_fieldings=[s for s in fieldings_of(get_store(), questionnaire.id) if s["id"] != survey["id"]],
+        other_fieldings=[s for s in fieldings_of(get_store(), questionnaire.id)
+                         if s["id"] != survey["id"] and not is_test_run(s)],
     )
 
 
@@ -259,12 +272,13 @@ def compare(survey_id: str, other_id: str):
     if other is None or other["id"] == survey["id"] or other["questionnaire_id"] != survey["questionnaire_id"]:
         abort(404)
     everyone = Selection(by=None, response_filter=None, include_texts=False, problem=None)
-    responses = [get_store().responses(s["id"]) for s in (survey, other)]
+    counts = [counted_responses(s) for s in (survey, other)]
+    responses = [c.responses for c in counts]
     sides = [_findings(s, questionnaire, everyone, found) for s, found in zip((survey, other), responses)]
     pairs = paired(*(codes_of(found) for found in responses))
     return render_template("results/compare.html", surveys=(survey, other), questionnaire=questionnaire,
                            pairs=pairs if survey.get("pseudonym") and other.get("pseudonym") else None,
-                           sides=sides, compared=compare_findings(*sides), lang=select_locale(),
+                           sides=sides, counted=counts, compared=compare_findings(*sides), lang=select_locale(),
                            summaries=[{x.question.id: x.summary for x in side.sections} for side in sides])
 
 
@@ -323,7 +337,7 @@ def toggle_text(survey_id: str, question_id: str, response_id: str):
     response itself is never changed."""
     survey, questionnaire = _survey_and_questionnaire(survey_id)
     if question_id not in {q.id for q in questionnaire.questions()} or \
-            response_id not in {r.get("id") for r in get_store().responses(survey["id"])}:
+            response_id not in {r.get("id") for r in counted_responses(survey).responses}:
         abort(404)
     hidden = {k: list(v) for k, v in survey.get("hidden_texts", {}).items()}
     ids = hidden.setdefault(question_id, [])
@@ -354,7 +368,11 @@ def download(survey_id: str, name: str):
     lang = select_locale()
     # Shared files leave free texts out unless the evaluator asks for them.
     selection = _selection(questionnaire, include_texts_default=False)
-    responses = get_store().responses(survey["id"])
+    found = counted_responses(survey)
+    if found.test_run:
+        abort(409, description=gettext(
+            "This fielding is a test run: its responses are not counted, so there is nothing to download."))
+    responses = found.responses
     findings = _findings(survey, questionnaire, selection, responses)
     if not findings.visible:
         abort(409, description=gettext(
@@ -369,7 +387,8 @@ def download(survey_id: str, name: str):
         body = report_html(findings, lang, gettext, _chart_jsons(findings, lang), survey,
                            triangulation=triangulation_for(survey),
                            filter_label=filter_label(findings.response_filter, lang) if findings.response_filter else None,
-                           completion=completion(get_store().list_drafts(survey["id"])))
+                           completion=completion(get_store().list_drafts(survey["id"])),
+                           excluded=found.excluded, demo=found.demo)
     else:
         raw = _protected_raw(survey, questionnaire, selection, responses, findings.minimum)
         if name == "responses.csv":
