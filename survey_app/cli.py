@@ -23,12 +23,13 @@ from .xlsform import XLSFormError, convert_workbook, to_yaml
 @with_appcontext
 @click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False))
 def validate_command(folder: str | None) -> None:
-    """Check every questionnaire definition; exit code 1 when any has errors.
+    """Check every questionnaire definition (shipped and uploaded, or those in FOLDER);
+    exit code 1 when any has errors.
 
     Warnings (such as a text shown in the default language because its translation is
     missing) are printed too, but do not stop a file from loading or change the exit code.
     """
-    catalogue = load_folder(folder or current_app.config["QUESTIONNAIRE_DIR"])
+    catalogue = load_folder(folder) if folder else get_catalogue()
     for questionnaire in catalogue.questionnaires.values():
         click.echo(f"ok      {questionnaire.source} ({questionnaire.id})")
     for warning in catalogue.warnings:

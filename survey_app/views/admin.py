@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from itertools import groupby
-from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -15,7 +14,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from ..auth import ROLES, AccountError, create_user, role_required
 from ..db import get_store
-from ..definitions import add_definition_file, get_catalogue, get_questionnaire, version_changes
+from ..definitions import add_definition_file, definition_folder, get_catalogue, get_questionnaire, version_changes
 from ..export import to_csv
 from ..fielding import CLOSED, add_fielding, fielding_state, fieldings_of, opening_changes, parse_day
 from ..forms import page_form
@@ -114,8 +113,7 @@ def _review(text: str, notes=(), status: int = 200, name: str = "upload.yaml"):
     questionnaire, problems = load_bytes(text.encode("utf-8"), name)
     errors = [p for p in problems if p.severity == ERROR]
     warnings = [p for p in problems if p.severity != ERROR]
-    existing = questionnaire and (Path(current_app.config["QUESTIONNAIRE_DIR"]) / f"{questionnaire.id}.yaml").exists()
-    if existing:
+    if questionnaire and definition_folder().taken(questionnaire.id):
         errors.append(Problem(name, "id", _("A questionnaire with the id %(id)s exists already; choose another id.",
                                             id=questionnaire.id)))
     return render_template(

@@ -28,7 +28,7 @@ def prepare_surveys():
     catalogue = get_catalogue()
     if current_app.extensions.get("surveys_prepared_for") is not catalogue:
         ensure_default_surveys(get_store(), catalogue)
-        keep_versions(get_store(), catalogue, current_app.config["QUESTIONNAIRE_DIR"])
+        keep_versions(get_store(), catalogue)
         current_app.extensions["surveys_prepared_for"] = catalogue
 
 
