@@ -11,10 +11,11 @@ from flask.cli import with_appcontext
 
 from .auth import ROLES, AccountError, create_user
 from .db import get_store
-from .definitions import get_catalogue
+from .definitions import UPLOADS, DefinitionFolder, get_catalogue
 from .fielding import ensure_default_surveys, fielding_state
 from .demo import fill_demo_surveys, run_demo_workshop
 from .questionnaire import load_folder, parse_definition
+from .store import check_data_folder
 from .workshop import load_templates
 from .xlsform import XLSFormError, convert_workbook, to_yaml
 
@@ -120,7 +121,29 @@ def demo_command(seed: int) -> None:
         click.echo(f"added the workshop {workshop['title']!r} (code {workshop['join_code']}) with votes on every poll")
 
 
+@click.command("check-data")
+@with_appcontext
+@click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False),
+              help="Check this data folder instead of the app's (e.g. a restored one).")
+def check_data_command(data_dir: str | None) -> None:
+    """Read every file in the data folder (accounts, surveys, responses, drafts, invitations,
+    kept definition versions, workshops, votes, uploaded questionnaires) and print one line per
+    problem; exit code 1 when there is any. Changes nothing."""
+    folder = Path(data_dir or get_store().data_dir)
+    checked, problems = check_data_folder(folder)
+    uploads = folder / UPLOADS
+    upload_problems = [p for p in DefinitionFolder(current_app.config["QUESTIONNAIRE_DIR"], uploads).catalogue().problems
+                       if p.file.startswith(str(uploads))] if uploads.is_dir() else []
+    for problem in problems:
+        click.echo(str(problem))
+    for problem in upload_problems:
+        click.echo(f"{problem.file}: {problem.location}: {problem.message}")
+    if problems or upload_problems:
+        raise SystemExit(1)
+    click.echo(f"{checked} files in {folder}, no problems")
+
+
 def init_app(app: Flask) -> None:
     for command in (validate_command, create_user_command, surveys_command, import_xlsform_command,
-                    demo_command):
+                    demo_command, check_data_command):
         app.cli.add_command(command)

@@ -21,6 +21,7 @@ from ..forms import page_form
 from ..i18n import select_locale
 from ..invitations import MAX_PER_BATCH, invitation_table, new_invitations
 from ..questionnaire import ERROR, Problem, load_bytes
+from ..store import DamagedFileError
 from ..xlsform import XLSFormError, convert_workbook, to_yaml
 from .survey import language_for, render_page
 
@@ -40,16 +41,27 @@ class NewUserForm(FlaskForm):
 def _render(form: NewUserForm, status: int = 200):
     store = get_store()
     catalogue = get_catalogue()
-    surveys = store.list_surveys()
-    versions = {survey["id"]: Counter(r.get("version", "") for r in store.responses(survey["id"]))
-                for survey in surveys}
-    counts = {survey_id: sum(found.values()) for survey_id, found in versions.items()}
+    damaged = store.damaged_files()  # listed first: the rest of the page works around them
+    try:
+        surveys = store.list_surveys()
+    except DamagedFileError:
+        surveys = []
+    versions, counts = {}, {}
+    for survey in surveys:
+        try:
+            versions[survey["id"]] = Counter(r.get("version", "") for r in store.responses(survey["id"]))
+        except DamagedFileError:  # its row says so; the other surveys are not affected
+            versions[survey["id"]], counts[survey["id"]] = Counter(), None
+        else:
+            counts[survey["id"]] = sum(versions[survey["id"]].values())
     today = dt.date.today()
     problems = [(file, list(items)) for file, items in groupby(catalogue.problems, key=lambda p: p.file)]
     return render_template(
         "admin/index.html",
         catalogue=catalogue,
         problems=problems,
+        damaged=[(problem, store.owner_of(problem.path)) for problem in damaged],
+        data_dir=store.data_dir,
         surveys=surveys,
         counts=counts,
         states={survey["id"]: fielding_state(survey, today) for survey in surveys},
