@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from .auth import ROLES, AccountError, create_user
+from .backup import BackupError, restore_backup, write_backup
 from .db import get_store
 from .definitions import UPLOADS, DefinitionFolder, get_catalogue
 from .fielding import ensure_default_surveys, fielding_state
@@ -143,7 +144,43 @@ def check_data_command(data_dir: str | None) -> None:
     click.echo(f"{checked} files in {folder}, no problems")
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False))
+def backup_command(file: str) -> None:
+    """Write the whole data folder to FILE (a new .tar.gz, with a manifest of checksums).
+
+    Safe while the app runs: each survey, workshop and table is copied under its lock, so every
+    response stored before the backup started is in it."""
+    try:
+        summary = write_backup(get_store(), file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {file}: {summary.files} files, {summary.bytes} bytes")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False),
+              help="The new data folder (missing or empty).")
+def restore_command(file: str, data_dir: str) -> None:
+    """Unpack the backup FILE into the empty folder --data after checking every file against
+    the backup's manifest, then check the restored files; exit code 1 on any problem (nothing
+    is restored when a checksum differs or the archive holds links or paths outside the folder)."""
+    try:
+        summary = restore_backup(file, data_dir)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"restored {summary.files} files into {data_dir}; every checksum matches")
+    _checked, problems = check_data_folder(data_dir)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     for command in (validate_command, create_user_command, surveys_command, import_xlsform_command,
-                    demo_command, check_data_command):
+                    demo_command, check_data_command, backup_command, restore_command):
         app.cli.add_command(command)
