@@ -99,6 +99,7 @@ def import_xlsform_command(path: str, output: str | None) -> None:
         click.echo(f"check   {problem}", err=True)
     text = to_yaml(conversion.definition)
     if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)  # e.g. the data folder's questionnaires/
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(text)
         click.echo(f"wrote {output}: {conversion.question_count} questions", err=True)
