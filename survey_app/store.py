@@ -142,14 +142,15 @@ def parse_table(path: Path, raw: bytes) -> dict:
     if not isinstance(data, dict):
         raise damaged(SHAPE, "not a JSON object of tables")
     required, single = _expected_documents(path)
+    keys = frozenset(required)
     for name, table in data.items():
         if not isinstance(table, dict):
             raise damaged(SHAPE, f"table {name!r} is not a JSON object")
         for doc_id, doc in table.items():
-            if not doc_id.isdigit() or not isinstance(doc, dict):
+            if not (isinstance(doc, dict) and doc_id.isdigit()):
                 raise damaged(SHAPE, f"entry {doc_id!r} of table {name!r} is not a numbered document")
-            missing = [key for key in required if key not in doc]
-            if missing:
+            if not keys.issubset(doc.keys()):
+                missing = [key for key in required if key not in doc]
                 raise damaged(SHAPE, f"document {doc_id} lacks {', '.join(missing)}")
     if single and len(data.get("_default", {})) != 1:
         raise damaged(SHAPE, f"{len(data.get('_default', {}))} documents instead of one")
@@ -640,6 +641,14 @@ class Store:
                 with self._open(shard) as db:
                     total += len(db)
         return total
+
+    def count_responses_if_readable(self, survey_id: str) -> int | None:
+        """count_responses, or None when a file of the survey is damaged (for overviews that
+        list it with a note and go on with the other surveys)."""
+        try:
+            return self.count_responses(survey_id)
+        except DamagedFileError:
+            return None
 
     # -- workshops -------------------------------------------------------------
     # workshops.json                               index: id, join code, title, date

@@ -96,6 +96,9 @@ def test_a_damaged_shard_is_never_written_over_and_concerns_only_its_survey(app,
     overview = admin.get("/admin/")
     assert overview.status_code == 200
     assert f"surveys/{survey_id}/responses-000001.json" in overview.get_data(as_text=True)
+    assert "nicht lesbar (beschädigte Datei)" in overview.get_data(as_text=True)  # its row in the survey list
+    fieldings = admin.get(f"/admin/questionnaires/{STAFF}/fieldings")
+    assert fieldings.status_code == 200 and "nicht lesbar (beschädigte Datei)" in fieldings.get_data(as_text=True)
     assert shard.read_bytes() == damaged
     assert damage_logged(caplog, shard) == 1  # once, however often it was met
 

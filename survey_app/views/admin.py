@@ -242,7 +242,7 @@ def _survey_or_404(survey_id: str) -> dict:
 def _render_fieldings(questionnaire, form: FieldingForm, status: int = 200):
     store = get_store()
     today = dt.date.today()
-    rows = [{"survey": s, "state": fielding_state(s, today), "responses": store.count_responses(s["id"])}
+    rows = [{"survey": s, "state": fielding_state(s, today), "responses": store.count_responses_if_readable(s["id"])}
             for s in fieldings_of(store, questionnaire.id)]
     return render_template("admin/fieldings.html", questionnaire=questionnaire, rows=rows, form=form,
                            lang=select_locale()), status

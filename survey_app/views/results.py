@@ -160,12 +160,9 @@ def index():
     rows = []
     for survey in store.list_surveys():
         questionnaire = get_questionnaire(survey["questionnaire_id"])
-        try:
-            count = store.count_responses(survey["id"])
-        except DamagedFileError:  # listed with a note; the other surveys are not affected
-            count = None
         rows.append({"survey": survey, "questionnaire": questionnaire, "state": fielding_state(survey, today),
-                     "count": count, "minimum": minimum_group_size(survey)})
+                     "count": store.count_responses_if_readable(survey["id"]),  # None: listed with a note
+                     "minimum": minimum_group_size(survey)})
     return render_template("results/index.html", rows=rows, lang=select_locale())
 
 
