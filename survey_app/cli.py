@@ -10,11 +10,13 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from .auth import ROLES, AccountError, create_user
+from .backup import BackupError, restore_backup, write_backup
 from .db import get_store
-from .definitions import get_catalogue
+from .definitions import UPLOADS, DefinitionFolder, get_catalogue
 from .fielding import ensure_default_surveys, fielding_state
 from .demo import demo_workshop, fill_demo_surveys, remove_demo, run_demo_workshop
 from .questionnaire import load_folder, parse_definition
+from .store import check_data_folder
 from .workshop import load_templates
 from .xlsform import XLSFormError, convert_workbook, to_yaml
 
@@ -23,12 +25,13 @@ from .xlsform import XLSFormError, convert_workbook, to_yaml
 @with_appcontext
 @click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False))
 def validate_command(folder: str | None) -> None:
-    """Check every questionnaire definition; exit code 1 when any has errors.
+    """Check every questionnaire definition (shipped and uploaded, or those in FOLDER);
+    exit code 1 when any has errors.
 
     Warnings (such as a text shown in the default language because its translation is
     missing) are printed too, but do not stop a file from loading or change the exit code.
     """
-    catalogue = load_folder(folder or current_app.config["QUESTIONNAIRE_DIR"])
+    catalogue = load_folder(folder) if folder else get_catalogue()
     for questionnaire in catalogue.questionnaires.values():
         click.echo(f"ok      {questionnaire.source} ({questionnaire.id})")
     for warning in catalogue.warnings:
@@ -96,6 +99,7 @@ def import_xlsform_command(path: str, output: str | None) -> None:
         click.echo(f"check   {problem}", err=True)
     text = to_yaml(conversion.definition)
     if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)  # e.g. the data folder's questionnaires/
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(text)
         click.echo(f"wrote {output}: {conversion.question_count} questions", err=True)
@@ -141,7 +145,65 @@ def demo_command(seed: int, remove: bool) -> None:
     click.echo("remove all of it again with: flask --app survey_app demo --remove")
 
 
+@click.command("check-data")
+@with_appcontext
+@click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False),
+              help="Check this data folder instead of the app's (e.g. a restored one).")
+def check_data_command(data_dir: str | None) -> None:
+    """Read every file in the data folder (accounts, surveys, responses, drafts, invitations,
+    kept definition versions, workshops, votes, uploaded questionnaires) and print one line per
+    problem; exit code 1 when there is any. Changes nothing."""
+    folder = Path(data_dir or get_store().data_dir)
+    checked, problems = check_data_folder(folder)
+    uploads = folder / UPLOADS
+    upload_problems = [p for p in DefinitionFolder(current_app.config["QUESTIONNAIRE_DIR"], uploads).catalogue().problems
+                       if p.file.startswith(str(uploads))] if uploads.is_dir() else []
+    for problem in problems:
+        click.echo(str(problem))
+    for problem in upload_problems:
+        click.echo(f"{problem.file}: {problem.location}: {problem.message}")
+    if problems or upload_problems:
+        raise SystemExit(1)
+    click.echo(f"{checked} files in {folder}, no problems")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False))
+def backup_command(file: str) -> None:
+    """Write the whole data folder to FILE (a new .tar.gz, with a manifest of checksums).
+
+    Safe while the app runs: each survey, workshop and table is copied under its lock, so every
+    response stored before the backup started is in it."""
+    try:
+        summary = write_backup(get_store(), file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {file}: {summary.files} files, {summary.bytes} bytes")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False),
+              help="The new data folder (missing or empty).")
+def restore_command(file: str, data_dir: str) -> None:
+    """Unpack the backup FILE into the empty folder --data after checking every file against
+    the backup's manifest, then check the restored files; exit code 1 on any problem (nothing
+    is restored when a checksum differs or the archive holds links or paths outside the folder)."""
+    try:
+        summary = restore_backup(file, data_dir)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"restored {summary.files} files into {data_dir}; every checksum matches")
+    _checked, problems = check_data_folder(data_dir)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     for command in (validate_command, create_user_command, surveys_command, import_xlsform_command,
-                    demo_command):
+                    demo_command, check_data_command, backup_command, restore_command):
         app.cli.add_command(command)

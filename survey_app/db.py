@@ -7,7 +7,9 @@ from .store import Store
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["survey_store"] = Store(app.config["DATA_DIR"])
+    store = Store(app.config["DATA_DIR"])
+    store.remove_stale_temp_files()  # left by workers that were killed mid-write
+    app.extensions["survey_store"] = store
 
 
 def get_store(app: Flask | None = None) -> Store:

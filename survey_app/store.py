@@ -11,17 +11,27 @@ Layout of data_dir:
   users.json, surveys.json          small metadata tables
   surveys/<survey_id>/responses-000001.json ...   at most shard_size responses each
   surveys/<survey_id>/drafts/<draft_id>.json      one in-progress answer set each
+
+A file that does not hold what this module wrote (cut off, not JSON, not a TinyDB table of the
+expected documents) raises DamagedFileError when read and is never written over: a write reads
+the file first, so it stops there too. It is logged once per process; check_data_folder lists
+every such file, and the views turn the error into a page about the one survey or workshop it
+belongs to.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import os
 import re
 import secrets
 import shutil
 import tempfile
+import time
 import uuid
+from dataclasses import dataclass
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -37,6 +47,14 @@ _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 _DEFINITION_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 _SHARD_RE = re.compile(r"^responses-(\d{6})\.json$")
+# write_atomic's temporary files: "." + name + "." + 8 random characters (tempfile's) + ".tmp"
+_TEMP_RE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+# A temporary file this old was left by a killed process; a younger one may be a write in progress.
+STALE_TEMP_SECONDS = 60
+# A damaged disposable file is renamed to <name>.damaged-<UTC time> (see add_join_failure).
+_DAMAGED_ASIDE = ".damaged-"
+
+log = logging.getLogger(__name__)
 
 
 class InvitationUsedError(Exception):
@@ -45,6 +63,117 @@ class InvitationUsedError(Exception):
 
 class DuplicateError(Exception):
     """A username or slug that must be unique is already taken."""
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """What is wrong with one file of the data folder."""
+    path: Path
+    kind: str      # EMPTY, SYNTAX, SHAPE, CONTENT or TEMP
+    detail: str = ""
+
+    @property
+    def reason(self) -> str:
+        text = _PROBLEM_TEXTS[self.kind]
+        return f"{text}: {self.detail}" if self.detail else text
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+EMPTY, SYNTAX, SHAPE, CONTENT, TEMP = "empty", "syntax", "shape", "content", "temp"
+_PROBLEM_TEXTS = {
+    EMPTY: "holds no data (0 bytes): the file was cut off",
+    SYNTAX: "is not valid JSON (cut off or changed by hand)",
+    SHAPE: "does not hold the expected table",
+    CONTENT: "does not match the checksum in its name",
+    TEMP: "temporary file left by an interrupted write (safe to delete; removed at the next start)",
+}
+
+
+class DamagedFileError(Exception):
+    """A data file does not hold what the app wrote there; nothing was written to it."""
+
+    def __init__(self, problem: FileProblem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+    @property
+    def path(self) -> Path:
+        return self.problem.path
+
+
+# Which documents each kind of table file holds: required keys, and whether it holds exactly one.
+_TABLE_KEYS = {
+    "users.json": ("id", "username", "password_hash", "role", "created_at"),
+    "surveys.json": ("id", "slug", "questionnaire_id", "created_at"),
+    "workshops.json": ("id", "join_code", "created_at"),
+    "invitations.json": ("hash", "used"),
+    "join_failures.json": ("client", "at"),
+    "workshop.json": ("id", "version", "created_at"),
+}
+_SHARDED_KEYS = ((_SHARD_RE, ("id",)), (re.compile(r"^participants-\d\d\.json$"), ("id",)),
+                 (re.compile(r"^votes-\d\d\.json$"), ("id", "participant")))
+
+
+def _expected_documents(path: Path) -> tuple[tuple[str, ...], bool]:
+    """(required keys of every document, exactly one document) for a table file."""
+    if path.parent.name == "drafts":
+        return ("id", "status", "answers"), True
+    if path.name == "workshop.json":
+        return _TABLE_KEYS["workshop.json"], True
+    for pattern, keys in _SHARDED_KEYS:
+        if pattern.match(path.name):
+            return keys, False
+    return _TABLE_KEYS.get(path.name, ()), False
+
+
+def parse_table(path: Path, raw: bytes) -> dict:
+    """The TinyDB tables stored in `raw` (the bytes of `path`); DamagedFileError if it is not
+    a TinyDB file of the documents expected there."""
+    def damaged(kind: str, detail: str = "") -> DamagedFileError:
+        return DamagedFileError(FileProblem(path, kind, detail))
+
+    if not raw.strip():
+        raise damaged(EMPTY)
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise damaged(SYNTAX, str(error)) from None
+    if not isinstance(data, dict):
+        raise damaged(SHAPE, "not a JSON object of tables")
+    required, single = _expected_documents(path)
+    keys = frozenset(required)
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise damaged(SHAPE, f"table {name!r} is not a JSON object")
+        for doc_id, doc in table.items():
+            if not (isinstance(doc, dict) and doc_id.isdigit()):
+                raise damaged(SHAPE, f"entry {doc_id!r} of table {name!r} is not a numbered document")
+            if not keys.issubset(doc.keys()):
+                missing = [key for key in required if key not in doc]
+                raise damaged(SHAPE, f"document {doc_id} lacks {', '.join(missing)}")
+    if single and len(data.get("_default", {})) != 1:
+        raise damaged(SHAPE, f"{len(data.get('_default', {}))} documents instead of one")
+    if path.parent.name == "drafts" and not isinstance(next(iter(data["_default"].values()))["answers"], dict):
+        raise damaged(SHAPE, "the answers are not a JSON object")
+    return data
+
+
+# Paths (with their size and time) whose damage this process has logged: each is logged once.
+_logged: set[tuple[str, int, int]] = set()
+
+
+def _log_damage(problem: FileProblem) -> None:
+    try:
+        stat = problem.path.stat()
+        key = (str(problem.path), stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        key = (str(problem.path), -1, -1)
+    if key not in _logged:
+        _logged.add(key)
+        log.error("damaged data file %s (nothing was written to it; "
+                  "`flask --app survey_app check-data` lists every damaged file)", problem)
 
 
 def _valid_id(value: Any) -> bool:
@@ -93,6 +222,9 @@ def _makedirs(path: Path) -> None:
     _fsync_dir(path.parent)
 
 
+make_dirs = _makedirs  # for the other writers into the data folder (uploaded definitions)
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage: whole-file JSON, replaced atomically on every write."""
 
@@ -100,11 +232,13 @@ class AtomicJSONStorage(Storage):
         self.path = Path(path)
 
     def read(self) -> dict | None:
+        # An existing file was written with at least one document: empty means cut off, and
+        # raising here (TinyDB reads before every write) keeps a damaged file from being replaced.
         try:
-            text = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return None
-        return json.loads(text) if text.strip() else None
+        return parse_table(self.path, raw)
 
     def write(self, data: dict) -> None:
         write_atomic(self.path, json.dumps(data, ensure_ascii=False))
@@ -120,6 +254,7 @@ class Store:
         self._users = self.data_dir / "users.json"
         self._surveys = self.data_dir / "surveys.json"
         self._survey_root = self.data_dir / "surveys"
+        self._checked: dict[Path, tuple] = {}  # damaged_files: what each file looked like when read
         _makedirs(self._survey_root)
 
     # -- helpers ---------------------------------------------------------------
@@ -131,10 +266,15 @@ class Store:
 
     @staticmethod
     @contextmanager
-    def _open(path: Path) -> Iterator[TinyDB]:
+    def _open(path: Path, log_damage: bool = True) -> Iterator[TinyDB]:
         """A fresh TinyDB on `path`; call only while holding the unit's lock."""
-        with TinyDB(path, storage=AtomicJSONStorage) as db:
-            yield db
+        try:
+            with TinyDB(path, storage=AtomicJSONStorage) as db:
+                yield db
+        except DamagedFileError as error:
+            if log_damage:
+                _log_damage(error.problem)
+            raise
 
     def _survey_dir(self, survey_id: str) -> Path | None:
         return self._survey_root / survey_id if _valid_id(survey_id) else None
@@ -202,8 +342,14 @@ class Store:
                 write_atomic(path, text)
 
     def definition_version(self, questionnaire_id: str, content_hash: str) -> str | None:
+        """The kept text, None when it was never kept or no longer matches its hash (damaged,
+        logged; check-data lists it)."""
         path = self._version_path(questionnaire_id, content_hash)
         if path is None or not path.exists():
+            return None
+        problem = _check_file(self.data_dir, path)
+        if problem is not None:
+            _log_damage(problem)
             return None
         return path.read_text(encoding="utf-8")
 
@@ -214,7 +360,10 @@ class Store:
         with self._lock(path):
             if not path.exists():
                 write_atomic(path, secrets.token_hex(32))
-            return path.read_text(encoding="utf-8").strip()
+            key = path.read_text(encoding="utf-8").strip()
+        if not key:  # never replaced: sessions and keyed hashes depend on it
+            raise DamagedFileError(FileProblem(path, EMPTY))
+        return key
 
     # -- users -----------------------------------------------------------------
 
@@ -339,18 +488,27 @@ class Store:
             return self._read_draft(db)
 
     def list_drafts(self, survey_id: str) -> list[dict]:
-        """Every draft of a survey, open and submitted (reads one small file per draft)."""
+        """Every readable draft of a survey, open and submitted (reads one small file per draft)."""
+        return self.read_drafts(survey_id)[0]
+
+    def read_drafts(self, survey_id: str) -> tuple[list[dict], list[Path]]:
+        """(every readable draft, the damaged draft files): one damaged draft concerns only
+        its respondent."""
         survey_dir = self._survey_dir(survey_id)
         if survey_dir is None or not (survey_dir / "drafts").is_dir():
-            return []
-        drafts = []
+            return [], []
+        drafts, damaged = [], []
         with self._lock(survey_dir):
             for path in sorted((survey_dir / "drafts").glob("*.json")):
-                with self._open(path) as db:
-                    draft = self._read_draft(db)
+                try:
+                    with self._open(path) as db:
+                        draft = self._read_draft(db)
+                except DamagedFileError as error:
+                    damaged.append(error.path)
+                    continue
                 if draft is not None:
                     drafts.append(draft)
-        return drafts
+        return drafts, damaged
 
     def update_draft(self, survey_id: str, draft_id: str, answers: dict | None = None,
                      page: int | None = None, language: str | None = None) -> dict | None:
@@ -715,15 +873,176 @@ class Store:
     def add_join_failure(self, client_key: str, at: str, since: str) -> int:
         """Record a failed join attempt of `client_key` (a hash, never an address) at `at`;
         forget attempts before `since`. Returns the client's attempts since `since`."""
-        path = self.data_dir / "join_failures.json"
-        with self._quick_lock(path), self._open(path) as db:
+        def record(db: TinyDB) -> int:
             db.remove(Query().at < since)
             db.insert({"client": client_key, "at": at})
             return db.count(Query().client == client_key)
 
+        return self._with_join_failures(record)
+
     def count_join_failures(self, client_key: str, since: str) -> int:
-        path = self.data_dir / "join_failures.json"
-        if not path.exists():
+        if not (self.data_dir / "join_failures.json").exists():
             return 0
-        with self._quick_lock(path), self._open(path) as db:
-            return db.count((Query().client == client_key) & (Query().at >= since))
+        return self._with_join_failures(
+            lambda db: db.count((Query().client == client_key) & (Query().at >= since)))
+
+    def _with_join_failures(self, use: Callable[[TinyDB], int]) -> int:
+        """join_failures.json is disposable (attempts of the last minutes): when it is damaged
+        it is renamed to join_failures.json.damaged-<time> and started afresh, so that a
+        damaged file never stops logins and code lookups."""
+        path = self.data_dir / "join_failures.json"
+        with self._quick_lock(path):
+            try:
+                with self._open(path, log_damage=False) as db:
+                    return use(db)
+            except DamagedFileError as error:
+                aside = path.with_name(f"{path.name}{_DAMAGED_ASIDE}{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}")
+                os.replace(path, aside)
+                _fsync_dir(path.parent)
+                log.warning("moved the damaged file %s aside to %s and started it afresh (it only "
+                            "holds recent wrong codes)", error.problem, aside.name)
+            with self._open(path) as db:
+                return use(db)
+
+    # -- the data folder as a whole: checks, clean-up at start, backup ---------------------------
+
+    def owner_of(self, path: Path) -> tuple[str, str] | None:
+        """("survey", id) or ("workshop", id) when `path` is a file of one survey or workshop."""
+        try:
+            parts = Path(path).relative_to(self.data_dir).parts
+        except ValueError:
+            return None
+        if len(parts) >= 3 and parts[0] in ("surveys", "workshops") and _valid_id(parts[1]):
+            return ("survey" if parts[0] == "surveys" else "workshop"), parts[1]
+        return None
+
+    def remove_stale_temp_files(self) -> list[Path]:
+        """Delete temporary files that killed processes left behind (older than
+        STALE_TEMP_SECONDS: a younger one may belong to a write in progress)."""
+        removed = []
+        for path in _data_files(self.data_dir):
+            if _TEMP_RE.match(path.name) and _check_file(self.data_dir, path) is not None:
+                path.unlink(missing_ok=True)
+                removed.append(path)
+        if removed:
+            log.warning("removed %d temporary file(s) left by interrupted writes: %s",
+                        len(removed), ", ".join(str(p) for p in removed))
+        return removed
+
+    def damaged_files(self) -> list[FileProblem]:
+        """The damaged files of the data folder, as check_data_folder finds them (temporary
+        files left out). A file is read again only once it changed, so this is cheap to call
+        on every visit of the admin page."""
+        checked: dict[Path, tuple[tuple, FileProblem | None]] = {}
+        problems = []
+        earlier = self._checked
+        for path in _data_files(self.data_dir):
+            if _TEMP_RE.match(path.name):
+                continue
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue
+            signature = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            found = earlier.get(path)
+            if found is None or found[0] != signature:
+                found = (signature, _check_file(self.data_dir, path))
+            checked[path] = found
+            if found[1] is not None:
+                _log_damage(found[1])
+                problems.append(found[1])
+        self._checked = checked
+        return problems
+
+    def snapshot(self) -> Iterator[tuple[str, bytes]]:
+        """(path relative to the data folder, content) of every file, each unit read whole
+        under the lock its writers take: a survey's folder (responses, drafts, invitations)
+        under the survey's lock, so a response stored before the snapshot started is in it
+        together with its used draft and invitation; a workshop document under the workshop's
+        lock and every other table under its own. Survey and workshop folders come before the
+        index files that name them. Lock and temporary files are left out."""
+        root = self.data_dir
+
+        def read(paths: list[Path]) -> list[tuple[str, bytes]]:
+            found = []
+            for path in paths:
+                try:
+                    found.append((path.relative_to(root).as_posix(), path.read_bytes()))
+                except FileNotFoundError:  # removed since it was listed
+                    pass
+            return found
+
+        def files_in(folder: Path) -> list[Path]:
+            return [p for p in _data_files(folder) if not _TEMP_RE.match(p.name)]
+
+        def unit_folders(name: str) -> list[Path]:
+            return sorted(p for p in (root / name).iterdir() if p.is_dir()) if (root / name).is_dir() else []
+
+        for folder in unit_folders("surveys"):
+            with self._lock(folder):
+                found = read(files_in(folder))
+            yield from found
+        for folder in unit_folders("workshops"):
+            for path in files_in(folder):
+                with self._lock(folder if path == folder / "workshop.json" else path):
+                    found = read([path])
+                yield from found
+        in_units = {folder for name in ("surveys", "workshops") for folder in unit_folders(name)}
+        others = [p for p in files_in(root) if not in_units.intersection(p.parents)]
+        for path in sorted(others, key=lambda p: (p.parent == root, p)):  # top-level tables last
+            if path.suffix == ".json" or path.name == "secret_key":
+                with self._lock(path):
+                    found = read([path])
+            else:  # written once, atomically, and never changed
+                found = read([path])
+            yield from found
+
+
+def _data_files(folder: Path) -> Iterator[Path]:
+    """Every file under `folder` except lock files and moved-aside damaged ones, sorted."""
+    for current, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            if not name.endswith(".lock") and _DAMAGED_ASIDE not in name:
+                yield Path(current) / name
+
+
+def _check_file(data_dir: Path, path: Path) -> FileProblem | None:
+    """What is wrong with one file of the data folder, None if nothing (or unknown to us)."""
+    if _TEMP_RE.match(path.name):
+        try:
+            age = time.time() - path.stat().st_mtime
+        except FileNotFoundError:
+            return None
+        return FileProblem(path, TEMP) if age > STALE_TEMP_SECONDS else None
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:  # removed since it was listed
+        return None
+    parts = path.relative_to(data_dir).parts
+    if path.suffix == ".json":
+        try:
+            parse_table(path, raw)
+        except DamagedFileError as error:
+            return error.problem
+    elif parts == ("secret_key",) or parts[0] == "questionnaires":
+        if not raw.strip():
+            return FileProblem(path, EMPTY)
+    elif parts[0] == "definitions" and path.suffix == ".yaml":
+        if hashlib.sha256(raw).hexdigest() != path.stem:  # a kept version is named by its hash
+            return FileProblem(path, CONTENT)
+    return None
+
+
+def check_data_folder(data_dir: str | os.PathLike) -> tuple[int, list[FileProblem]]:
+    """Read every file the app keeps in `data_dir` (tables, drafts, shards, kept definition
+    versions, the secret key) and list what is damaged, and temporary files left by killed
+    processes. Returns (files checked, problems). Changes nothing."""
+    data_dir = Path(data_dir)
+    checked, problems = 0, []
+    for path in _data_files(data_dir):
+        checked += 1
+        problem = _check_file(data_dir, path)
+        if problem is not None:
+            problems.append(problem)
+    return checked, problems

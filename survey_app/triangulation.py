@@ -52,6 +52,7 @@ class Row:
 class Triangulation:
     measures: tuple[Measure, ...]
     rows: tuple[Row, ...]
+    left_out: tuple[Text, ...] = ()   # instruments whose data could not be read (named for the reader)
 
 
 # (construct, label, measure, cell): one observation of a construct by one measure

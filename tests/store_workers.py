@@ -7,6 +7,9 @@ test can start them all at the same moment.
   submit DATA_DIR SURVEY_ID SEED ID..  submit_draft every draft id (shuffled), print "id created"
   crash DATA_DIR SURVEY_ID SHARD_SIZE  add responses forever, print each id once it is stored
   secret DATA_DIR                      print secret_key()
+  pause DATA_DIR SURVEY_ID DRAFT_ID    submit_draft, but print "paused" and wait for a line on stdin
+                                       after the response is stored and before the draft is marked
+                                       (the survey's lock held), then print the response id
 """
 
 import random
@@ -42,6 +45,18 @@ def main(mode: str, data_dir: str, *args: str) -> None:
         while True:
             print(store.add_response(survey_id, {"i": i, "padding": "x" * 500}), flush=True)
             i += 1
+    elif mode == "pause":
+        survey_id, draft_id = args
+        store = Store(data_dir)
+        write_draft = store._write_draft
+
+        def paused(db, changes):
+            print("paused", flush=True)
+            sys.stdin.readline()
+            write_draft(db, changes)
+
+        store._write_draft = paused
+        print(store.submit_draft(survey_id, draft_id, {"draft": draft_id})[0], flush=True)
     elif mode == "secret":
         store = Store(data_dir)
         wait_for_go()

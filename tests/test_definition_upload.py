@@ -43,23 +43,25 @@ def _textarea(page: str) -> str:
     return html.unescape(re.search(r'<textarea[^>]*name="text"[^>]*>\r?\n?(.*?)</textarea>', page, re.S).group(1))
 
 
-def test_xlsform_upload_is_reviewed_then_saved_and_served(admin, folder):
+def test_xlsform_upload_is_reviewed_then_saved_and_served(admin, folder, tmp_path):
     review = _upload(admin, "partner.xlsx", xlsform(FULL, CHOICES, {"form_title": "Partnerbefragung", "form_id": "partner"}))
     page = review.get_data(as_text=True)
     assert review.status_code == 200
     assert "Partnerbefragung" in page and "7 Fragen" in page
     assert "settings row 1" in page  # the import report
     text = _textarea(page)
-    assert not (folder / "partner.yaml").exists()  # nothing saved before the admin says so
+    uploads = tmp_path / "data" / "questionnaires"
+    assert not (uploads / "partner.yaml").exists()  # nothing saved before the admin says so
     # a browser sends the text area with CRLF line ends
     saved = admin.post("/admin/definitions/save", data={"csrf_token": csrf_token(admin, "/admin/"),
                                                         "text": text.replace("\n", "\r\n")})
     assert saved.status_code == 302
-    assert (folder / "partner.yaml").read_text(encoding="utf-8") == text
+    assert (uploads / "partner.yaml").read_text(encoding="utf-8") == text
+    assert not (folder / "partner.yaml").exists()  # the shipped folder is only read
     assert admin.get("/s/partner").status_code == 200
 
 
-def test_broken_yaml_is_shown_with_its_line_and_not_saved(admin, folder):
+def test_broken_yaml_is_shown_with_its_line_and_not_saved(admin, folder, tmp_path):
     review = _upload(admin, "broken.yaml", b"id: broken\nlanguages: [de\n")
     assert review.status_code == 422
     assert "line" in review.get_data(as_text=True)
@@ -68,6 +70,7 @@ def test_broken_yaml_is_shown_with_its_line_and_not_saved(admin, folder):
                                                           "text": "id: broken\nlanguages: [de\n"})
     assert refused.status_code == 422
     assert sorted(p.name for p in folder.iterdir()) == before
+    assert not (tmp_path / "data" / "questionnaires").exists()
 
 
 def test_existing_id_is_refused(admin, folder):
@@ -75,6 +78,40 @@ def test_existing_id_is_refused(admin, folder):
     review = _upload(admin, "copy.yaml", text.encode("utf-8"))
     assert review.status_code == 422
     assert "existiert bereits" in review.get_data(as_text=True)
+
+
+def _save(client, text):
+    return client.post("/admin/definitions/save", data={"csrf_token": csrf_token(client, "/admin/"), "text": text})
+
+
+def test_an_uploaded_questionnaire_is_kept_in_the_data_folder_and_comes_back_with_it(admin, tmp_path):
+    # The backup the README describes is the data folder: restored alone, next to a fresh
+    # checkout, it must bring the uploaded survey back.
+    text = (PROJECT_ROOT / "questionnaires" / "staff-self-assessment.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: staff-self-assessment", "id: partner-check")
+    assert _save(admin, text).status_code == 302
+    assert _save(admin, text).status_code == 422  # the id is taken now, by the uploaded file
+    assert admin.get("/s/partner-check").status_code == 200
+
+    restored = tmp_path / "elsewhere"
+    shutil.copytree(tmp_path / "data", restored / "data")
+    fresh_checkout = restored / "checkout-questionnaires"
+    shutil.copytree(PROJECT_ROOT / "questionnaires", fresh_checkout)
+    app = make_app(restored, QUESTIONNAIRE_DIR=str(fresh_checkout))
+    client = app.test_client()
+    assert client.get("/s/partner-check").status_code == 200
+    assert client.get("/s/staff-self-assessment").status_code == 200
+
+
+def test_an_uploaded_file_with_a_shipped_id_is_a_problem_not_an_override(admin, tmp_path):
+    uploads = tmp_path / "data" / "questionnaires"
+    uploads.mkdir()
+    text = (PROJECT_ROOT / "questionnaires" / "staff-self-assessment.yaml").read_text(encoding="utf-8")
+    (uploads / "copy.yaml").write_text(text.replace("Selbsteinschätzung der", "Kopie der"), encoding="utf-8")
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert str(uploads / "copy.yaml") in page and "already used by the shipped file staff-self-assessment.yaml" in page
+    start = admin.get("/s/staff-self-assessment").get_data(as_text=True)
+    assert "Selbsteinschätzung der" in start and "Kopie der" not in start
 
 
 def test_other_files_are_refused_with_a_message(admin):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from itertools import groupby
-from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -17,13 +16,14 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from ..auth import ROLES, AccountError, create_user, role_required
 from ..counting import answer_lines, counted, is_test_run
 from ..db import get_store
-from ..definitions import add_definition_file, get_catalogue, get_questionnaire, version_changes
+from ..definitions import add_definition_file, definition_folder, get_catalogue, get_questionnaire, version_changes
 from ..export import to_csv
 from ..fielding import CLOSED, add_fielding, fielding_state, fieldings_of, opening_changes, parse_day
 from ..forms import page_form
 from ..i18n import select_locale
 from ..invitations import MAX_PER_BATCH, invitation_table, new_invitations
 from ..questionnaire import ERROR, Problem, load_bytes
+from ..store import DamagedFileError
 from ..xlsform import XLSFormError, convert_workbook, to_yaml
 from .survey import language_for, render_page
 
@@ -43,16 +43,27 @@ class NewUserForm(FlaskForm):
 def _render(form: NewUserForm, status: int = 200):
     store = get_store()
     catalogue = get_catalogue()
-    surveys = store.list_surveys()
-    versions = {survey["id"]: Counter(r.get("version", "") for r in store.responses(survey["id"]))
-                for survey in surveys}
-    counts = {survey_id: sum(found.values()) for survey_id, found in versions.items()}
+    damaged = store.damaged_files()  # listed first: the rest of the page works around them
+    try:
+        surveys = store.list_surveys()
+    except DamagedFileError:
+        surveys = []
+    versions, counts = {}, {}
+    for survey in surveys:
+        try:
+            versions[survey["id"]] = Counter(r.get("version", "") for r in store.responses(survey["id"]))
+        except DamagedFileError:  # its row says so; the other surveys are not affected
+            versions[survey["id"]], counts[survey["id"]] = Counter(), None
+        else:
+            counts[survey["id"]] = sum(versions[survey["id"]].values())
     today = dt.date.today()
     problems = [(file, list(items)) for file, items in groupby(catalogue.problems, key=lambda p: p.file)]
     return render_template(
         "admin/index.html",
         catalogue=catalogue,
         problems=problems,
+        damaged=[(problem, store.owner_of(problem.path)) for problem in damaged],
+        data_dir=store.data_dir,
         surveys=surveys,
         counts=counts,
         states={survey["id"]: fielding_state(survey, today) for survey in surveys},
@@ -116,8 +127,7 @@ def _review(text: str, notes=(), status: int = 200, name: str = "upload.yaml"):
     questionnaire, problems = load_bytes(text.encode("utf-8"), name)
     errors = [p for p in problems if p.severity == ERROR]
     warnings = [p for p in problems if p.severity != ERROR]
-    existing = questionnaire and (Path(current_app.config["QUESTIONNAIRE_DIR"]) / f"{questionnaire.id}.yaml").exists()
-    if existing:
+    if questionnaire and definition_folder().taken(questionnaire.id):
         errors.append(Problem(name, "id", _("A questionnaire with the id %(id)s exists already; choose another id.",
                                             id=questionnaire.id)))
     return render_template(
@@ -234,10 +244,18 @@ def _survey_or_404(survey_id: str) -> dict:
     return survey
 
 
+def _counted_if_readable(store, survey: dict):
+    """What counts of a fielding's responses; None when one of its files is damaged."""
+    try:
+        return counted(survey, store.responses(survey["id"]))
+    except DamagedFileError:
+        return None
+
+
 def _render_fieldings(questionnaire, form: FieldingForm, status: int = 200):
     store = get_store()
     today = dt.date.today()
-    rows = [{"survey": s, "state": fielding_state(s, today), "counted": counted(s, store.responses(s["id"]))}
+    rows = [{"survey": s, "state": fielding_state(s, today), "counted": _counted_if_readable(store, s)}
             for s in fieldings_of(store, questionnaire.id)]
     return render_template("admin/fieldings.html", questionnaire=questionnaire, rows=rows, form=form,
                            lang=select_locale()), status

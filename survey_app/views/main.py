@@ -1,6 +1,7 @@
 """Pages for everyone: start page, language switch, shared template filters, error pages."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import plotly
@@ -16,6 +17,7 @@ from ..definitions import get_catalogue, keep_versions
 from ..fielding import ensure_default_surveys
 from ..i18n import select_locale
 from ..questionnaire import localized
+from ..store import DamagedFileError
 
 bp = Blueprint("main", __name__)
 
@@ -27,8 +29,11 @@ def prepare_surveys():
     # Once per loaded catalogue and process: the catalogue object changes only when a file does.
     catalogue = get_catalogue()
     if current_app.extensions.get("surveys_prepared_for") is not catalogue:
-        ensure_default_surveys(get_store(), catalogue)
-        keep_versions(get_store(), catalogue, current_app.config["QUESTIONNAIRE_DIR"])
+        try:
+            ensure_default_surveys(get_store(), catalogue)
+        except DamagedFileError:  # logged; pages that need the file say so, the others work
+            return
+        keep_versions(get_store(), catalogue)
         current_app.extensions["surveys_prepared_for"] = catalogue
 
 
@@ -89,8 +94,53 @@ def paragraphs_filter(text: str) -> Markup:
     return formatting.paragraphs(text)
 
 
-def _error_page(status: int, title: str, message: str):
-    return render_template("error.html", title=title, message=message), status
+def _error_page(status: int, title: str, message: str, detail: str | None = None):
+    return render_template("error.html", title=title, message=message, detail=detail), status
+
+
+@bp.app_errorhandler(DamagedFileError)
+def damaged_file(error: DamagedFileError):
+    """A file that cannot be read concerns the survey or workshop it belongs to: say which,
+    and that nothing was overwritten (the store never writes to such a file)."""
+    store = get_store()
+    owner = store.owner_of(error.path)
+    name = _owner_name(store, owner)
+    if owner and owner[0] == "survey" and name and error.path.parent.name == "drafts":
+        message = _("Your saved answers to the survey “%(name)s” cannot be read right now: the file that holds "
+                    "them is damaged. Other respondents are not affected.", name=name)
+    elif owner and owner[0] == "survey" and name:
+        message = _("The stored data of the survey “%(name)s” cannot be read right now: one of its files is "
+                    "damaged. Other surveys are not affected.", name=name)
+    elif owner and owner[0] == "workshop" and name:
+        message = _("The stored data of the workshop “%(name)s” cannot be read right now: one of its files is "
+                    "damaged. Other workshops are not affected.", name=name)
+    else:
+        message = _("Some stored data of this app cannot be read right now: one of its files is damaged.")
+    message += " " + _("Nothing was lost or overwritten by this: the app does not write to a damaged file. "
+                       "The administrators see the file on their overview page; please try again later.")
+    try:
+        is_admin = current_user.is_authenticated and current_user.has_role("admin")
+    except DamagedFileError:  # the accounts file itself
+        is_admin = False
+    detail = os.path.relpath(error.path, store.data_dir) if is_admin else None
+    return _error_page(503, _("Temporarily not available"), message, detail)
+
+
+def _owner_name(store, owner: tuple[str, str] | None) -> str | None:
+    try:
+        if owner and owner[0] == "survey":
+            survey = store.get_survey(owner[1])
+            questionnaire = get_catalogue().questionnaires.get(survey["questionnaire_id"]) if survey else None
+            if questionnaire is None:
+                return survey and (survey.get("label") or survey["slug"])
+            title = localized(questionnaire.title, select_locale(), questionnaire.default_language)
+            return " · ".join(filter(None, (title, survey.get("label"))))
+        if owner:
+            entry = next((w for w in store.list_workshops() if w["id"] == owner[1]), None)
+            return entry and (entry.get("title") or entry["join_code"])
+    except DamagedFileError:  # the index is damaged as well
+        pass
+    return None
 
 
 @bp.app_errorhandler(400)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import (
     Blueprint,
@@ -50,6 +50,7 @@ from ..questionnaire import Question, Questionnaire, localized
 from ..progress import completion
 from ..pseudonym import codes_of, paired
 from ..report import report_html
+from ..store import DamagedFileError
 from ..triangulation import Triangulation, survey_observations, triangulate, workshop_observations
 from ..workshop import cast_votes, workshop_from_record
 
@@ -66,6 +67,14 @@ def counted_responses(survey: dict) -> Counted:
     """The responses of a survey that count in results, downloads, the report, comparisons,
     response rates and triangulation, with how many were left out and why."""
     return counted(survey, get_store().responses(survey["id"]))
+
+
+def _count_if_readable(survey: dict) -> int | None:
+    """How many responses count; None when one of the survey's files is damaged (listed with a note)."""
+    try:
+        return len(counted_responses(survey).responses)
+    except DamagedFileError:
+        return None
 
 
 def _survey_and_questionnaire(survey_id: str):
@@ -169,38 +178,49 @@ def index():
     for survey in store.list_surveys():
         questionnaire = get_questionnaire(survey["questionnaire_id"])
         rows.append({"survey": survey, "questionnaire": questionnaire, "state": fielding_state(survey, today),
-                     "count": len(counted_responses(survey).responses), "test_run": is_test_run(survey),
+                     "count": _count_if_readable(survey), "test_run": is_test_run(survey),
                      "minimum": minimum_group_size(survey)})
     return render_template("results/index.html", rows=rows, lang=select_locale())
 
 
-def all_observations(store) -> list:
-    """What every survey and every workshop says about each construct."""
-    observations = []
+def all_observations(store) -> tuple[list, list]:
+    """What every survey and every workshop says about each construct; and the names of
+    those left out because one of their files is damaged."""
+    observations, left_out = [], []
     for survey in store.list_surveys():
         questionnaire = get_questionnaire(survey["questionnaire_id"])
         if questionnaire and not is_test_run(survey):  # a test run is no instrument: not even an empty column
-            observations += survey_observations(survey["slug"], questionnaire, counted_responses(survey).responses,
-                                                minimum_group_size(survey))
+            try:
+                responses = counted_responses(survey).responses
+            except DamagedFileError:
+                left_out.append({lang: " · ".join(filter(None, (text, survey.get("label"))))
+                                 for lang, text in questionnaire.title.items()})
+                continue
+            observations += survey_observations(survey["slug"], questionnaire, responses, minimum_group_size(survey))
     for entry in store.list_workshops():
-        record = store.get_workshop(entry["id"])
-        if record is None:
+        try:
+            record = store.get_workshop(entry["id"])
+            if record is None:
+                continue
+            workshop = workshop_from_record(record)
+            runs = {r.run for rounds in workshop.rounds.values() for r in rounds[-1:]}
+            votes = {run: cast_votes(store.votes(workshop.id, run)) for run in runs}
+        except DamagedFileError:
+            left_out.append({"de": entry.get("title") or entry["join_code"]})
             continue
-        workshop = workshop_from_record(record)
-        runs = {r.run for rounds in workshop.rounds.values() for r in rounds[-1:]}
-        votes = {run: cast_votes(store.votes(workshop.id, run)) for run in runs}
         minimum = max(workshop.min_group_size or 0, current_app.config["MIN_GROUP_SIZE"])
         observations += workshop_observations(workshop, votes, minimum)
-    return observations
+    return observations, left_out
 
 
 def triangulation_for(survey: dict | None = None) -> Triangulation:
     """All constructs shared between instruments; with `survey`, only rows it takes part in."""
-    result = triangulate(all_observations(get_store()))
+    observations, left_out = all_observations(get_store())
+    result = replace(triangulate(observations), left_out=tuple(left_out))
     if survey is None:
         return result
     columns = {i for i, m in enumerate(result.measures) if m.source == survey["slug"]}
-    return Triangulation(result.measures, tuple(r for r in result.rows if columns & set(r.cells)))
+    return replace(result, rows=tuple(r for r in result.rows if columns & set(r.cells)))
 
 
 @bp.route("/triangulation")

@@ -310,11 +310,16 @@ def resume(slug: str, code: str | None = None):
         return _resume_refused(survey, questionnaire, lang, typed, 429, _("Too many wrong codes from your network. "
                                                                             "Please wait a few minutes and try again."))
     normalized = normalize_resume_code(typed)
-    draft = draft_with_code(get_store().list_drafts(survey["id"]), normalized) if normalized else None
+    drafts, damaged = get_store().read_drafts(survey["id"])
+    draft = draft_with_code(drafts, normalized) if normalized else None
     if draft is None:
         status = 429 if guessing.count_wrong_code() else 404
-        return _resume_refused(survey, questionnaire, lang, typed, status,
-                               _("No saved answers were found for this code. Please check it."))
+        message = _("No saved answers were found for this code. Please check it.")
+        if damaged:
+            message += " " + _("Some saved answers of this survey cannot be read because a file is damaged "
+                               "(nothing was overwritten); if your code is right, yours may be among them. "
+                               "Please tell the survey team.")
+        return _resume_refused(survey, questionnaire, lang, typed, status, message)
     _remember_draft(survey, draft)
     return redirect(url_for(".page", slug=slug, number=draft["page"] + 1))
 
