@@ -79,7 +79,7 @@ def test_existing_id_is_refused(admin, folder):
 
 def test_other_files_are_refused_with_a_message(admin):
     page = _upload(admin, "notes.txt", b"hello").get_data(as_text=True)
-    assert "Nur .yaml-, .yml- und .xlsx-Dateien" in page
+    assert "Nur .yaml-, .yml-, .xlsx- und .lss-Dateien" in page
     page = _upload(admin, "fake.xlsx", b"not a workbook").get_data(as_text=True)
     assert "not an .xlsx workbook" in page
 
