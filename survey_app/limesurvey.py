@@ -392,6 +392,11 @@ class _Parser:
         self.position += 1
         return token
 
+    def _close(self):
+        if self._peek() != ")":
+            raise ExpressionError(N_("a parenthesis is not closed"))
+        self._take()
+
     def _deeper(self):
         self.depth += 1
         if self.depth > MAX_EXPRESSION_NESTING:
@@ -447,8 +452,7 @@ class _Parser:
             self._deeper()
             node = self._or()
             self.depth -= 1
-            if self._take()[1] != ")":
-                raise ExpressionError(N_("a parenthesis is not closed"))
+            self._close()
             return node
         if value == "-" and kind == "op":
             sign_kind, number = self._take()
@@ -474,8 +478,7 @@ class _Parser:
                     while self._peek() == ",":
                         self._take()
                         args.append(self._or())
-                if self._take()[1] != ")":
-                    raise ExpressionError(N_("a parenthesis is not closed"))
+                self._close()
                 self.depth -= 1
                 return ("call", value.lower(), args)
             return ("name", value)
@@ -534,11 +537,7 @@ class _Translator:
             return _combine("any" if kind == "or" else "all", parts)
         if kind == "not":
             inner = self.condition(node[1])
-            if isinstance(inner, bool):
-                return not inner
-            if set(inner) == {"not"}:
-                return inner["not"]
-            return {"not": inner}
+            return (not inner) if isinstance(inner, bool) else _negate(inner)
         if kind == "compare":
             return self._compare(*node[1:])
         if kind == "call":
@@ -547,8 +546,7 @@ class _Translator:
                 return self._empty(self._target(args[0][1]))
             raise ExpressionError(N_("the function %(name)s() has no counterpart in show_if"), name=name)
         if kind == "name":   # a bare variable: true when it has an answer
-            empty = self._empty(self._target(node[1]))
-            return empty["not"] if set(empty) == {"not"} else {"not": empty}
+            return _negate(self._empty(self._target(node[1])))
         if kind == "literal":
             value = node[1]
             return bool(value) and value != "0"
@@ -556,6 +554,9 @@ class _Translator:
 
     def _target(self, name: str) -> Target:
         base, _, suffix = name.partition(".")
+        if base.lower() in ("self", "that"):
+            raise ExpressionError(N_("“%(name)s” refers to several answers at once, which show_if cannot express"),
+                                  name=name)
         if suffix.lower() not in _VALUE_SUFFIXES:
             raise ExpressionError(N_("“%(name)s” uses .%(suffix)s, which is not an answer"), name=name,
                                   suffix=suffix)
@@ -570,6 +571,11 @@ class _Translator:
         return {"question": target.question, "answered": False}
 
     def _compare(self, op: str, left, right) -> dict | bool:
+        for side in (left, right):
+            if side[0] == "arithmetic":
+                raise ExpressionError(N_("calculations (+, -, *, /) have no counterpart in show_if"))
+            if side[0] == "call":
+                raise ExpressionError(N_("the function %(name)s() has no counterpart in show_if"), name=side[1])
         if left[0] == "literal" and right[0] == "literal":
             a, b = left[1], right[1]
             try:
@@ -649,7 +655,11 @@ class _Translator:
 
 
 def _negate(condition: dict) -> dict:
-    return condition["not"] if set(condition) == {"not"} else {"not": condition}
+    if set(condition) == {"not"}:
+        return condition["not"]
+    if set(condition) == {"question", "answered"}:
+        return {"question": condition["question"], "answered": not condition["answered"]}
+    return {"not": condition}
 
 
 def _code_text(value) -> str:
@@ -796,11 +806,11 @@ class _Converter:
         self.count = 0
 
     # ---- notes
-    def note(self, place: str, message: str, kind: str = "dropped", **params) -> None:
+    def note(self, place: str, message: str, kind: str = "dropped", /, **params) -> None:
         self.notes.append(Note(place, message, tuple(params.items()), kind))
 
-    def qnote(self, code: str, message: str, kind: str = "dropped", **params) -> None:
-        self.note(QUESTION, message, kind, question=code, **params)
+    def qnote(self, question: str, message: str, kind: str = "dropped", /, **params) -> None:
+        self.note(QUESTION, message, kind, question=question, **params)
 
     # ---- languages and texts
     def _languages(self) -> None:
@@ -1063,8 +1073,6 @@ class _Converter:
             if target is None:
                 if name in self.all_names or name.lower() in {n.lower() for n in self.all_names}:
                     reason = N_("refers to “%(name)s”, which comes later or was not carried over")
-                elif name.lower() in ("self", "that"):
-                    reason = N_("“%(name)s” refers to several answers at once, which show_if cannot express")
                 else:
                     reason = N_("refers to “%(name)s”, which is not a question of this survey")
                 return Target("none", reason=reason)

@@ -15,7 +15,11 @@ value or {lang: value}}, "subquestions": [(code, {lang: text}) or (code, texts, 
 """
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape
+
+# What LimeSurvey's exporter removes from every value: characters XML cannot hold.
+INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 OLD_DB_VERSION = 355
 NEW_DB_VERSION = 624
@@ -24,7 +28,7 @@ NEW_DB_VERSION = 624
 def _value(value) -> str:
     if value is None or value == "":
         return ""
-    text = str(value).replace("]]>", "]] >")
+    text = INVALID_XML.sub("", str(value)).replace("]]>", "]] >")
     return f"<![CDATA[{text}]]>"
 
 
