@@ -34,7 +34,7 @@ from .conditions import MAX_DEPTH as MAX_CONDITION_DEPTH
 from .xlsform import ANONYMITY, Conversion, _slug as slug, _unique as unique
 
 MAX_BYTES = 10 * 1024 * 1024        # a survey structure export with many languages stays well below
-MAX_XML_DEPTH = 8                   # document > table > rows > row > column is 5 deep
+MAX_XML_DEPTH = 16                  # document > table > rows > row > column is 5; theme options 6
 MAX_ELEMENTS = 1_000_000
 MAX_EXPRESSION_LENGTH = 10_000      # characters of one relevance equation
 MAX_EXPRESSION_NESTING = 40         # parentheses, not and function calls inside each other
