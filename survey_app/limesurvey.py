@@ -21,6 +21,7 @@ caller can show them in the admin's language: Note.render(gettext).
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import re
@@ -641,17 +642,28 @@ class _Translator:
         return self._compare_number(target, op, value, name)
 
     def _compare_date(self, target, op, value, name):
-        match = re.match(r"(\d{4}-\d{2}-\d{2})(?:[ T][0-9:]*)?$", str(value).strip())
-        if not match:
+        day = _day(str(value))
+        if day is None:
             raise ExpressionError(N_("“%(name)s” is a date; it can only be compared with a date written "
                                      "YYYY-MM-DD"), name=name)
         if op in ("==", "!="):
-            return self._equality(target, op, match.group(1))
-        return {"question": target.question, _ORDER[op]: match.group(1)}
+            return self._equality(target, op, day)
+        return {"question": target.question, _ORDER[op]: day}
 
     def _compare_text(self, target, op, value, name):
         raise ExpressionError(N_("compares the text of “%(name)s” with a value; show_if can only ask whether "
                                  "a text was given"), name=name)
+
+
+def _day(text: str) -> str | None:
+    """"2018-06-30" (also with a time of day after it) as a valid YYYY-MM-DD date, else None."""
+    match = re.match(r"(\d{4}-\d{2}-\d{2})(?:[ T][0-9:.]*)?$", text.strip())
+    if not match:
+        return None
+    try:
+        return dt.date.fromisoformat(match.group(1)).isoformat()
+    except ValueError:
+        return None
 
 
 def _negate(condition: dict) -> dict:
@@ -1474,9 +1486,9 @@ def _date(conv: _Converter, c: _Context) -> list[dict]:
     keys = {}
     for name, key in (("date_min", "min_date"), ("date_max", "max_date")):
         raw = conv.attribute(c.qid, name)
-        match = re.match(r"(\d{4}-\d{2}-\d{2})(?:[ T][0-9:]*)?$", raw)
-        if match:
-            keys[key] = match.group(1)
+        day = _day(raw)
+        if day:
+            keys[key] = day
         elif raw:
             conv.qnote(c.code, N_("%(setting)s “%(value)s” is not carried over"), setting=name, value=raw[:40])
     if len(keys) == 2 and keys["min_date"] >= keys["max_date"]:

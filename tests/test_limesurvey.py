@@ -287,6 +287,7 @@ def test_relevance_equations_become_show_if(expression, expected, layout):
     ('Y1 == "ja"', "answered “Y” or “N”"),
     ('F1 == 7', "has no scale point “7”"),
     ('D1 > "gestern"', "written YYYY-MM-DD"),
+    ('D1 > "2020-13-45"', "written YYYY-MM-DD"),
     ('N1 == "viel"', "cannot be compared with “viel”"),
     ('E1 > 3', "“E1” was not carried over"),
     ('R1_1 == "A1"', "a rank of a ranking"),
@@ -446,6 +447,7 @@ def test_odd_but_readable_files_still_give_a_valid_definition():
              "attributes": {"min_answers": "3", "max_answers": "{N1}"}},
             {"code": "Q3", "type": "N", "text": "x", "attributes": {"min_num_value_n": "10", "max_num_value_n": "1"}},
             {"code": "Q4", "type": "D", "text": "x", "attributes": {"date_min": "2030-01-01", "date_max": "2020-01-01"}},
+            {"code": "Q4b", "type": "D", "text": "x", "attributes": {"date_min": "2020-02-30"}},
             {"code": "Q5", "type": "F", "text": "x", "subquestions": [("SQ1", "a")],
              "answers": [("B", "b"), ("A", "a")]},
             {"code": "Q6", "type": "X", "text": "   "},
@@ -466,6 +468,7 @@ def test_odd_but_readable_files_still_give_a_valid_definition():
                  "question Q2: min_answers “3” is not carried over", "question Q2: max_answers “{N1}” is not carried over",
                  "question Q3: the smallest allowed number is not below the largest",
                  "question Q4: the earliest allowed date is not before the latest",
+                 "question Q4b: date_min “2020-02-30” is not carried over",
                  "question Q5: the answer codes are stored as numbers: B = 1, A = 2",
                  "question Q6: a text display without text; left out",
                  "question Q8: question type “?” is not supported", "survey: the survey has no title"):
@@ -495,7 +498,7 @@ NAMES = st.builds(lambda code, suffix: code + suffix, CODES, st.sampled_from([""
 RELEVANCE = st.one_of(
     st.sampled_from(["1", "", "0"]),
     st.builds(lambda name, op, value: f"{name} {op} {value}", NAMES, st.sampled_from(["==", "!=", "<", ">=", "and", "eq"]),
-              st.sampled_from(['"A1"', '"Y"', "3", '""', "'SQ001'", "Q1", '"2020-01-01"'])),
+              st.sampled_from(['"A1"', '"Y"', "3", '""', "'SQ001'", "Q1", '"2020-01-01"', '"2020-13-01"', "1e400"])),
     st.builds(lambda name, other: f"!is_empty({name}) || ({other})", NAMES, st.sampled_from(['Q2 == "A2"', "Q3 > 1"])),
     st.text(max_size=30))
 TEXTS = st.one_of(st.text(max_size=20), st.sampled_from(["<p>Frage</p>", "<script>x</script>", "{Q1.shown}", "", "&amp;"]))
@@ -506,7 +509,7 @@ QUESTION = st.fixed_dictionaries({
     "attributes": st.dictionaries(st.sampled_from(["min_answers", "max_answers", "maximum_chars", "min_num_value_n",
                                                    "max_num_value_n", "num_value_int_only", "equals_num_value",
                                                    "date_min", "date_max", "hidden", "other_replace_text"]),
-                                  st.sampled_from(["0", "1", "2", "5", "100", "-3", "2.5", "2020-01-01", "x", ""]),
+                                  st.sampled_from(["0", "1", "2", "5", "100", "-3", "2.5", "2020-01-01", "2020-02-30", "1e400", "x", ""]),
                                   max_size=3)})
 SURVEY = st.fixed_dictionaries({
     "languages": st.sampled_from([["de"], ["de", "en"], ["en", "de-easy"], ["pt-BR"]]),
