@@ -29,6 +29,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         LANGUAGES=("de", "en"),
         # Forms are small; anything larger is refused with 413 before it is read.
         MAX_CONTENT_LENGTH=512 * 1024,
+        # ... except definition uploads by admins (a LimeSurvey export with many languages).
+        MAX_IMPORT_LENGTH=11 * 1024 * 1024,
         SESSION_COOKIE_SAMESITE="Lax",
         # Behind HTTPS (SURVEY_APP_HTTPS=1) cookies are never sent over plain HTTP.
         SESSION_COOKIE_SECURE=os.environ.get("SURVEY_APP_HTTPS") == "1",
@@ -59,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from flask_wtf.csrf import CSRFProtect
 
+    admin.allow_large_imports(app)   # before CSRF protection reads the form
     CSRFProtect(app)
     i18n.init_app(app)
     auth.init_app(app)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext
 
 from .auth import ROLES, AccountError, create_user
 from .backup import BackupError, restore_backup, write_backup
@@ -18,6 +19,7 @@ from .demo import demo_workshop, fill_demo_surveys, remove_demo, run_demo_worksh
 from .questionnaire import load_folder, parse_definition
 from .store import check_data_folder
 from .workshop import load_templates
+from . import limesurvey
 from .xlsform import XLSFormError, convert_workbook, to_yaml
 
 
@@ -84,20 +86,43 @@ def import_xlsform_command(path: str, output: str | None) -> None:
     What could not be carried over is listed row by row on standard error; the exit code
     is 1 when no question could be made at all.
     """
+    _import(path, output, convert_workbook, XLSFormError, "an XLSForm")
+
+
+@click.command("import-limesurvey")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the definition here instead of to standard output.")
+def import_limesurvey_command(path: str, output: str | None) -> None:
+    """Turn a LimeSurvey survey structure file (.lss) into a questionnaire definition (YAML).
+
+    What was changed or could not be carried over is listed question by question on standard
+    error, in the app's default language; the exit code is 1 when no question could be made.
+    """
+    if os.path.getsize(path) > limesurvey.MAX_BYTES:
+        raise click.ClickException(limesurvey.LimeSurveyError(
+            limesurvey.N_("the file is larger than %(limit)d MB; a survey structure export is far smaller"),
+            limit=limesurvey.MAX_BYTES // (1024 * 1024)).render(gettext))
+    _import(path, output, limesurvey.convert_lss, limesurvey.LimeSurveyError, limesurvey.ORIGIN)
+
+
+def _import(path: str, output: str | None, convert, error_class, origin: str) -> None:
+    """Convert a file with an importer, print its report and the check, write the YAML."""
     with open(path, "rb") as handle:
         data = handle.read()
     try:
-        conversion = convert_workbook(data, os.path.basename(path))
-    except XLSFormError as error:
-        raise click.ClickException(str(error)) from None
+        conversion = convert(data, os.path.basename(path))
+    except error_class as error:
+        raise click.ClickException(_localized(error)) from None
     for note in conversion.notes:
-        click.echo(f"{note.kind:<8}{note}", err=True)
+        click.echo(f"{note.kind:<8}{_localized(note)}", err=True)
     if not conversion.usable:
-        raise click.ClickException("no question could be made from this form")
+        raise click.ClickException(gettext("No question could be made from this form."))
     _, problems = parse_definition(conversion.definition, os.path.basename(path))
     for problem in problems:
         click.echo(f"check   {problem}", err=True)
-    text = to_yaml(conversion.definition)
+    text = to_yaml(conversion.definition, origin)
     if output:
         Path(output).parent.mkdir(parents=True, exist_ok=True)  # e.g. the data folder's questionnaires/
         with open(output, "w", encoding="utf-8") as handle:
@@ -105,6 +130,12 @@ def import_xlsform_command(path: str, output: str | None) -> None:
         click.echo(f"wrote {output}: {conversion.question_count} questions", err=True)
     else:
         click.echo(text, nl=False)
+
+
+def _localized(item) -> str:
+    """A report line or error in the app's language where the importer provides msgids."""
+    render = getattr(item, "render", None)
+    return render(gettext) if render else str(item)
 
 
 @click.command("demo")
@@ -205,5 +236,6 @@ def restore_command(file: str, data_dir: str) -> None:
 
 def init_app(app: Flask) -> None:
     for command in (validate_command, create_user_command, surveys_command, import_xlsform_command,
-                    demo_command, check_data_command, backup_command, restore_command):
+                    import_limesurvey_command, demo_command, check_data_command, backup_command,
+                    restore_command):
         app.cli.add_command(command)

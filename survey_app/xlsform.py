@@ -411,8 +411,9 @@ def _attach_condition(target: dict, expression: Any, names: dict[str, str], note
         notes.append(Note("survey", row, f"relevant not carried over ({error}); shown always"))
 
 
-def to_yaml(definition: dict) -> str:
+def to_yaml(definition: dict, origin: str = "an XLSForm") -> str:
+    """The definition as YAML text, headed by a comment naming where it was imported from."""
     import yaml
 
-    header = "# Imported from an XLSForm; see docs/questionnaire-format.md\n"
+    header = f"# Imported from {origin}; see docs/questionnaire-format.md\n"
     return header + yaml.safe_dump(definition, allow_unicode=True, sort_keys=False, width=100)

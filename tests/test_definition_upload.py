@@ -116,7 +116,7 @@ def test_an_uploaded_file_with_a_shipped_id_is_a_problem_not_an_override(admin, 
 
 def test_other_files_are_refused_with_a_message(admin):
     page = _upload(admin, "notes.txt", b"hello").get_data(as_text=True)
-    assert "Nur .yaml-, .yml- und .xlsx-Dateien" in page
+    assert "Nur .yaml-, .yml-, .xlsx- und .lss-Dateien" in page
     page = _upload(admin, "fake.xlsx", b"not a workbook").get_data(as_text=True)
     assert "not an .xlsx workbook" in page
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from itertools import groupby
+from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -23,6 +24,7 @@ from ..forms import page_form
 from ..i18n import select_locale
 from ..invitations import MAX_PER_BATCH, invitation_table, new_invitations
 from ..questionnaire import ERROR, Problem, load_bytes
+from .. import limesurvey
 from ..store import DamagedFileError
 from ..xlsform import XLSFormError, convert_workbook, to_yaml
 from .survey import language_for, render_page
@@ -112,9 +114,9 @@ def add_user():
 
 
 class DefinitionUploadForm(FlaskForm):
-    definition = FileField(_l("Questionnaire file (YAML, or XLSForm .xlsx)"), validators=[
+    definition = FileField(_l("Questionnaire file (YAML, XLSForm .xlsx or LimeSurvey .lss)"), validators=[
         FileRequired(_l("Please choose a file.")),
-        FileAllowed(["yaml", "yml", "xlsx"], _l("Only .yaml, .yml and .xlsx files can be read.")),
+        FileAllowed(["yaml", "yml", "xlsx", "lss"], _l("Only .yaml, .yml, .xlsx and .lss files can be read.")),
     ])
 
 
@@ -122,7 +124,7 @@ class DefinitionSaveForm(FlaskForm):
     text = TextAreaField(_l("Definition (YAML)"), validators=[InputRequired()])
 
 
-def _review(text: str, notes=(), status: int = 200, name: str = "upload.yaml"):
+def _review(text: str, notes=(), status: int = 200, name: str = "upload.yaml", importer: str = ""):
     """Validate a definition and show it with its problems, ready to be saved."""
     questionnaire, problems = load_bytes(text.encode("utf-8"), name)
     errors = [p for p in problems if p.severity == ERROR]
@@ -132,7 +134,7 @@ def _review(text: str, notes=(), status: int = 200, name: str = "upload.yaml"):
                                             id=questionnaire.id)))
     return render_template(
         "admin/definition_review.html", form=DefinitionSaveForm(text=text), questionnaire=questionnaire,
-        errors=errors, warnings=warnings, notes=notes, lang=select_locale(),
+        errors=errors, warnings=warnings, notes=notes, importer=importer, lang=select_locale(),
     ), (422 if errors and status == 200 else status)
 
 
@@ -145,22 +147,50 @@ def upload_definition():
         return redirect(url_for(".index") + "#upload-heading")
     upload = form.definition.data
     data = upload.read()
-    if upload.filename.lower().endswith(".xlsx"):
+    importer = IMPORTERS.get(Path(upload.filename.lower()).suffix)
+    if importer:
+        convert, error_class, origin, name = importer
         try:
-            conversion = convert_workbook(data, upload.filename)
-        except XLSFormError as error:
-            flash(str(error))
+            conversion = convert(data, upload.filename)
+        except error_class as error:
+            flash(_localized(error))
             return redirect(url_for(".index") + "#upload-heading")
         if not conversion.usable:
             flash(_("No question could be made from this form."))
             return redirect(url_for(".index") + "#upload-heading")
-        return _review(to_yaml(conversion.definition), conversion.notes)
+        notes = [{"kind": note.kind, "text": _localized(note)} for note in conversion.notes]
+        return _review(to_yaml(conversion.definition, origin), notes, importer=name)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         flash(_("The file is not UTF-8 text."))
         return redirect(url_for(".index") + "#upload-heading")
     return _review(text, name=upload.filename)
+
+
+# Upload suffix -> (convert(bytes, name), its error class, origin for the YAML header, name in the report)
+IMPORTERS = {
+    ".xlsx": (convert_workbook, XLSFormError, "an XLSForm", "XLSForm"),
+    ".lss": (limesurvey.convert_lss, limesurvey.LimeSurveyError, limesurvey.ORIGIN, "LimeSurvey"),
+}
+
+
+def _localized(item) -> str:
+    """An importer's report line or error in the admin's language, where it provides msgids."""
+    render = getattr(item, "render", None)
+    return render(_) if render else str(item)
+
+
+def allow_large_imports(app) -> None:
+    """Survey exports (a LimeSurvey file with several languages) pass the 512 KB that forms may
+    send: admins may upload and save definitions up to MAX_IMPORT_LENGTH. Registered before
+    CSRF protection, which reads the form and would refuse the body first."""
+    @app.before_request
+    def _import_limit():
+        if request.endpoint in ("admin.upload_definition", "admin.save_definition") \
+                and getattr(current_user, "role", None) == "admin":
+            request.max_content_length = app.config["MAX_IMPORT_LENGTH"]
+            request.max_form_memory_size = app.config["MAX_IMPORT_LENGTH"]
 
 
 @bp.route("/definitions/save", methods=["POST"])
