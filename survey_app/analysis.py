@@ -410,9 +410,8 @@ def _number_value(question: Question, value: Any) -> Any:
         return _MISSING
     if not _is_number(value):
         return _INVALID
-    if question.min is not None and value < question.min:
-        return _INVALID
-    if question.max is not None and value > question.max:
+    low, high = question.number_range
+    if not low <= value <= high:
         return _INVALID
     if question.integer and value != int(value):
         return _INVALID

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import plotly
-from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file, session, url_for
+from flask import (Blueprint, Request as FlaskRequest, Response, current_app, redirect, render_template, request,
+                   send_file, session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -16,8 +17,22 @@ from ..definitions import get_catalogue, keep_versions
 from ..fielding import ensure_default_surveys
 from ..i18n import select_locale
 from ..questionnaire import localized
+from ..text import clean
 
 bp = Blueprint("main", __name__)
+
+
+class Request(FlaskRequest):
+    """Every form field a browser sends, in one normal form (text.clean) before any view or
+    form reads it; passwords are checked exactly as typed."""
+
+    def _load_form_data(self) -> None:
+        if "form" in self.__dict__:
+            return
+        super()._load_form_data()
+        form = self.__dict__["form"]
+        self.__dict__["form"] = self.parameter_storage_class(
+            (key, value if "password" in key else clean(value)) for key, value in form.items(multi=True))
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
