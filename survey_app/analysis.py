@@ -206,6 +206,12 @@ _MISSING = object()   # nothing answered
 _INVALID = object()   # something answered, but not valid for the question
 
 
+def answers_of(response: Response) -> Mapping:
+    """The stored answers of a response; empty for a malformed one."""
+    answers = response.get("answers") if isinstance(response, Mapping) else None
+    return answers if isinstance(answers, Mapping) else {}
+
+
 def raw_answer(response: Response, question_id: str) -> Any:
     """The stored value for a question, None when absent (also for malformed responses)."""
     if response.__class__ is dict:  # fast path for stored responses (this runs per answer)

@@ -16,7 +16,7 @@ import re
 from flask_babel import format_date, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, StopValidation, ValidationError
 from werkzeug.datastructures import MultiDict
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
@@ -26,6 +26,8 @@ from .questionnaire import DONT_KNOW, NO, YES, Question, Questionnaire, localize
 
 REQUIRED_MESSAGE = _l("Please answer this question.")
 REQUIRED_ITEM_MESSAGE = _l("Please answer this line.")
+# For a value that is none of the options (blanks, an old or a made-up value).
+UNKNOWN_CHOICE_MESSAGE = _l("Please choose one of the options shown.")
 
 
 def item_field_name(question: Question, item_id: str) -> str:
@@ -181,7 +183,7 @@ def _presence(required: bool, message=REQUIRED_MESSAGE):
 class _NoChoice(Optional):
     """Like Optional, for choices: only nothing sent counts as no answer. A value made of
     spaces or other blanks is a value, and one that is no option is refused at the field
-    ("Not a valid choice"), whether the question is required or not."""
+    (UNKNOWN_CHOICE_MESSAGE), whether the question is required or not."""
 
     def __call__(self, form, field):
         if not any(field.raw_data or ()):
@@ -198,13 +200,13 @@ def _fields_for(question: Question, lang: str, default: str) -> dict[str, Field]
     kind = question.type
     if kind == "single_choice":
         choices = [SelectChoice(o.value, localized(o.label, lang, default)) for o in question.options]
-        return {question.id: RadioField(label, choices=choices, validators=_choice_presence(question.required))}
+        return {question.id: RadioField(label, choices=choices, invalid_choice_message=UNKNOWN_CHOICE_MESSAGE, validators=_choice_presence(question.required))}
     if kind == "yes_no":
         choices = [
             SelectChoice(YES, localized(question.yes_label, lang, default) or _l("Yes")),
             SelectChoice(NO, localized(question.no_label, lang, default) or _l("No")),
         ]
-        return {question.id: RadioField(label, choices=choices, validators=_choice_presence(question.required))}
+        return {question.id: RadioField(label, choices=choices, invalid_choice_message=UNKNOWN_CHOICE_MESSAGE, validators=_choice_presence(question.required))}
     if kind == "multiple_choice":
         choices = [SelectChoice(o.value, localized(o.label, lang, default)) for o in question.options]
         validators = _choice_presence(question.required)
@@ -215,19 +217,21 @@ def _fields_for(question: Question, lang: str, default: str) -> dict[str, Field]
                 label,
                 choices=choices,
                 validators=validators,
+                invalid_choice_message=UNKNOWN_CHOICE_MESSAGE,
                 widget=ListWidget(prefix_label=False),
                 option_widget=CheckboxInput(),
             )
         }
     if kind == "scale":
         choices = _scale_choices(question, lang, default)
-        return {question.id: RadioField(label, choices=choices, validators=_choice_presence(question.required))}
+        return {question.id: RadioField(label, choices=choices, invalid_choice_message=UNKNOWN_CHOICE_MESSAGE, validators=_choice_presence(question.required))}
     if kind == "matrix":
         choices = _scale_choices(question, lang, default)
         return {
             item_field_name(question, item.id): RadioField(
                 localized(item.label, lang, default),
                 choices=choices,
+                invalid_choice_message=UNKNOWN_CHOICE_MESSAGE,
                 validators=_choice_presence(question.required, REQUIRED_ITEM_MESSAGE),
             )
             for item in question.items
@@ -252,7 +256,8 @@ def _fields_for(question: Question, lang: str, default: str) -> dict[str, Field]
         ranks = [SelectChoice("", "–")] + [SelectChoice(str(n), str(n)) for n in range(1, len(question.options) + 1)]
         return {
             item_field_name(question, option.value): SelectField(
-                localized(option.label, lang, default), choices=ranks, validators=[_NoChoice()])
+                localized(option.label, lang, default), choices=ranks, validators=[_NoChoice()],
+                invalid_choice_message=UNKNOWN_CHOICE_MESSAGE)
             for option in question.options
         }
     if kind == "note":
@@ -270,7 +275,9 @@ def _fields_for(question: Question, lang: str, default: str) -> dict[str, Field]
         }
     if kind in ("short_text", "long_text"):
         field_class = StringField if kind == "short_text" else TextAreaField
-        validators = [*_presence(question.required), _text_checks(question, lang, default)]
+        # Blanks alone are no answer (stored texts are stripped): DataRequired, not InputRequired.
+        presence = [DataRequired(message=REQUIRED_MESSAGE)] if question.required else [Optional()]
+        validators = [*presence, _text_checks(question, lang, default)]
         return {question.id: field_class(label, validators=validators)}
     raise ValueError(f"unknown question type {kind!r}")
 

@@ -199,7 +199,7 @@ def test_a_draft_invalid_behind_the_respondents_back_is_not_submitted(app, clien
         get_store().update_draft(draft["survey_id"], draft["id"], answers={"optional_choice": "zzz"})
     sent = respondent.post_page(2, PAGE_2_VALID)
     assert sent.location.endswith("/p/1?incomplete=1")
-    assert "Keine gültige Auswahl." in _errors(client.get(sent.location))
+    assert "Bitte wählen Sie eine der angezeigten Antworten." in _errors(client.get(sent.location))
     assert _responses(app) == []
 
 
