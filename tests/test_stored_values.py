@@ -129,3 +129,30 @@ def test_number_formats_read_well():
     assert formatting.decimal(float("nan"), "de") == "–"
     assert formatting.number(10**30) == "1E30" and formatting.number(12.0) == "12"
     assert formatting.percent(0.5, "de") == "50,0 %"
+
+
+def test_huge_numbers_from_before_the_range_existed_break_neither_page_nor_report(tmp_path):
+    """The issue's case alone: budgets of 10^26 and more, stored while number questions
+    without `max` took them; they count as invalid, the valid ones are summarised."""
+    app = make_app(tmp_path, QUESTIONNAIRE_DIR=str(DEFINITIONS))
+    app.config["MIN_GROUP_SIZE"] = 1
+    with app.app_context():
+        create_user("evaluator", PASSWORD, "evaluator")
+    app.test_client().get("/")
+    with app.app_context():
+        store = get_store()
+        survey = store.find_survey_by_slug(SLUG)
+        for budget in (1e26, 10**26, 1e308, -1e300, 12, 14):
+            store.add_response(survey["id"], {"survey_id": survey["id"], "questionnaire_id": SLUG,
+                                              "language": "de", "answers": {**GOOD, "budget": budget}})
+    client = app.test_client()
+    login(client, "evaluator")
+    page = client.get(f"/results/{survey['id']}")
+    assert page.status_code == 200
+    assert "13" in page.get_data(as_text=True)          # the mean of the valid budgets 12 and 14
+    report = client.get(f"/results/{survey['id']}/download/report.html")
+    assert report.status_code == 200
+    summary = load_workbook(io.BytesIO(client.get(f"/results/{survey['id']}/download/results.xlsx").get_data()))
+    rows = list(summary.worksheets[1].iter_rows(values_only=True))
+    budget = next(row for row in rows if row[0] == "budget")
+    assert budget[5] == 2 and budget[8] == 13             # n and mean
