@@ -15,6 +15,7 @@ Layout of data_dir:
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -36,6 +37,15 @@ _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 _DEFINITION_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 _SHARD_RE = re.compile(r"^responses-(\d{6})\.json$")
+
+
+# A write failed because the data folder cannot take one now (disk full, quota, read-only):
+# nothing was changed, and the same request can succeed once an admin has made room.
+UNAVAILABLE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+
+
+def storage_unavailable(error: BaseException) -> bool:
+    return isinstance(error, OSError) and error.errno in UNAVAILABLE_ERRNOS
 
 
 class InvitationUsedError(Exception):

@@ -29,6 +29,7 @@ from ..progress import draft_with_code, new_resume_code, normalize_resume_code
 from ..pseudonym import PARTS, build_code
 from ..questionnaire import EASY_GERMAN
 from ..store import InvitationUsedError
+from .main import RETRY_AFTER, storage_failed
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
 
@@ -175,14 +176,27 @@ def page(slug: str, number: int):
     if shown != index:  # the answers hide this page (e.g. after going back and changing one)
         return redirect(url_for(".page", slug=slug, number=shown + 1))
     lang = language_for(questionnaire)
-    store = get_store()
-
     if request.method == "GET":
         form = page_form(questionnaire, index, lang, draft["answers"], entered=draft.get("entered"))
         if request.args.get("incomplete") == "1":  # sent here on submit: say what is wrong
             form.validate()
         return render_page(survey, questionnaire, index, form, lang, draft["answers"])
 
+    try:
+        return _post_page(survey, questionnaire, draft, index, lang)
+    except OSError as error:
+        if not storage_failed(error):
+            raise
+        # The write was refused, so the draft is as before: the page again, with everything
+        # as it was sent and a note; pressing the button again retries (submit is idempotent).
+        form = page_form(questionnaire, index, lang, draft["answers"], formdata=request.form)
+        return render_page(survey, questionnaire, index, form, lang, draft["answers"], not_stored=True), \
+            503, RETRY_AFTER
+
+
+def _post_page(survey, questionnaire, draft, index: int, lang: str):
+    """A posted page: "Back", "Save" or "Next" (which submits after the last page)."""
+    slug, store = survey["slug"], get_store()
     form = page_form(questionnaire, index, lang, draft["answers"], formdata=request.form)
     valid = form.validate()  # CSRF was already checked for every POST by CSRFProtect
     # Everything typed is kept in the draft, also what is incomplete or invalid; only
@@ -242,7 +256,8 @@ def _questions_appeared(form) -> bool:
     return any(q.has_answer and q.id not in seen for q in form.page.questions if q.id not in form.hidden)
 
 
-def render_page(survey, questionnaire, index, form, lang, answers, appeared=False, preview=False):
+def render_page(survey, questionnaire, index, form, lang, answers, appeared=False, preview=False,
+                not_stored=False):
     """One questionnaire page as respondents see it (also the admins' preview)."""
     pages = visible_pages(questionnaire, answers)
     return render_template(
@@ -259,6 +274,7 @@ def render_page(survey, questionnaire, index, form, lang, answers, appeared=Fals
         incomplete=request.args.get("incomplete") == "1",
         appeared=appeared,
         preview=preview,
+        not_stored=not_stored,
     )
 
 
