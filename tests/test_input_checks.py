@@ -191,3 +191,13 @@ def test_workshop_ideas_are_stored_in_one_normal_form(workshop_app):
     assert phone.vote({"idea-1": f"{decomposed}\x0bam Abend\x00", "idea-2": "\u2028"}).status_code == 302
     [vote] = votes_of(app, workshop_id, "start")
     assert vote["value"] == ["Öffnungszeiten\nam Abend"]
+
+
+def test_passwords_are_checked_exactly_as_typed(app):
+    """The one field left out of the normal form: a password set with decomposed letters or a
+    control character (pasted from a password manager) must still log in."""
+    password = unicodedata.normalize("NFD", "Grüße aus Köln\x0b1")
+    with app.app_context():
+        create_user("nfd", password, "evaluator")
+    assert login(app.test_client(), "nfd", password).location.endswith("/")
+    assert login(app.test_client(), "nfd", unicodedata.normalize("NFC", password)).status_code == 422
