@@ -16,8 +16,8 @@ import re
 from flask_babel import format_date, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Optional, StopValidation, ValidationError
 from werkzeug.datastructures import MultiDict
+from wtforms.validators import DataRequired, InputRequired, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from .conditions import visibility
@@ -44,7 +44,8 @@ class NumberField(Field):
 
     widget = TextInput(input_type="text")
 
-    def __init__(self, *args, integer: bool = False, minimum=None, maximum=None, step=None, step_from=0, **kwargs):
+    def __init__(self, *args, integer: bool = False, minimum=None, maximum=None, step=None, step_from=0,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.integer = integer
         self.minimum = minimum
@@ -195,18 +196,23 @@ def _choice_presence(required: bool, message=REQUIRED_MESSAGE):
     return [InputRequired(message=message)] if required else [_NoChoice()]
 
 
+def _radio(label, choices, required: bool, message=REQUIRED_MESSAGE) -> RadioField:
+    return RadioField(label, choices=choices, invalid_choice_message=UNKNOWN_CHOICE_MESSAGE,
+                      validators=_choice_presence(required, message))
+
+
 def _fields_for(question: Question, lang: str, default: str) -> dict[str, Field]:
     label = localized(question.text, lang, default)
     kind = question.type
     if kind == "single_choice":
         choices = [SelectChoice(o.value, localized(o.label, lang, default)) for o in question.options]
-        return {question.id: RadioField(label, choices=choices, invalid_choice_message=UNKNOWN_CHOICE_MESSAGE, validators=_choice_presence(question.required))}
+        return {question.id: _radio(label, choices, question.required)}
     if kind == "yes_no":
         choices = [
             SelectChoice(YES, localized(question.yes_label, lang, default) or _l("Yes")),
             SelectChoice(NO, localized(question.no_label, lang, default) or _l("No")),
         ]
-        return {question.id: RadioField(label, choices=choices, invalid_choice_message=UNKNOWN_CHOICE_MESSAGE, validators=_choice_presence(question.required))}
+        return {question.id: _radio(label, choices, question.required)}
     if kind == "multiple_choice":
         choices = [SelectChoice(o.value, localized(o.label, lang, default)) for o in question.options]
         validators = _choice_presence(question.required)
@@ -224,16 +230,12 @@ def _fields_for(question: Question, lang: str, default: str) -> dict[str, Field]
         }
     if kind == "scale":
         choices = _scale_choices(question, lang, default)
-        return {question.id: RadioField(label, choices=choices, invalid_choice_message=UNKNOWN_CHOICE_MESSAGE, validators=_choice_presence(question.required))}
+        return {question.id: _radio(label, choices, question.required)}
     if kind == "matrix":
         choices = _scale_choices(question, lang, default)
         return {
-            item_field_name(question, item.id): RadioField(
-                localized(item.label, lang, default),
-                choices=choices,
-                invalid_choice_message=UNKNOWN_CHOICE_MESSAGE,
-                validators=_choice_presence(question.required, REQUIRED_ITEM_MESSAGE),
-            )
+            item_field_name(question, item.id): _radio(localized(item.label, lang, default), choices,
+                                                       question.required, REQUIRED_ITEM_MESSAGE)
             for item in question.items
         }
     if kind == "number":

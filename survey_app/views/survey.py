@@ -232,8 +232,9 @@ def _post_page(survey, questionnaire, draft, index: int, lang: str):
         store.update_draft(survey["id"], draft["id"], page=problem)
         return redirect(url_for(".page", slug=slug, number=problem + 1, incomplete=1))
     invitation = _invitation_token(survey) if survey.get("access") == INVITATION else None
+    response = build_response(survey, questionnaire, {**draft, "answers": checked})
     try:
-        store.submit_draft(survey["id"], draft["id"], build_response(survey, questionnaire, {**draft, "answers": checked}),
+        store.submit_draft(survey["id"], draft["id"], response,
                            invitation=token_hash(invitation) if invitation else None,
                            record_invitation=survey.get("anonymity") == CONFIDENTIAL)
     except InvitationUsedError:  # used up in another browser meanwhile
