@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import auth, db, definitions, i18n
     from .views import admin, main, results, survey, workshops
 
+    app.request_class = main.Request
     db.init_app(app)
     app.config.setdefault("SECRET_KEY", None)
     if not app.config["SECRET_KEY"]:

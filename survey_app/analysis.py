@@ -206,6 +206,12 @@ _MISSING = object()   # nothing answered
 _INVALID = object()   # something answered, but not valid for the question
 
 
+def answers_of(response: Response) -> Mapping:
+    """The stored answers of a response; empty for a malformed one."""
+    answers = response.get("answers") if isinstance(response, Mapping) else None
+    return answers if isinstance(answers, Mapping) else {}
+
+
 def raw_answer(response: Response, question_id: str) -> Any:
     """The stored value for a question, None when absent (also for malformed responses)."""
     if response.__class__ is dict:  # fast path for stored responses (this runs per answer)
@@ -410,9 +416,8 @@ def _number_value(question: Question, value: Any) -> Any:
         return _MISSING
     if not _is_number(value):
         return _INVALID
-    if question.min is not None and value < question.min:
-        return _INVALID
-    if question.max is not None and value > question.max:
+    low, high = question.number_range
+    if not low <= value <= high:
         return _INVALID
     if question.integer and value != int(value):
         return _INVALID

@@ -19,6 +19,7 @@ from .analysis import (
     QuestionSummary,
     Response,
     ScaleSummary,
+    answers_of,
     options_of,
     raw_answer,
     summarize_question,
@@ -81,7 +82,7 @@ def groups_of(by: Question, responses: Sequence[Response], minimum: int) -> tupl
     members[NO_ANSWER] = []
     for response in responses:
         value = raw_answer(response, by.id)
-        members[value if value in members else NO_ANSWER].append(response)
+        members[value if isinstance(value, str) and value in members else NO_ANSWER].append(response)
     hidden = cells_to_suppress({key: len(group) for key, group in members.items()}, minimum)
     groups = [Group(o.value, o.label, len(members[o.value]), o.value in hidden) for o in options_of(by)]
     if members[NO_ANSWER]:
@@ -175,7 +176,7 @@ def recode_rare_choices(questionnaire: Questionnaire, responses: Sequence[Respon
         for response in responses:
             value = raw_answer(response, question.id)
             for chosen in (value if isinstance(value, list) else [value]):
-                if chosen in counts:
+                if isinstance(chosen, str) and chosen in counts:
                     counts[chosen] += 1
         if question.type == "multiple_choice":
             # options are counted independently: nothing can be derived from a sum
@@ -188,12 +189,12 @@ def recode_rare_choices(questionnaire: Questionnaire, responses: Sequence[Respon
         return list(responses), removed
     protected = []
     for response in responses:
-        answers = dict(response.get("answers") or {})
+        answers = dict(answers_of(response))
         for question_id, rare in removed.items():
             value = answers.get(question_id)
             if isinstance(value, list):
-                answers[question_id] = [v for v in value if v not in rare]
-            elif value in rare:
+                answers[question_id] = [v for v in value if not (isinstance(v, str) and v in rare)]
+            elif isinstance(value, str) and value in rare:
                 answers[question_id] = SUPPRESSED
         protected.append({**response, "answers": answers})
     return protected, removed

@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -47,6 +48,7 @@ from .analysis import (
 )
 from .findings import Findings
 from .questionnaire import DONT_KNOW, Question, Questionnaire, Text, localized
+from .text import clean
 
 BOM = "\ufeff"
 META_COLUMNS = ("response_id", "submitted_on", "version", "language")
@@ -209,6 +211,20 @@ def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, bom: bool 
     return out.getvalue()
 
 
+def _xlsx_value(value: Cell) -> Cell:
+    """A cell value that a workbook can hold, whatever was stored: texts without the control
+    characters XML forbids (text.clean: Word's line break becomes a line break), NaN and
+    infinities as text, and whole numbers beyond a spreadsheet's 15 exact digits as their
+    exact digits."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+        return str(value)
+    return value
+
+
 def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Cell]]]]) -> bytes:
     """An XLSX workbook with one sheet per (title, headers, rows). Text cells are
     neutralised like CSV cells and stored as text, never as formulas."""
@@ -229,6 +245,7 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Cell]]]
         for row in rows:
             cells = []
             for value in row:
+                value = _xlsx_value(value)
                 cell = WriteOnlyCell(sheet, value=neutralize(value))
                 if isinstance(value, str):
                     cell.data_type = "s"  # a text that looks like a formula stays text

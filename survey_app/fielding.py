@@ -237,14 +237,6 @@ def compare_findings(*sides: Findings) -> list[ComparedQuestion]:
     return compared
 
 
-def is_answered(question: Question, value) -> bool:
-    if value is None or value == [] or value == {}:
-        return False
-    if question.type == "matrix":
-        return all(item.id in value for item in question.items)
-    return True
-
-
 def visible_pages(questionnaire: Questionnaire, answers: dict) -> list[int]:
     """Indexes of the pages the answers do not hide, in order (the first page always shows)."""
     hidden = visibility(questionnaire, answers).hidden_pages
@@ -265,19 +257,6 @@ def nearest_visible_page(questionnaire: Questionnaire, answers: dict, index: int
     """Page `index` if it shows, else the next one that does, else the one before."""
     shown = visible_pages(questionnaire, answers)
     return next((i for i in shown if i >= index), shown[-1])
-
-
-def first_incomplete_page(questionnaire: Questionnaire, answers: dict) -> int | None:
-    """Index of the first shown page with a required, shown question left open, or None
-    when complete. Hidden questions are never required."""
-    seen = visibility(questionnaire, answers)
-    for index, page in enumerate(questionnaire.pages):
-        for question in page.questions:
-            if question.id in seen.hidden_questions:
-                continue
-            if question.required and not is_answered(question, answers.get(question.id)):
-                return index
-    return None
 
 
 def build_response(survey: dict, questionnaire: Questionnaire, draft: dict, today: dt.date | None = None) -> dict:

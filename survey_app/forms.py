@@ -16,14 +16,18 @@ import re
 from flask_babel import format_date, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Optional, ValidationError
+from werkzeug.datastructures import MultiDict
+from wtforms.validators import DataRequired, InputRequired, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from .conditions import visibility
+from .fielding import visible_pages
 from .questionnaire import DONT_KNOW, NO, YES, Question, Questionnaire, localized
 
 REQUIRED_MESSAGE = _l("Please answer this question.")
 REQUIRED_ITEM_MESSAGE = _l("Please answer this line.")
+# For a value that is none of the options (blanks, an old or a made-up value).
+UNKNOWN_CHOICE_MESSAGE = _l("Please choose one of the options shown.")
 
 
 def item_field_name(question: Question, item_id: str) -> str:
@@ -40,12 +44,14 @@ class NumberField(Field):
 
     widget = TextInput(input_type="text")
 
-    def __init__(self, *args, integer: bool = False, minimum=None, maximum=None, step=None, **kwargs):
+    def __init__(self, *args, integer: bool = False, minimum=None, maximum=None, step=None, step_from=0,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.integer = integer
         self.minimum = minimum
         self.maximum = maximum
         self.step = step
+        self.step_from = step_from
 
     def _value(self) -> str:
         if self.raw_data:
@@ -74,8 +80,8 @@ class NumberField(Field):
             raise ValidationError(_l("Please enter at least %(min)s.", min=_format_number(self.minimum)))
         if self.maximum is not None and self.data > self.maximum:
             raise ValidationError(_l("Please enter at most %(max)s.", max=_format_number(self.maximum)))
-        if self.step is not None and not _on_step(self.data, self.minimum or 0, self.step):
-            start = self.minimum or 0
+        if self.step is not None and not _on_step(self.data, self.step_from, self.step):
+            start = self.step_from
             raise ValidationError(_l(
                 "Please enter a value in steps of %(step)s, e.g. %(first)s or %(second)s.",
                 step=_format_number(self.step), first=_format_number(start),
@@ -99,9 +105,10 @@ class DateField(Field):
         self.latest = dt.date.fromisoformat(latest) if latest else None
 
     def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return self.data.isoformat() if self.data else ""
+        # A date picker shows only YYYY-MM-DD; text that is no date is shown as typed.
+        if self.data:
+            return self.data.isoformat()
+        return self.raw_data[0] if self.raw_data else ""
 
     def process_data(self, value):
         self.data = dt.date.fromisoformat(value) if isinstance(value, str) and value else None
@@ -174,21 +181,41 @@ def _presence(required: bool, message=REQUIRED_MESSAGE):
     return [InputRequired(message=message)] if required else [Optional()]
 
 
+class _NoChoice(Optional):
+    """Like Optional, for choices: only nothing sent counts as no answer. A value made of
+    spaces or other blanks is a value, and one that is no option is refused at the field
+    (UNKNOWN_CHOICE_MESSAGE), whether the question is required or not."""
+
+    def __call__(self, form, field):
+        if not any(field.raw_data or ()):
+            field.errors[:] = []
+            raise StopValidation()
+
+
+def _choice_presence(required: bool, message=REQUIRED_MESSAGE):
+    return [InputRequired(message=message)] if required else [_NoChoice()]
+
+
+def _radio(label, choices, required: bool, message=REQUIRED_MESSAGE) -> RadioField:
+    return RadioField(label, choices=choices, invalid_choice_message=UNKNOWN_CHOICE_MESSAGE,
+                      validators=_choice_presence(required, message))
+
+
 def _fields_for(question: Question, lang: str, default: str) -> dict[str, Field]:
     label = localized(question.text, lang, default)
     kind = question.type
     if kind == "single_choice":
         choices = [SelectChoice(o.value, localized(o.label, lang, default)) for o in question.options]
-        return {question.id: RadioField(label, choices=choices, validators=_presence(question.required))}
+        return {question.id: _radio(label, choices, question.required)}
     if kind == "yes_no":
         choices = [
             SelectChoice(YES, localized(question.yes_label, lang, default) or _l("Yes")),
             SelectChoice(NO, localized(question.no_label, lang, default) or _l("No")),
         ]
-        return {question.id: RadioField(label, choices=choices, validators=_presence(question.required))}
+        return {question.id: _radio(label, choices, question.required)}
     if kind == "multiple_choice":
         choices = [SelectChoice(o.value, localized(o.label, lang, default)) for o in question.options]
-        validators = _presence(question.required)
+        validators = _choice_presence(question.required)
         if question.min_choices or question.max_choices:
             validators.append(_choice_count(question.min_choices, question.max_choices))
         return {
@@ -196,21 +223,19 @@ def _fields_for(question: Question, lang: str, default: str) -> dict[str, Field]
                 label,
                 choices=choices,
                 validators=validators,
+                invalid_choice_message=UNKNOWN_CHOICE_MESSAGE,
                 widget=ListWidget(prefix_label=False),
                 option_widget=CheckboxInput(),
             )
         }
     if kind == "scale":
         choices = _scale_choices(question, lang, default)
-        return {question.id: RadioField(label, choices=choices, validators=_presence(question.required))}
+        return {question.id: _radio(label, choices, question.required)}
     if kind == "matrix":
         choices = _scale_choices(question, lang, default)
         return {
-            item_field_name(question, item.id): RadioField(
-                localized(item.label, lang, default),
-                choices=choices,
-                validators=_presence(question.required, REQUIRED_ITEM_MESSAGE),
-            )
+            item_field_name(question, item.id): _radio(localized(item.label, lang, default), choices,
+                                                       question.required, REQUIRED_ITEM_MESSAGE)
             for item in question.items
         }
     if kind == "number":
@@ -218,9 +243,10 @@ def _fields_for(question: Question, lang: str, default: str) -> dict[str, Field]
             question.id: NumberField(
                 label,
                 integer=question.integer,
-                minimum=question.min,
-                maximum=question.max,
+                minimum=question.number_range[0],
+                maximum=question.number_range[1],
                 step=question.step,
+                step_from=question.min or 0,
                 validators=_presence(question.required),
             )
         }
@@ -232,7 +258,8 @@ def _fields_for(question: Question, lang: str, default: str) -> dict[str, Field]
         ranks = [SelectChoice("", "–")] + [SelectChoice(str(n), str(n)) for n in range(1, len(question.options) + 1)]
         return {
             item_field_name(question, option.value): SelectField(
-                localized(option.label, lang, default), choices=ranks, validators=[Optional()])
+                localized(option.label, lang, default), choices=ranks, validators=[_NoChoice()],
+                invalid_choice_message=UNKNOWN_CHOICE_MESSAGE)
             for option in question.options
         }
     if kind == "note":
@@ -250,7 +277,9 @@ def _fields_for(question: Question, lang: str, default: str) -> dict[str, Field]
         }
     if kind in ("short_text", "long_text"):
         field_class = StringField if kind == "short_text" else TextAreaField
-        validators = [*_presence(question.required), _text_checks(question, lang, default)]
+        # Blanks alone are no answer (stored texts are stripped): DataRequired, not InputRequired.
+        presence = [DataRequired(message=REQUIRED_MESSAGE)] if question.required else [Optional()]
+        validators = [*presence, _text_checks(question, lang, default)]
         return {question.id: field_class(label, validators=validators)}
     raise ValueError(f"unknown question type {kind!r}")
 
@@ -261,6 +290,11 @@ class PageFormBase(FlaskForm):
 
     questionnaire: Questionnaire
     page_index: int
+
+    class Meta:
+        # The page template carries the token; CSRFProtect checks it on every POST, so a
+        # page can also be checked again from the stored draft, where no token is.
+        csrf = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -348,8 +382,9 @@ def field_names(question: Question) -> list[str]:
 
 
 def page_form(questionnaire: Questionnaire, page_index: int, lang: str, answers: dict,
-              formdata=None) -> PageFormBase:
-    """The form for one page: from the posted formdata, or else filled from the stored answers.
+              formdata=None, entered: dict | None = None) -> PageFormBase:
+    """The form for one page: from the posted formdata, or else from the draft: the input as
+    typed (`entered`, see draft_changes) where there is some, else the stored answers.
 
     Its `hidden` questions follow from the stored answers together with what was posted on
     this page, so a condition on an earlier question of the same page counts as answered now.
@@ -360,34 +395,98 @@ def page_form(questionnaire: Questionnaire, page_index: int, lang: str, answers:
         fields.update(_fields_for(question, lang, questionnaire.default_language))
     form_class = type("PageForm", (PageFormBase,), {
         "questionnaire": questionnaire, "page_index": page_index, **fields})
-    if formdata is not None:
-        # Posted data alone decides; mixing in stored answers would resurrect cleared ones.
-        form = form_class(formdata=formdata)
-        answers = {**answers, **{q.id: _answer(form, q) for q in page.questions if q.has_answer}}
-    else:
-        form = form_class(formdata=None, data=form_data_from_answers(page, answers))
+    if formdata is None:
+        formdata = draft_formdata(page, answers, entered or {})
+    # Posted data alone decides; mixing in stored answers would resurrect cleared ones.
+    form = form_class(formdata=formdata)
+    answers = {**answers, **{q.id: _answer(form, q) for q in page.questions if q.has_answer}}
     on_page = {q.id for q in page.questions}
     form.hidden = visibility(questionnaire, answers).hidden_questions & on_page
     return form
 
 
-def form_data_from_answers(page, answers: dict) -> dict:
-    data = {}
+def draft_formdata(page, answers: dict, entered: dict) -> MultiDict:
+    """A page's fields as a browser would send them again: what the respondent typed
+    (`entered`), else the stored answer written as form input."""
+    data = MultiDict()
     for question in page.questions:
-        value = answers.get(question.id)
-        if value is None or not question.has_answer:
+        if not question.has_answer:
             continue
-        if question.type in ("matrix", "allocation"):
-            for item_id, item_value in value.items():
-                data[f"{question.id}-{item_id}"] = str(item_value) if question.type == "matrix" else item_value
-        elif question.type == "ranking":
-            for rank, option_value in enumerate(value, start=1):
-                data[item_field_name(question, option_value)] = str(rank)
-        elif question.type == "scale":
-            data[question.id] = str(value)
-        else:
-            data[question.id] = value
+        typed = entered.get(question.id)
+        fields = typed if isinstance(typed, dict) else _answer_fields(question, answers.get(question.id))
+        names = set(field_names(question))
+        for name, values in fields.items():
+            if name in names and isinstance(values, list):
+                for value in values:
+                    data.add(name, str(value))
     return data
+
+
+def _answer_fields(question: Question, value) -> dict[str, list[str]]:
+    """A stored answer as form input (field name -> values); nothing for a value of the wrong kind."""
+    if value is None:
+        return {}
+    if question.type in ("matrix", "allocation"):
+        if not isinstance(value, dict):
+            return {}
+        return {item_field_name(question, item_id): [_as_input(item_value)] for item_id, item_value in value.items()
+                if isinstance(item_value, (int, float, str))}
+    if question.type in ("ranking", "multiple_choice"):
+        if not isinstance(value, list):
+            return {}
+        if question.type == "multiple_choice":
+            return {question.id: [str(v) for v in value]}
+        return {item_field_name(question, str(option)): [str(rank)] for rank, option in enumerate(value, start=1)}
+    return {question.id: [_as_input(value)]}
+
+
+def _as_input(value) -> str:
+    """A stored value as typed: 12 for 12.0, as the form reads numbers back."""
+    if isinstance(value, float) and value.is_integer():
+        return _format_number(value)
+    return str(value)
+
+
+def draft_changes(form: PageFormBase) -> tuple[dict, dict]:
+    """What a posted page changes in the draft (call after form.validate()), as
+    (answers, entered): per question the answer when it passes every check, else None
+    (which deletes it), and the input exactly as typed, complete or not, valid or not, so
+    that the page shows it again after "Back", "Save" or resuming on another device.
+    Hidden questions keep neither."""
+    answers: dict = {}
+    entered: dict = {}
+    for question in form.page.questions:
+        if not question.has_answer:
+            continue
+        hidden = question.id in form.hidden
+        valid = not hidden and not form.errors_for(question)
+        answers[question.id] = _answer(form, question) if valid else None
+        typed = {} if hidden else {name: list(form[name].raw_data) for name in field_names(question)
+                                   if form[name].raw_data}
+        entered[question.id] = typed or None
+    return answers, entered
+
+
+def check_draft(questionnaire: Questionnaire, lang: str, draft: dict) -> tuple[int | None, dict]:
+    """Every page the draft's answers show, checked again from the draft exactly as "Next"
+    checks it: (index of the first page with a problem or None, the answers of the pages
+    checked). A response is built only from answers that passed this."""
+    answers = {k: v for k, v in (draft.get("answers") or {}).items() if v is not None}
+    entered = draft.get("entered") or {}
+    checked: set[int] = set()
+    while True:  # an answer may show a further page; check until none is left
+        pending = [i for i in visible_pages(questionnaire, answers) if i not in checked]
+        if not pending:
+            return None, answers
+        form = page_form(questionnaire, pending[0], lang, answers, entered=entered)
+        if not form.validate():
+            return pending[0], answers
+        for question_id, value in answers_from_form(form).items():
+            if value is None:
+                answers.pop(question_id, None)
+            else:
+                answers[question_id] = value
+        checked.add(pending[0])
 
 
 def _scale_value(raw: str | None):
@@ -400,19 +499,11 @@ def _scale_value(raw: str | None):
         return None
 
 
-def answers_from_form(form: PageFormBase, only_valid: bool = False) -> dict:
+def answers_from_form(form: PageFormBase) -> dict:
     """Stored answers for the page's questions; None marks an unanswered question, and
-    hidden questions are marked unanswered too, so that nothing is kept for them.
-
-    With only_valid, questions with an error are left out (used by "back", which
-    keeps what is valid without insisting on the rest).
-    """
-    answers: dict = {}
-    for question in form.page.questions:
-        if not question.has_answer or (only_valid and form.errors_for(question)):
-            continue
-        answers[question.id] = None if question.id in form.hidden else _answer(form, question)
-    return answers
+    hidden questions are marked unanswered too, so that nothing is kept for them."""
+    return {question.id: None if question.id in form.hidden else _answer(form, question)
+            for question in form.page.questions if question.has_answer}
 
 
 def _answer(form: PageFormBase, question: Question):

@@ -94,6 +94,11 @@ class Item:
     construct: str | None = None
 
 
+# Number answers and the numbers of a definition (min, max, step, total) stay within ±10^12:
+# larger ones are typing slips, and every statistic and format of them stays exact.
+NUMBER_LIMIT = 10**12
+
+
 @dataclass(frozen=True)
 class Question:
     id: str
@@ -127,6 +132,13 @@ class Question:
     def has_answer(self) -> bool:
         """False for a note, which only shows text and never stores anything."""
         return self.type != "note"
+
+    @property
+    def number_range(self) -> tuple[float, float]:
+        """The answers a number question takes: `min` to `max`, and within ±NUMBER_LIMIT
+        where the definition sets no bound (so that no typed 10^30 reaches the results)."""
+        return (-NUMBER_LIMIT if self.min is None else self.min,
+                NUMBER_LIMIT if self.max is None else self.max)
 
 
 @dataclass(frozen=True)
@@ -448,6 +460,9 @@ class _Collector:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (
                 isinstance(value, float) and not math.isfinite(value)):
             self.add(loc, f'"{key}" must be a number, got {reprlib.repr(value)}')
+            return None
+        if abs(value) > NUMBER_LIMIT:
+            self.add(loc, f'"{key}" must be between -{NUMBER_LIMIT:,} and {NUMBER_LIMIT:,}, got {reprlib.repr(value)}')
             return None
         return value
 

@@ -21,6 +21,7 @@ belongs to.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -55,6 +56,15 @@ STALE_TEMP_SECONDS = 60
 _DAMAGED_ASIDE = ".damaged-"
 
 log = logging.getLogger(__name__)
+
+
+# A write failed because the data folder cannot take one now (disk full, quota, read-only):
+# nothing was changed, and the same request can succeed once an admin has made room.
+UNAVAILABLE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+
+
+def storage_unavailable(error: BaseException) -> bool:
+    return isinstance(error, OSError) and error.errno in UNAVAILABLE_ERRNOS
 
 
 class InvitationUsedError(Exception):
@@ -211,6 +221,17 @@ def write_atomic(path: Path, text: str) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+
+
+def _merge(stored: dict, changes: dict | None) -> dict:
+    """`stored` with `changes` applied key by key; None deletes a key."""
+    merged = dict(stored)
+    for key, value in (changes or {}).items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _makedirs(path: Path) -> None:
@@ -511,8 +532,10 @@ class Store:
         return drafts, damaged
 
     def update_draft(self, survey_id: str, draft_id: str, answers: dict | None = None,
-                     page: int | None = None, language: str | None = None) -> dict | None:
-        """Merge `answers` key by key (None deletes a key); a submitted draft is left unchanged."""
+                     page: int | None = None, language: str | None = None,
+                     entered: dict | None = None) -> dict | None:
+        """Merge `answers` and `entered` (the input as typed, see forms.draft_changes) key by
+        key (None deletes a key); a submitted draft is left unchanged."""
         path = self._draft_path(survey_id, draft_id)
         if path is None or not path.exists():
             return None
@@ -520,13 +543,9 @@ class Store:
             draft = self._read_draft(db)
             if draft is None or draft["status"] == "submitted":
                 return draft
-            merged = dict(draft["answers"])
-            for key, value in (answers or {}).items():
-                if value is None:
-                    merged.pop(key, None)
-                else:
-                    merged[key] = value
-            changes = {"answers": merged}
+            changes = {"answers": _merge(draft["answers"], answers)}
+            if entered:
+                changes["entered"] = _merge(draft.get("entered") or {}, entered)
             if page is not None:
                 changes["page"] = page
             if language is not None:
@@ -571,7 +590,8 @@ class Store:
                 response_id = earlier["id"]
             with self._open(path) as db:
                 # The answers now live only in the response.
-                self._write_draft(db, {"status": "submitted", "response_id": response_id, "answers": {}})
+                self._write_draft(db, {"status": "submitted", "response_id": response_id, "answers": {},
+                                       "entered": {}})
         return response_id, earlier is None
 
     # -- personal invitations (only hashes are stored) ------------------------------

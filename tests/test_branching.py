@@ -11,7 +11,8 @@ import pytest
 from conftest import Respondent, make_app
 from survey_app.db import get_store
 from survey_app.definitions import get_questionnaire
-from survey_app.fielding import build_response, first_incomplete_page
+from survey_app.fielding import build_response
+from survey_app.forms import check_draft
 
 DEFINITIONS = Path(__file__).resolve().parent / "data" / "branching"
 SLUG = "branching"
@@ -157,10 +158,10 @@ def test_the_page_carries_its_conditions_for_the_browser(client, respondent):
 def test_rules_without_routes(app):
     with app.app_context():
         questionnaire = get_questionnaire(SLUG)
-    answers = {"programme": "general", "qfi_since": "2017-01-01", "qfi_funding_known": "no", "hours": 45}
-    # overtime_reason is required and shown (general, 45 h): page 3 is incomplete.
-    assert first_incomplete_page(questionnaire, answers) == 2
-    assert first_incomplete_page(questionnaire, {**answers, "programme": "qfi"}) is None
+        answers = {"programme": "general", "qfi_since": "2017-01-01", "qfi_funding_known": "no", "hours": 45}
+        # overtime_reason is required and shown (general, 45 h): page 3 is incomplete.
+        assert check_draft(questionnaire, "de", {"answers": answers})[0] == 2
+        assert check_draft(questionnaire, "de", {"answers": {**answers, "programme": "qfi"}})[0] is None
     response = build_response({"id": "s1"}, questionnaire, {"language": "de", "answers": answers})
     assert response["answers"] == {"programme": "general", "hours": 45}
 

@@ -123,7 +123,7 @@ def test_a_ranking_is_stored_as_option_values_best_first(app, client, respondent
      "Bitte geben Sie jeder Antwort einen eigenen Rang von 1 bis 3."),
     ({"priorities-networking": "1"}, "Bitte geben Sie jeder Antwort einen eigenen Rang von 1 bis 3."),
     ({}, "Bitte beantworten Sie diese Frage."),
-    ({**RANKING, "priorities-navigator": "7"}, "Keine gültige Auswahl."),
+    ({**RANKING, "priorities-navigator": "7"}, "Bitte wählen Sie eine der angezeigten Antworten."),
 ])
 def test_a_wrong_ranking_is_refused_at_the_question(app, client, respondent, ranks, message):
     response = respondent.post_page(1, ranks)
@@ -178,7 +178,7 @@ def test_dates_yes_no_and_notes(app, client, respondent):
     ({"started_on": "2014-12-31"}, "Bitte geben Sie ein Datum am oder nach dem 01.01.2015 ein."),
     ({"started_on": "2019-01-01"}, "Bitte geben Sie ein Datum am oder vor dem 31.12.2018 ein."),
     ({"started_on": ""}, "Bitte beantworten Sie diese Frage."),
-    ({"funded": "vielleicht"}, "Keine gültige Auswahl."),
+    ({"funded": "vielleicht"}, "Bitte wählen Sie eine der angezeigten Antworten."),
     ({"funded": ""}, "Bitte beantworten Sie diese Frage."),
 ])
 def test_wrong_dates_and_yes_no_answers_are_refused(respondent, sent, message):

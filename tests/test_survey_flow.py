@@ -147,7 +147,7 @@ def test_skipping_ahead_cannot_submit_without_required_answers(app, client, resp
     last = len(respondent.questionnaire.pages)
     response = respondent.post_page(last, valid_page_data(respondent.questionnaire.pages[-1]))
     assert response.location.endswith("/p/2?incomplete=1")
-    assert "Pflichtfragen offen" in client.get(response.location).get_data(as_text=True)
+    assert "fehlen noch Antworten" in client.get(response.location).get_data(as_text=True)
     assert _responses(app) == []
 
 

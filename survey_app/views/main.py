@@ -5,7 +5,8 @@ import os
 from pathlib import Path
 
 import plotly
-from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file, session, url_for
+from flask import (Blueprint, Request as FlaskRequest, Response, current_app, redirect, render_template, request,
+                   send_file, session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -18,8 +19,23 @@ from ..fielding import ensure_default_surveys
 from ..i18n import select_locale
 from ..questionnaire import localized
 from ..store import DamagedFileError
+from ..store import storage_unavailable
+from ..text import clean
 
 bp = Blueprint("main", __name__)
+
+
+class Request(FlaskRequest):
+    """Every form field a browser sends, in one normal form (text.clean) before any view or
+    form reads it; passwords are checked exactly as typed."""
+
+    def _load_form_data(self) -> None:
+        if "form" in self.__dict__:
+            return
+        super()._load_form_data()
+        form = self.__dict__["form"]
+        self.__dict__["form"] = self.parameter_storage_class(
+            (key, value if "password" in key else clean(value)) for key, value in form.items(multi=True))
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
@@ -141,6 +157,46 @@ def _owner_name(store, owner: tuple[str, str] | None) -> str | None:
     except DamagedFileError:  # the index is damaged as well
         pass
     return None
+
+
+RETRY_AFTER = {"Retry-After": "60"}   # seconds; sent with every "could not store" answer
+
+
+def storage_failed(error: BaseException) -> bool:
+    """True, and logged for the admins, when a write failed because the data folder cannot
+    take one now (store.storage_unavailable); the caller then shows a page that keeps what
+    the person entered."""
+    if not storage_unavailable(error):
+        return False
+    current_app.logger.error("could not store (%s %s): %s", request.method, request.path, error)
+    return True
+
+
+@bp.app_errorhandler(OSError)
+def storage_unavailable_page(error):
+    """Any request whose write the data folder could not take: a page in the person's
+    language instead of a bare 500. (The questionnaire pages and workshop votes catch this
+    themselves and show the form again with what was entered.)"""
+    if not storage_failed(error):
+        raise error
+    title, status, headers = _("Not saved"), 503, RETRY_AFTER
+    message = _("What you sent could not be saved just now because the server's storage is full. Nothing is "
+                "lost: go back with your browser's back button, where your entries are still filled in, and "
+                "send them again in a few minutes.")
+    return render_template("error.html", title=title, message=message), status, headers
+
+
+@bp.app_errorhandler(500)
+def internal_error(error):
+    """Any other failure: a page in the UI language, never the server's bare English page."""
+    title = _("Something went wrong")
+    message = _("The server could not complete this request. Please go back and try again in a moment; if it "
+                "happens again, tell the people who run this survey.")
+    try:
+        return _error_page(500, title, message)
+    except Exception:  # the page itself cannot be built (e.g. a broken template): plain text
+        current_app.logger.exception("the error page failed")
+        return Response(f"{title}\n\n{message}\n", status=500, mimetype="text/plain")
 
 
 @bp.app_errorhandler(400)

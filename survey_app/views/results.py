@@ -27,7 +27,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from ..analysis import options_of
+from ..analysis import answers_of, options_of
 from ..auth import RESULT_ROLES, role_required
 from ..breakdown import breakdown_questions, filter_responses, recode_rare_choices
 from ..charts import CONFIG, add_caption, breakdown_figure, figure_for, figure_json
@@ -445,6 +445,6 @@ def _protected_raw(survey, questionnaire, selection: Selection, responses, minim
         responses = filter_responses(responses, selection.response_filter.question, selection.response_filter.value)
     protected, _ = recode_rare_choices(questionnaire, responses, minimum)
     hidden = survey.get("hidden_texts", {})
-    return [{**r, "answers": {question_id: value for question_id, value in r["answers"].items()
+    return [{**r, "answers": {question_id: value for question_id, value in answers_of(r).items()
                               if r.get("id") not in hidden.get(question_id, ())}}
             for r in protected]

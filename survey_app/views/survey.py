@@ -16,20 +16,20 @@ from ..fielding import (
     accepts_answers,
     build_response,
     fielding_state,
-    first_incomplete_page,
     nearest_visible_page,
     next_page,
     parse_day,
     previous_page,
     visible_pages,
 )
-from ..forms import answers_from_form, page_form
+from ..forms import check_draft, draft_changes, page_form
 from ..i18n import select_locale
 from ..invitations import token_hash
 from ..progress import draft_with_code, new_resume_code, normalize_resume_code
 from ..pseudonym import PARTS, build_code
 from ..questionnaire import EASY_GERMAN
 from ..store import InvitationUsedError
+from .main import RETRY_AFTER, storage_failed
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
 
@@ -176,33 +176,49 @@ def page(slug: str, number: int):
     if shown != index:  # the answers hide this page (e.g. after going back and changing one)
         return redirect(url_for(".page", slug=slug, number=shown + 1))
     lang = language_for(questionnaire)
-    store = get_store()
-
     if request.method == "GET":
-        form = page_form(questionnaire, index, lang, draft["answers"])
+        form = page_form(questionnaire, index, lang, draft["answers"], entered=draft.get("entered"))
+        if request.args.get("incomplete") == "1":  # sent here on submit: say what is wrong
+            form.validate()
         return render_page(survey, questionnaire, index, form, lang, draft["answers"])
 
+    try:
+        return _post_page(survey, questionnaire, draft, index, lang)
+    except OSError as error:
+        if not storage_failed(error):
+            raise
+        # The write was refused, so the draft is as before: the page again, with everything
+        # as it was sent and a note; pressing the button again retries (submit is idempotent).
+        form = page_form(questionnaire, index, lang, draft["answers"], formdata=request.form)
+        return render_page(survey, questionnaire, index, form, lang, draft["answers"], not_stored=True), \
+            503, RETRY_AFTER
+
+
+def _post_page(survey, questionnaire, draft, index: int, lang: str):
+    """A posted page: "Back", "Save" or "Next" (which submits after the last page)."""
+    slug, store = survey["slug"], get_store()
     form = page_form(questionnaire, index, lang, draft["answers"], formdata=request.form)
     valid = form.validate()  # CSRF was already checked for every POST by CSRFProtect
+    # Everything typed is kept in the draft, also what is incomplete or invalid; only
+    # answers that pass every check count for branching and reach the response.
+    answers, entered = draft_changes(form)
     action = request.form.get("action", "next")
     if action == "back":
-        answers = answers_from_form(form, only_valid=True)
         back = previous_page(questionnaire, _merged(draft["answers"], answers), index)
-        store.update_draft(survey["id"], draft["id"], answers=answers, page=back, language=lang)
+        store.update_draft(survey["id"], draft["id"], answers=answers, entered=entered, page=back, language=lang)
         return redirect(url_for(".page", slug=slug, number=back + 1))
-    if action == "save":  # keep what is valid and give the respondent a way back in later
-        store.update_draft(survey["id"], draft["id"], answers=answers_from_form(form, only_valid=True),
-                           page=index, language=lang)
+    if action == "save":  # give the respondent a way back in later
+        store.update_draft(survey["id"], draft["id"], answers=answers, entered=entered, page=index, language=lang)
         return redirect(url_for(".saved", slug=slug))
     if not valid:
+        draft = store.update_draft(survey["id"], draft["id"], answers=answers, entered=entered, language=lang) or draft
         return render_page(survey, questionnaire, index, form, lang, draft["answers"]), 422
 
-    answers = answers_from_form(form)
     # Without JavaScript an answer on this page can reveal a question the respondent has
     # not seen yet: then the page is shown again instead of moving on past it.
     appeared = _questions_appeared(form)
     following = None if appeared else next_page(questionnaire, _merged(draft["answers"], answers), index)
-    draft = store.update_draft(survey["id"], draft["id"], answers=answers,
+    draft = store.update_draft(survey["id"], draft["id"], answers=answers, entered=entered,
                                page=index if following is None else following, language=lang)
     if draft["status"] == "submitted":  # a second click raced the first one
         return redirect(url_for(".thanks", slug=slug))
@@ -211,13 +227,14 @@ def page(slug: str, number: int):
     if following is not None:
         return redirect(url_for(".page", slug=slug, number=following + 1))
 
-    missing = first_incomplete_page(questionnaire, draft["answers"])
-    if missing is not None:
-        store.update_draft(survey["id"], draft["id"], page=missing)
-        return redirect(url_for(".page", slug=slug, number=missing + 1, incomplete=1))
+    problem, checked = check_draft(questionnaire, lang, draft)
+    if problem is not None:
+        store.update_draft(survey["id"], draft["id"], page=problem)
+        return redirect(url_for(".page", slug=slug, number=problem + 1, incomplete=1))
     invitation = _invitation_token(survey) if survey.get("access") == INVITATION else None
+    response = build_response(survey, questionnaire, {**draft, "answers": checked})
     try:
-        store.submit_draft(survey["id"], draft["id"], build_response(survey, questionnaire, draft),
+        store.submit_draft(survey["id"], draft["id"], response,
                            invitation=token_hash(invitation) if invitation else None,
                            record_invitation=survey.get("anonymity") == CONFIDENTIAL)
     except InvitationUsedError:  # used up in another browser meanwhile
@@ -240,7 +257,8 @@ def _questions_appeared(form) -> bool:
     return any(q.has_answer and q.id not in seen for q in form.page.questions if q.id not in form.hidden)
 
 
-def render_page(survey, questionnaire, index, form, lang, answers, appeared=False, preview=False):
+def render_page(survey, questionnaire, index, form, lang, answers, appeared=False, preview=False,
+                not_stored=False):
     """One questionnaire page as respondents see it (also the admins' preview)."""
     pages = visible_pages(questionnaire, answers)
     return render_template(
@@ -257,6 +275,7 @@ def render_page(survey, questionnaire, index, form, lang, answers, appeared=Fals
         incomplete=request.args.get("incomplete") == "1",
         appeared=appeared,
         preview=preview,
+        not_stored=not_stored,
     )
 
 

@@ -33,6 +33,7 @@ from ..db import get_store
 from ..i18n import select_locale
 from ..questionnaire import CONSTRUCT, localized
 from ..store import DuplicateError
+from .main import RETRY_AFTER, storage_failed
 
 facilitate = Blueprint("workshops", __name__, url_prefix="/workshops")
 participate = Blueprint("participate", __name__, url_prefix="/w")
@@ -724,7 +725,16 @@ def vote(code: str):
     value, errors = ws.read_vote(poll, form)
     if errors:
         return _render_live(found, form, _field_errors(errors), 422)
-    get_store().put_vote(found.id, run, me["participant"], {"value": value, "group": me["group"]})
+    try:
+        get_store().put_vote(found.id, run, me["participant"], {"value": value, "group": me["group"]})
+    except OSError as error:
+        if not storage_failed(error):
+            raise
+        # The phone shows its vote again with a note; sending it again retries.
+        message = gettext("Your vote could not be saved just now because the server's storage is full. "
+                          "Please send it again in a minute.")
+        page, status = _render_live(found, form, {"": [message]}, 503)
+        return page, status, RETRY_AFTER
     return redirect(url_for(".live", code=found.join_code, _anchor="recorded"))
 
 
