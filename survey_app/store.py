@@ -691,6 +691,20 @@ class Store:
         return self.data_dir / "brakes" / f"{purpose}-{int(key[:8], 16) % self.BRAKE_SHARDS:02d}.json"
 
     @staticmethod
+    def _write_counters(path: Path, counters: dict) -> None:
+        # Written in place under the lock, neither renamed nor synced: counters are disposable
+        # (a file cut short by a crash reads as empty), and a failure must stay cheap.
+        # (Overwriting and then cutting to length, rather than truncating first, also spares
+        # ext4 the flush it does for a file truncated to zero and written again.)
+        data = json.dumps(counters, separators=(",", ":")).encode("utf-8")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            os.pwrite(fd, data, 0)
+            os.ftruncate(fd, len(data))
+        finally:
+            os.close(fd)
+
+    @staticmethod
     def _read_counters(path: Path) -> dict:
         try:
             counters = json.loads(path.read_text(encoding="utf-8"))
@@ -719,7 +733,7 @@ class Store:
             counter = counters.get(key) or {"count": 0, "start": now, "expires": now + window}
             counter = {**counter, "count": counter["count"] + 1, "last": now}
             counters[key] = counter
-            write_atomic(path, json.dumps(counters, separators=(",", ":")))
+            self._write_counters(path, counters)
         return counter
 
     def clear_brake(self, purpose: str, key: str) -> None:
@@ -730,7 +744,7 @@ class Store:
         with self._quick_lock(path):
             counters = self._read_counters(path)
             if counters.pop(key, None) is not None:
-                write_atomic(path, json.dumps(counters, separators=(",", ":")))
+                self._write_counters(path, counters)
 
     # -- audit log -------------------------------------------------------------------
     # audit.log: one JSON object per line, only ever appended to (and synced). Rotating it is

@@ -47,6 +47,6 @@ def index():
 @role_required("admin")
 def download():
     selected, _problems = _filter()
-    body = to_csv(*audit.table(audit.events(selected, limit=None).events))
+    body = to_csv(*audit.table(reversed(audit.events(selected, limit=None).events)))  # oldest first
     return Response(body.encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'})
