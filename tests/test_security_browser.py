@@ -35,3 +35,30 @@ def test_img_tags_pointing_at_wrong_codes_do_not_lock_the_admin_out(browser, liv
     page.get_by_role("button", name="Weiter").click()
     page.get_by_text("Es gibt keinen Workshop mit diesem Code.").wait_for()
     context.close()
+
+
+def test_account_and_audit_pages_have_no_wcag_violations(app, browser, live_server):
+    from test_accessibility import _violations
+
+    with app.app_context():
+        from survey_app.db import get_store
+        evaluator_id = get_store().find_user("evaluator")["id"]
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("Benutzername").fill("admin")
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("heading", name="Verwaltung", exact=True).wait_for()
+    found = {}
+    for name, path in (("accounts", "/accounts/"), ("account", f"/accounts/{evaluator_id}"),
+                       ("audit log", "/admin/audit/"), ("own password", "/account/password")):
+        page.goto(live_server.url + path)
+        found[name] = _violations(page)
+    page.goto(f"{live_server.url}/accounts/")
+    page.get_by_label("Benutzername").fill("kim")
+    page.get_by_label("Passwort", exact=True).fill("short")
+    page.get_by_role("button", name="Konto anlegen").click()
+    page.get_by_text("Das Passwort muss mindestens 12 Zeichen haben.").wait_for()
+    found["accounts with errors"] = _violations(page)
+    page.close()
+    assert {name: v for name, v in found.items() if v} == {}
