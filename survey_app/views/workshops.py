@@ -29,7 +29,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from .. import audit, guessing
 from .. import workshop as ws
-from ..auth import role_required
+from ..auth import AccountError, normalize_username, role_required
 from ..db import get_store
 from ..i18n import select_locale
 from ..questionnaire import CONSTRUCT, localized
@@ -376,7 +376,10 @@ def add_facilitator(workshop_id: str):
     form = FacilitatorForm()
     if form.validate_on_submit():
         store = get_store()
-        account = store.find_user(form.username.data.strip())
+        try:
+            account = store.find_user(normalize_username(form.username.data))
+        except AccountError:
+            account = None
         ids = facilitator_ids(store.get_workshop(workshop_id))
         if account is None or account["role"] != "facilitator" or account.get("disabled"):
             form.username.errors.append(gettext("There is no active facilitator account with this user name."))
