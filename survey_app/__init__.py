@@ -39,9 +39,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         WTF_I18N_ENABLED=True,
         MIN_GROUP_SIZE=5,
+        # A staff session ends after this many minutes without a request.
+        SESSION_IDLE_MINUTES=int(os.environ.get("SURVEY_APP_IDLE_MINUTES", "60") or 60),
     )
     if test_config:
         app.config.from_mapping(test_config)
+
+    if os.environ.get("SURVEY_APP_HTTPS") == "1":
+        # The app is reached only by HTTPS: links it writes (invitations, join links, QR codes)
+        # say https even when the proxy in front does not tell (no SURVEY_APP_PROXIES).
+        app.wsgi_app = _https_only(app.wsgi_app)
+        app.config["PREFERRED_URL_SCHEME"] = "https"
 
     proxies = int(os.environ.get("SURVEY_APP_PROXIES", "0") or 0)
     if proxies:
@@ -52,7 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     from . import auth, db, definitions, i18n
-    from .views import admin, main, results, survey, workshops
+    from .views import accounts, admin, audit, main, results, survey, workshops
 
     app.request_class = main.Request
     db.init_app(app)
@@ -68,11 +76,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     definitions.init_app(app)
 
-    for blueprint in (main.bp, auth.bp, survey.bp, results.bp, admin.bp,
+    for blueprint in (main.bp, auth.bp, accounts.bp, audit.bp, survey.bp, results.bp, admin.bp,
                       workshops.facilitate, workshops.participate):
         app.register_blueprint(blueprint)
 
     from . import cli
 
     cli.init_app(app)
+    return app
+
+
+def _https_only(wsgi_app):
+    def app(environ, start_response):
+        environ["wsgi.url_scheme"] = "https"
+        return wsgi_app(environ, start_response)
+
     return app

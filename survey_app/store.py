@@ -11,6 +11,8 @@ Layout of data_dir:
   users.json, surveys.json          small metadata tables
   surveys/<survey_id>/responses-000001.json ...   at most shard_size responses each
   surveys/<survey_id>/drafts/<draft_id>.json      one in-progress answer set each
+  brakes/<purpose>-NN.json          counters of recent wrong passwords and codes (keyed hashes)
+  audit.log                         who did what, one JSON line per event, append-only
 
 A file that does not hold what this module wrote (cut off, not JSON, not a TinyDB table of the
 expected documents) raises DamagedFileError when read and is never written over: a write reads
@@ -52,7 +54,7 @@ _SHARD_RE = re.compile(r"^responses-(\d{6})\.json$")
 _TEMP_RE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 # A temporary file this old was left by a killed process; a younger one may be a write in progress.
 STALE_TEMP_SECONDS = 60
-# A damaged disposable file is renamed to <name>.damaged-<UTC time> (see add_join_failure).
+# Files renamed aside by hand or by older versions (<name>.damaged-<UTC time>) are not checked.
 _DAMAGED_ASIDE = ".damaged-"
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,11 @@ UNAVAILABLE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 def storage_unavailable(error: BaseException) -> bool:
     return isinstance(error, OSError) and error.errno in UNAVAILABLE_ERRNOS
+
+_PURPOSE_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+_KEY_RE = re.compile(r"^[0-9a-f]{8,64}$")
+# Copied from a workshop's document into the index (the list page reads only the index).
+WORKSHOP_INDEX_KEYS = ("id", "created_at", "join_code", "title", "date", "facilitators")
 
 
 class InvitationUsedError(Exception):
@@ -119,7 +126,6 @@ _TABLE_KEYS = {
     "surveys.json": ("id", "slug", "questionnaire_id", "created_at"),
     "workshops.json": ("id", "join_code", "created_at"),
     "invitations.json": ("hash", "used"),
-    "join_failures.json": ("client", "at"),
     "workshop.json": ("id", "version", "created_at"),
 }
 _SHARDED_KEYS = ((_SHARD_RE, ("id",)), (re.compile(r"^participants-\d\d\.json$"), ("id",)),
@@ -430,6 +436,38 @@ class Store:
                 raise DuplicateError(f"username already taken: {changes['username']}")
             return self._update_by_id(db, user_id, changes)
 
+    def delete_user(self, user_id: str) -> bool:
+        """Remove an account for good (its sessions go with it); False if unknown."""
+        if not _valid_id(user_id):
+            return False
+        with self._lock(self._users), self._open(self._users) as db:
+            return bool(db.remove(Query().id == user_id))
+
+    # Sessions of a user: random ids kept with the account. A login cookie names one of them
+    # and is only valid while it is listed, so logging out, a new password or a disabled account
+    # ends a session on the server, whatever copies of the cookie exist.
+
+    def add_session(self, user_id: str, session_id: str, keep: int = 10) -> None:
+        """List a new session of the user; beyond `keep` sessions the oldest ones end."""
+        with self._lock(self._users), self._open(self._users) as db:
+            found = db.get(Query().id == user_id) if _valid_id(user_id) else None
+            if found is None:
+                raise LookupError(f"unknown user {user_id!r}")
+            sessions = [*found.get("sessions", []), session_id][-keep:]
+            db.update({"sessions": sessions, "last_login": _now()}, Query().id == user_id)
+
+    def end_sessions(self, user_id: str, *session_ids: str, keep: str | None = None) -> None:
+        """End the named sessions of a user, or all of them (but `keep`) when none are named."""
+        if not _valid_id(user_id):
+            return
+        with self._lock(self._users), self._open(self._users) as db:
+            found = db.get(Query().id == user_id)
+            if found is None:
+                return
+            sessions = [s for s in found.get("sessions", [])
+                        if (s not in session_ids if session_ids else s == keep)]
+            db.update({"sessions": sessions}, Query().id == user_id)
+
     # -- surveys ---------------------------------------------------------------
 
     def add_survey(self, questionnaire_id: str, slug: str, **fields) -> dict:
@@ -724,7 +762,6 @@ class Store:
     # workshops/<id>/workshop.json                 one document: polls and live state (lock: workshops/<id>.lock)
     # workshops/<id>/participants-NN.json          who joined, spread over WORKSHOP_SHARDS files
     # workshops/<id>/runs/<run>/votes-NN.json      one round of one poll: at most one vote per participant
-    # join_failures.json                           recent failed join attempts per (hashed) client
     # A vote locks only its shard, so hundreds of phones voting at once rarely wait for each other,
     # and no file grows with the workshop's history: each run has its own files.
     # workshop.json holds one document, read and replaced in one write like a draft file
@@ -768,11 +805,11 @@ class Store:
             # The document first: the index never points to a workshop that is not there.
             with self._open(workshop_dir / "workshop.json") as db:
                 db.insert(workshop)
-            index.insert({key: workshop.get(key) for key in ("id", "join_code", "title", "date", "created_at")})
+            index.insert({key: workshop.get(key) for key in WORKSHOP_INDEX_KEYS})
         return workshop
 
     def list_workshops(self) -> list[dict]:
-        """Index entries (id, join_code, title, date, created_at), newest first."""
+        """Index entries (id, join_code, title, date, created_at, facilitators), newest first."""
         with self._lock(self._workshop_index), self._open(self._workshop_index) as index:
             entries = [dict(entry) for entry in index.all()]
         return sorted(entries, key=lambda e: (e.get("date") or "", e["created_at"]), reverse=True)
@@ -803,7 +840,7 @@ class Store:
                 new = {**change(dict(old)), "id": workshop_id, "created_at": old["created_at"],
                        "version": old["version"] + 1}
                 self._write_draft(db, new)
-            changed = {key: new.get(key) for key in ("title", "date") if new.get(key) != old.get(key)}
+            changed = {key: new.get(key) for key in WORKSHOP_INDEX_KEYS[2:] if new.get(key) != old.get(key)}
             if changed:
                 with self._lock(self._workshop_index), self._open(self._workshop_index) as index:
                     index.update(changed, Query().id == workshop_id)
@@ -890,39 +927,108 @@ class Store:
                 total += len(db)
         return total
 
-    def add_join_failure(self, client_key: str, at: str, since: str) -> int:
-        """Record a failed join attempt of `client_key` (a hash, never an address) at `at`;
-        forget attempts before `since`. Returns the client's attempts since `since`."""
-        def record(db: TinyDB) -> int:
-            db.remove(Query().at < since)
-            db.insert({"client": client_key, "at": at})
-            return db.count(Query().client == client_key)
+    # -- brakes on guessing ----------------------------------------------------------
+    # brakes/<purpose>-NN.json: one counter per (keyed-hash) client or account and purpose,
+    # spread over BRAKE_SHARDS small files by key. A counter is dropped from its file once its
+    # window has passed, whenever that file is written: a file holds only the keys that failed
+    # within the window, so the cost of a failure does not grow with the history.
 
-        return self._with_join_failures(record)
+    BRAKE_SHARDS = 64
 
-    def count_join_failures(self, client_key: str, since: str) -> int:
-        if not (self.data_dir / "join_failures.json").exists():
-            return 0
-        return self._with_join_failures(
-            lambda db: db.count((Query().client == client_key) & (Query().at >= since)))
+    def _brake_path(self, purpose: str, key: str) -> Path:
+        if not (_PURPOSE_RE.match(purpose) and _KEY_RE.match(key)):
+            raise ValueError(f"invalid brake purpose or key: {purpose!r} {key!r}")
+        return self.data_dir / "brakes" / f"{purpose}-{int(key[:8], 16) % self.BRAKE_SHARDS:02d}.json"
 
-    def _with_join_failures(self, use: Callable[[TinyDB], int]) -> int:
-        """join_failures.json is disposable (attempts of the last minutes): when it is damaged
-        it is renamed to join_failures.json.damaged-<time> and started afresh, so that a
-        damaged file never stops logins and code lookups."""
-        path = self.data_dir / "join_failures.json"
+    @staticmethod
+    def _write_counters(path: Path, counters: dict) -> None:
+        # Written in place under the lock, neither renamed nor synced: counters are disposable
+        # (a file cut short by a crash reads as empty), and a failure must stay cheap.
+        # (Overwriting and then cutting to length, rather than truncating first, also spares
+        # ext4 the flush it does for a file truncated to zero and written again.)
+        data = json.dumps(counters, separators=(",", ":")).encode("utf-8")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            os.pwrite(fd, data, 0)
+            os.ftruncate(fd, len(data))
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def _read_counters(path: Path) -> dict:
+        try:
+            counters = json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return {}  # counters are disposable: a damaged file starts afresh
+        return counters if isinstance(counters, dict) else {}
+
+    def brake_counter(self, purpose: str, key: str, now: float) -> dict | None:
+        """The key's counter {count, start, last, expires} (times in epoch seconds), or None
+        when it has no failures within its window."""
+        path = self._brake_path(purpose, key)
+        if not path.exists():
+            return None
         with self._quick_lock(path):
+            counter = self._read_counters(path).get(key)
+        return counter if isinstance(counter, dict) and counter.get("expires", 0) > now else None
+
+    def count_brake_failure(self, purpose: str, key: str, now: float, window: float) -> dict:
+        """Count one failure of `key`; a counter whose window has passed starts again at 1 with
+        a new window of `window` seconds. Returns the counter."""
+        path = self._brake_path(purpose, key)
+        _makedirs(path.parent)
+        with self._quick_lock(path):
+            counters = {k: c for k, c in self._read_counters(path).items()
+                        if isinstance(c, dict) and c.get("expires", 0) > now}
+            counter = counters.get(key) or {"count": 0, "start": now, "expires": now + window}
+            counter = {**counter, "count": counter["count"] + 1, "last": now}
+            counters[key] = counter
+            self._write_counters(path, counters)
+        return counter
+
+    def clear_brake(self, purpose: str, key: str) -> None:
+        """Forget the failures of `key` (after a successful login)."""
+        path = self._brake_path(purpose, key)
+        if not path.exists():
+            return
+        with self._quick_lock(path):
+            counters = self._read_counters(path)
+            if counters.pop(key, None) is not None:
+                self._write_counters(path, counters)
+
+    # -- audit log -------------------------------------------------------------------
+    # audit.log: one JSON object per line, only ever appended to (and synced). Rotating it is
+    # the operator's job: move it aside and a new one starts with the next event.
+
+    @property
+    def audit_path(self) -> Path:
+        return self.data_dir / "audit.log"
+
+    def append_audit_event(self, event: dict) -> None:
+        line = json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
+        with self._lock(self.audit_path):
+            fd = os.open(self.audit_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                with self._open(path, log_damage=False) as db:
-                    return use(db)
-            except DamagedFileError as error:
-                aside = path.with_name(f"{path.name}{_DAMAGED_ASIDE}{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}")
-                os.replace(path, aside)
-                _fsync_dir(path.parent)
-                log.warning("moved the damaged file %s aside to %s and started it afresh (it only "
-                            "holds recent wrong codes)", error.problem, aside.name)
-            with self._open(path) as db:
-                return use(db)
+                os.write(fd, line.encode("utf-8"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def audit_events(self) -> Iterator[dict | None]:
+        """The events, oldest first; None for a line that cannot be read (e.g. cut off by a crash)."""
+        try:
+            f = open(self.audit_path, encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return
+        with f:
+            for line in f:
+                if not line.strip():
+                    continue
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    event = None
+                yield event if isinstance(event, dict) else None
 
     # -- the data folder as a whole: checks, clean-up at start, backup ---------------------------
 
@@ -1040,6 +1146,8 @@ def _check_file(data_dir: Path, path: Path) -> FileProblem | None:
     except FileNotFoundError:  # removed since it was listed
         return None
     parts = path.relative_to(data_dir).parts
+    if parts[0] == "brakes":
+        return None  # disposable counters, written in place: an unreadable one just starts afresh
     if path.suffix == ".json":
         try:
             parse_table(path, raw)

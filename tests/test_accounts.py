@@ -57,7 +57,7 @@ def test_login_redirects_only_within_the_site(client):
     token = csrf_token(client)
     response = client.post("/login?next=https://evil.example/", data={
         "username": "evaluator", "password": PASSWORD, "csrf_token": token})
-    assert response.location == "/"
+    assert response.location == "/results/"  # the evaluator's start page, never the other site
 
 
 def test_logout_needs_post_with_csrf(client):
@@ -79,23 +79,25 @@ def test_admin_page_lists_questionnaires_surveys_and_users(client):
     login(client, "admin")
     page = client.get("/admin/").get_data(as_text=True)
     for text in ("staff-self-assessment.yaml", "stakeholder-questionnaire.yaml", "/s/staff-self-assessment",
-                 "evaluator", "facilitator", "Evaluator*in",
+                 "/accounts/", "/admin/audit/",
                  "Warnungen (die Fragebögen sind verfügbar)"):  # the partial Arabic translation
         assert text in page
+    accounts = client.get("/accounts/").get_data(as_text=True)
+    assert "evaluator" in accounts and "facilitator" in accounts and "Evaluator*in" in accounts
 
 
 def test_admin_creates_an_account_in_the_app(app, client):
     login(client, "admin")
-    token = csrf_token(client, "/admin/")
-    short = client.post("/admin/users", data={"username": "kim", "role": "evaluator", "password": "short",
-                                              "csrf_token": token})
+    token = csrf_token(client, "/accounts/")
+    short = client.post("/accounts/", data={"username": "kim", "role": "evaluator", "password": "short",
+                                            "csrf_token": token})
     assert short.status_code == 422
-    assert "mindestens 10 Zeichen" in short.get_data(as_text=True).split('id="password"')[1]
-    taken = client.post("/admin/users", data={"username": "Evaluator", "role": "evaluator",
-                                              "password": PASSWORD, "csrf_token": token})
+    assert "mindestens 12 Zeichen" in short.get_data(as_text=True).split('id="password"')[1]
+    taken = client.post("/accounts/", data={"username": "Evaluator", "role": "evaluator",
+                                            "password": PASSWORD, "csrf_token": token})
     assert "bereits vergeben" in taken.get_data(as_text=True)
-    created = client.post("/admin/users", data={"username": "kim", "role": "evaluator",
-                                                "password": PASSWORD, "csrf_token": token})
+    created = client.post("/accounts/", data={"username": "kim", "role": "evaluator",
+                                              "password": PASSWORD, "csrf_token": token})
     assert created.status_code == 302
     with app.app_context():
         assert get_store().find_user("kim")["role"] == "evaluator"
@@ -120,8 +122,8 @@ def test_result_settings_and_text_hiding_need_the_result_role_and_csrf(app, clie
 
 def test_evaluator_cannot_create_accounts(client):
     login(client, "evaluator")
-    response = client.post("/admin/users", data={"username": "x", "role": "admin", "password": PASSWORD,
-                                                  "csrf_token": csrf_token(client)})
+    response = client.post("/accounts/", data={"username": "x", "role": "admin", "password": PASSWORD,
+                                                "csrf_token": csrf_token(client)})
     assert response.status_code == 403
 
 
@@ -167,10 +169,10 @@ def test_broken_definition_is_shown_to_admin_and_others_keep_working(tmp_path):
     assert "broken.yaml" in page and "slider" in page
 
 
-def test_password_guessing_is_braked(app, client):
-    app.config["CODE_FAILURE_LIMIT"] = 3
-    statuses = [login(client, "evaluator", f"wrong {i}").status_code for i in range(3)]
+def test_password_guessing_is_braked_per_address(app, client):
+    app.config["LOGIN_FAILURE_LIMIT"] = 3
+    statuses = [login(client, f"someone{i}", f"wrong {i}").status_code for i in range(3)]
     assert statuses == [422, 422, 422]
-    locked = login(client, "evaluator")  # even the right password waits now
+    locked = login(client, "evaluator")  # a browser that never logged in waits now, right password or not
     assert locked.status_code == 429 and "Zu viele falsche Versuche" in locked.get_data(as_text=True)
     assert client.get("/results/").status_code == 302

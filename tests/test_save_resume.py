@@ -40,7 +40,11 @@ def test_resuming_on_another_device_restores_every_answer(app, respondent):
     first_page = valid_page_data(respondent.questionnaire.pages[0])
     code, _page = _save_on_page_2(respondent)
     other = Respondent(app.test_client(), app, SLUG)  # another browser, no shared cookie
-    resumed = other.client.get(f"/s/{SLUG}/resume/{code.lower()[:4]}-{code.lower()[4:]}")
+    typed = f"{code.lower()[:4]}-{code.lower()[4:]}"
+    link = other.client.get(f"/s/{SLUG}/resume/{typed}")  # the link fills in the code, one tap goes on
+    assert link.status_code == 200 and f'value="{typed}"' in link.get_data(as_text=True)
+    resumed = other.client.post(f"/s/{SLUG}/resume", data={"code": typed,
+                                                          "csrf_token": csrf_token(other.client, f"/s/{SLUG}/resume")})
     assert resumed.status_code == 302 and resumed.location.endswith(f"/s/{SLUG}/p/2")
     page_one = other.client.get(f"/s/{SLUG}/p/1").get_data(as_text=True)
     for value in first_page.values():
@@ -51,7 +55,8 @@ def test_resuming_on_another_device_restores_every_answer(app, respondent):
     with app.app_context():
         survey = get_store().find_survey_by_slug(SLUG)
         assert len(get_store().responses(survey["id"])) == 1
-    again = app.test_client().get(f"/s/{SLUG}/resume/{code}")
+    later = app.test_client()
+    again = later.post(f"/s/{SLUG}/resume", data={"code": code, "csrf_token": csrf_token(later, f"/s/{SLUG}/resume")})
     assert again.status_code == 404
 
 
@@ -73,9 +78,28 @@ def test_typed_code_and_wrong_codes(app, client, respondent):
 def test_guessing_codes_is_braked(app):
     app.config["CODE_FAILURE_LIMIT"] = 3
     guesser = app.test_client()
-    statuses = [guesser.get(f"/s/{SLUG}/resume/ZZZZZZZ{c}").status_code for c in "2345"]
+    token = csrf_token(guesser, f"/s/{SLUG}/resume")
+
+    def guess(code):
+        return guesser.post(f"/s/{SLUG}/resume", data={"code": code, "csrf_token": token})
+
+    statuses = [guess(f"ZZZZZZZ{c}").status_code for c in "2345"]
     assert statuses[:2] == [404, 404] and statuses[2:] == [429, 429]
-    assert "Zu viele falsche Codes" in guesser.get(f"/s/{SLUG}/resume/ZZZZZZZ6").get_data(as_text=True)
+    assert "Zu viele falsche Codes" in guess("ZZZZZZZ6").get_data(as_text=True)
+
+
+def test_resume_links_opened_by_get_look_nothing_up_and_count_nothing(app, respondent):
+    code, _page = _save_on_page_2(respondent)
+    app.config["CODE_FAILURE_LIMIT"] = 3
+    guesser = app.test_client()
+    # a page elsewhere full of <img src=".../resume/WRONG"> sends GETs: none of them counts
+    for c in "23456789":
+        page = guesser.get(f"/s/{SLUG}/resume/ZZZZZZZ{c}")
+        assert page.status_code == 200 and "gefunden" not in page.get_data(as_text=True)
+    right = guesser.get(f"/s/{SLUG}/resume/{code}")  # the same answer as for any other code
+    assert right.status_code == 200 and f'value="{code}"' in right.get_data(as_text=True)
+    ok = guesser.post(f"/s/{SLUG}/resume", data={"code": code, "csrf_token": csrf_token(guesser, f"/s/{SLUG}/resume")})
+    assert ok.status_code == 302
 
 
 def test_evaluators_see_completion_and_where_people_stopped(app, client, respondent):

@@ -416,11 +416,29 @@ def test_wrong_codes_are_refused_and_then_rate_limited(app, running):
     csrf = csrf_token(client, "/w/")
     first = client.post("/w/", data={"csrf_token": csrf, "code": "ZZZZZZ"})
     assert first.status_code == 404 and "There is no workshop with this code." in page_text(first)
-    assert client.get("/w/ZZZZZ2").status_code == 404
+    assert client.post(f"/w/ZZZZZ2/join", data={"csrf_token": csrf}).status_code == 404
     assert client.post("/w/", data={"csrf_token": csrf, "code": "ZZZZZ3"}).status_code == 429
     # now even the right code pauses for this client
-    assert client.get(f"/w/{code}").status_code == 429
     assert client.post("/w/", data={"csrf_token": csrf, "code": code}).status_code == 429
+    assert client.post(f"/w/{code}/join", data={"csrf_token": csrf}).status_code == 429
+
+
+def test_code_links_opened_by_get_look_nothing_up_and_count_nothing(app, running):
+    _workshop_id, code = running
+    app.config["CODE_FAILURE_LIMIT"] = 3
+    client = app.test_client()
+    client.get("/lang/en")
+    for wrong in ("ZZZZZZ", "ZZZZZ2", "ZZZZZ3", "ZZZZZ4", "ZZZZZ5"):
+        page = client.get(f"/w/{wrong}")  # e.g. <img> tags on a page elsewhere
+        assert page.status_code == 200 and "There is no workshop" not in page_text(page)
+        assert client.get(f"/w/{wrong}/state.json").status_code == 404
+    # a right code by link gets the same page: the code filled in, one tap to go on
+    link = client.get(f"/w/{code}")
+    assert link.status_code == 200 and f'value="{code}"' in link.get_data(as_text=True)
+    assert "Quartiersworkshop" not in page_text(link)
+    confirmed = client.post("/w/", data={"csrf_token": csrf_token(client, "/w/"), "code": code})
+    assert confirmed.status_code == 302 and confirmed.location.endswith(f"/w/{code}")
+    assert "Quartiersworkshop" in page_text(client.get(f"/w/{code}"))
 
 
 def test_participants_who_joined_are_not_slowed_by_the_limit(app, running):
@@ -630,6 +648,8 @@ def test_facilitator_hides_an_idea(app, facilitator, running):
 def test_participant_pages_speak_german_by_default(app, running):
     _workshop_id, code = running
     phone = Participant(app, code, lang="de")
+    assert "Bitte prüfen Sie den Code" in page_text(phone.page())
+    phone.client.post("/w/", data={"csrf_token": csrf_token(phone.client, "/w/"), "code": code})
     assert "Wo arbeiten Sie? (freiwillig)" in page_text(phone.page())
     phone.join()
     over = phone.vote({"points-networks": "4", "points-civic_engagement": "4", "points-local_offers": "4"})
@@ -648,9 +668,13 @@ def test_behind_a_proxy_the_join_limit_counts_each_phone_by_its_forwarded_addres
     monkeypatch.setenv("SURVEY_APP_PROXIES", "1")
     app = make_app(tmp_path, CODE_FAILURE_LIMIT=2)
     guesser, phone = app.test_client(), app.test_client()
-    headers = {"X-Forwarded-For": "203.0.113.7"}
+
+    def guess(client, code, address):
+        token = csrf_token(client, "/w/")
+        return client.post("/w/", data={"csrf_token": token, "code": code}, headers={"X-Forwarded-For": address})
+
     for wrong in ("ZZZZZZ", "ZZZZZ2"):
-        guesser.get(f"/w/{wrong}", headers=headers)
-    assert guesser.get("/w/ZZZZZ3", headers=headers).status_code == 429
+        guess(guesser, wrong, "203.0.113.7")
+    assert guess(guesser, "ZZZZZ3", "203.0.113.7").status_code == 429
     # another phone in the same room (same proxy, other forwarded address) is not locked out
-    assert phone.get("/w/ZZZZZ4", headers={"X-Forwarded-For": "203.0.113.8"}).status_code == 404
+    assert guess(phone, "ZZZZZ4", "203.0.113.8").status_code == 404

@@ -87,19 +87,6 @@ def test_votes_are_spread_over_a_fixed_number_of_small_files(store, tmp_path):
     assert store.count_votes(workshop["id"], run) == 200
 
 
-def test_join_failures_are_counted_per_client_within_the_window(store):
-    assert store.count_join_failures("client-a", since="2025-01-01T00:00:00") == 0
-    store.add_join_failure("client-a", at="2025-01-01T10:00:00", since="2025-01-01T09:50:00")
-    store.add_join_failure("client-b", at="2025-01-01T10:01:00", since="2025-01-01T09:51:00")
-    assert store.add_join_failure("client-a", at="2025-01-01T10:02:00", since="2025-01-01T09:52:00") == 2
-    assert store.count_join_failures("client-a", since="2025-01-01T10:01:00") == 1
-    # older attempts are forgotten when the next one is recorded
-    store.add_join_failure("client-c", at="2025-01-01T11:00:00", since="2025-01-01T10:50:00")
-    assert store.count_join_failures("client-a", since="2025-01-01T00:00:00") == 0
-
-
-# -- several processes at once -----------------------------------------------------------
-
 def _vote_worker(data_dir, workshop_id, runs, participants, seed, start, results):
     store = Store(data_dir)
     order = [(run, p) for run in runs for p in participants]

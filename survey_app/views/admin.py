@@ -11,10 +11,11 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..auth import ROLES, AccountError, create_user, role_required
+from .. import audit
+from ..auth import role_required
 from ..counting import answer_lines, counted, is_test_run
 from ..db import get_store
 from ..definitions import add_definition_file, definition_folder, get_catalogue, get_questionnaire, version_changes
@@ -33,16 +34,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 bp.add_app_template_filter(parse_day, "as_day")
 
-ROLE_LABELS = {"admin": _l("Administrator"), "evaluator": _l("Evaluator"), "facilitator": _l("Facilitator")}
-
-
-class NewUserForm(FlaskForm):
-    username = StringField(_l("User name"), validators=[InputRequired()])
-    role = SelectField(_l("Role"), choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES])
-    password = PasswordField(_l("Password (at least 10 characters)"), validators=[InputRequired()])
-
-
-def _render(form: NewUserForm, status: int = 200):
+def _render(status: int = 200):
     store = get_store()
     catalogue = get_catalogue()
     damaged = store.damaged_files()  # listed first: the rest of the page works around them
@@ -70,9 +62,6 @@ def _render(form: NewUserForm, status: int = 200):
         counts=counts,
         states={survey["id"]: fielding_state(survey, today) for survey in surveys},
         version_warnings=_version_warnings(store, catalogue, surveys, versions),
-        users=store.list_users(),
-        role_labels=ROLE_LABELS,
-        form=form,
         upload_form=DefinitionUploadForm(formdata=None),
         lang=select_locale(),
     ), status
@@ -95,22 +84,7 @@ def _version_warnings(store, catalogue, surveys, versions) -> list[dict]:
 @bp.route("/")
 @role_required("admin")
 def index():
-    return _render(NewUserForm(formdata=None))
-
-
-@bp.route("/users", methods=["POST"])
-@role_required("admin")
-def add_user():
-    form = NewUserForm()
-    if form.validate_on_submit():
-        try:
-            user = create_user(form.username.data, form.password.data, form.role.data)
-        except AccountError as error:
-            form[error.field].errors.append(str(error))
-        else:
-            flash(_("Account %(name)s created.", name=user.username))
-            return redirect(url_for(".index"))
-    return _render(form, 422)
+    return _render()
 
 
 class DefinitionUploadForm(FlaskForm):
@@ -147,6 +121,7 @@ def upload_definition():
         return redirect(url_for(".index") + "#upload-heading")
     upload = form.definition.data
     data = upload.read()
+    audit.record("questionnaire.checked", upload.filename, bytes=len(data))
     importer = IMPORTERS.get(Path(upload.filename.lower()).suffix)
     if importer:
         convert, error_class, origin, name = importer
@@ -205,6 +180,7 @@ def save_definition():
         return page, status
     questionnaire, _problems = load_bytes(text.encode("utf-8"), "upload.yaml")
     add_definition_file(f"{questionnaire.id}.yaml", text)
+    audit.record("questionnaire.published", questionnaire.id, version=questionnaire.content_hash[:10])
     flash(_("Questionnaire %(id)s saved; its survey is open at /s/%(id)s.", id=questionnaire.id))
     return redirect(url_for(".index"))
 
@@ -307,6 +283,7 @@ def add_fielding_view(questionnaire_id: str):
     if not form.validate_on_submit():
         return _render_fieldings(questionnaire, form, 422)
     survey = add_fielding(get_store(), questionnaire.id, status="open", **form.fields_to_store())
+    audit.record("fielding.created", survey["slug"], questionnaire=questionnaire.id)
     flash(_("Fielding %(label)s created; its link is %(link)s.", label=survey["label"],
             link=url_for("survey.start", slug=survey["slug"], _external=True)))
     return redirect(url_for(".fieldings", questionnaire_id=questionnaire.id))
@@ -326,6 +303,7 @@ def edit_fielding(survey_id: str):
         form = FieldingForm()
         if form.validate_on_submit():
             saved = get_store().update_survey(survey["id"], **form.fields_to_store())
+            audit.record("fielding.changed", survey["slug"])
             flash(_("Fielding %(label)s saved.", label=form.label.data.strip()))
             _say_what_counts_now(survey, saved)
             return redirect(url_for(".fieldings", questionnaire_id=survey["questionnaire_id"]))
@@ -343,6 +321,7 @@ def edit_fielding(survey_id: str):
 def open_fielding(survey_id: str):
     survey = _survey_or_404(survey_id)
     get_store().update_survey(survey["id"], **opening_changes(survey, dt.date.today()))
+    audit.record("fielding.opened", survey["slug"])
     flash(_("Fielding %(label)s is open from today.", label=survey.get("label") or survey["slug"]))
     return redirect(url_for(".fieldings", questionnaire_id=survey["questionnaire_id"]))
 
@@ -352,6 +331,7 @@ def open_fielding(survey_id: str):
 def close_fielding(survey_id: str):
     survey = _survey_or_404(survey_id)
     get_store().update_survey(survey["id"], status=CLOSED)
+    audit.record("fielding.closed", survey["slug"])
     flash(_("Fielding %(label)s is closed.", label=survey.get("label") or survey["slug"]))
     return redirect(url_for(".fieldings", questionnaire_id=survey["questionnaire_id"]))
 
@@ -385,6 +365,7 @@ def create_invitations(survey_id: str):
         return redirect(url_for(".edit_fielding", survey_id=survey["id"]) + "#invitations-heading")
     tokens, hashes = new_invitations(form.count.data)
     numbers = get_store().add_invitations(survey["id"], hashes)
+    audit.record("invitations.created", survey["slug"], count=len(numbers))
     links = [url_for("survey.start", slug=survey["slug"], t=token, _external=True) for token in tokens]
     return Response(to_csv(*invitation_table(numbers, links)).encode("utf-8"), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{survey["slug"]}-invitations.csv"'})

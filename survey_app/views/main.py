@@ -10,6 +10,7 @@ from flask import (Blueprint, Request as FlaskRequest, Response, current_app, re
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from werkzeug.exceptions import Forbidden
 
 from .. import formatting
 from ..auth import _safe_next
@@ -207,7 +208,8 @@ def bad_request(error):
 
 @bp.app_errorhandler(403)
 def forbidden(error):
-    return _error_page(403, _("No access"), _("Your account does not have the role needed for this page."))
+    own = error.description if error.description != Forbidden.description else None
+    return _error_page(403, _("No access"), own or _("Your account does not have the role needed for this page."))
 
 
 @bp.app_errorhandler(404)

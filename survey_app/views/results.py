@@ -27,6 +27,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from .. import audit
 from ..analysis import answers_of, options_of
 from ..auth import RESULT_ROLES, role_required
 from ..breakdown import breakdown_questions, filter_responses, recode_rare_choices
@@ -57,6 +58,7 @@ from ..workshop import cast_votes, workshop_from_record
 bp = Blueprint("results", __name__, url_prefix="/results")
 
 FILTER_TYPES = ("single_choice", "multiple_choice", "yes_no")
+SELECTION_ARGS = ("by", "filter", "texts")  # what Selection reads from the query string
 
 
 def minimum_group_size(survey: dict) -> int:
@@ -359,6 +361,10 @@ def toggle_text(survey_id: str, question_id: str, response_id: str):
     if question_id not in {q.id for q in questionnaire.questions()} or \
             response_id not in {r.get("id") for r in counted_responses(survey).responses}:
         abort(404)
+    # Only the page's own selection goes back into the address (a stray ?survey_id= must not
+    # break the redirect after the change is saved).
+    back = url_for(".survey", survey_id=survey["id"],
+                   **{key: request.args[key] for key in SELECTION_ARGS if key in request.args})
     hidden = {k: list(v) for k, v in survey.get("hidden_texts", {}).items()}
     ids = hidden.setdefault(question_id, [])
     if response_id in ids:
@@ -366,7 +372,7 @@ def toggle_text(survey_id: str, question_id: str, response_id: str):
     else:
         ids.append(response_id)
     get_store().update_survey(survey["id"], hidden_texts=hidden)
-    return redirect(url_for(".survey", survey_id=survey["id"], **request.args) + f"#result-{question_id}")
+    return redirect(f"{back}#result-{question_id}")
 
 
 DOWNLOADS = {
@@ -411,6 +417,7 @@ def download(survey_id: str, name: str):
                            excluded=found.excluded, demo=found.demo)
     else:
         raw = _protected_raw(survey, questionnaire, selection, responses, findings.minimum)
+        audit.record("download.raw", survey["slug"], file=name, rows=len(raw), free_texts=selection.include_texts)
         if name == "responses.csv":
             body = to_csv(*response_table(questionnaire, raw, selection.include_texts, extra_columns(survey)))
         elif name == "responses-long.csv":

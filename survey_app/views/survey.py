@@ -321,18 +321,20 @@ def resume(slug: str, code: str | None = None):
     """Continue a saved questionnaire on any device, by link or by typing the code."""
     survey, questionnaire = _load(slug)
     lang = language_for(questionnaire)
-    typed = request.form.get("code") if request.method == "POST" else code
-    if typed is None:
+    if request.method != "POST":
+        # A link fills in the code and waits for one tap: a plain GET looks nothing up, so links
+        # cannot be used to guess codes, and pages elsewhere cannot lock anybody out with them.
         return render_template("survey/resume.html", survey=survey, questionnaire=questionnaire, lang=lang,
-                               form=FlaskForm(), code="", error=None)
-    if guessing.locked_out():
+                               form=FlaskForm(), code=code or "", error=None)
+    typed = request.form.get("code", "")
+    if guessing.locked_out(guessing.RESUME_CODE):
         return _resume_refused(survey, questionnaire, lang, typed, 429, _("Too many wrong codes from your network. "
                                                                             "Please wait a few minutes and try again."))
     normalized = normalize_resume_code(typed)
     drafts, damaged = get_store().read_drafts(survey["id"])
     draft = draft_with_code(drafts, normalized) if normalized else None
     if draft is None:
-        status = 429 if guessing.count_wrong_code() else 404
+        status = 429 if guessing.count_failure(guessing.RESUME_CODE) else 404
         message = _("No saved answers were found for this code. Please check it.")
         if damaged:
             message += " " + _("Some saved answers of this survey cannot be read because a file is damaged "

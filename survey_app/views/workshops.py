@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date, datetime, timezone
+from functools import wraps
 from pathlib import Path
 
 import segno
@@ -26,9 +27,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
-from .. import guessing
+from .. import audit, guessing
 from .. import workshop as ws
-from ..auth import role_required
+from ..auth import AccountError, normalize_username, role_required
 from ..db import get_store
 from ..i18n import select_locale
 from ..questionnaire import CONSTRUCT, localized
@@ -41,6 +42,8 @@ participate = Blueprint("participate", __name__, url_prefix="/w")
 FACILITATOR_ROLES = ("admin", "facilitator")
 # Workshop results are votes of a room, not questionnaire responses: evaluators may read them too.
 RESULT_ROLES = ("admin", "facilitator", "evaluator")
+# Workshops a phone confirmed by code in this session (it may then see the join page).
+CONFIRMED_KEY = "confirmed_workshops"
 
 POLL_TYPE_LABELS = {
     "single_choice": _l("Single choice"),
@@ -93,6 +96,51 @@ def _load(workshop_id: str) -> ws.Workshop:
     if record is None:
         abort(404)
     return ws.workshop_from_record(record)
+
+
+# --------------------------------------------------------------------------- who may do what
+# A workshop belongs to its facilitators: the one who created it and those they added. Admins
+# may run every workshop; evaluators read the results of every workshop and nothing else.
+
+def facilitator_ids(record: dict) -> list[str]:
+    """Account ids of the workshop's facilitators (older workshops name only their creator)."""
+    if record.get("facilitators") is not None:
+        return list(record["facilitators"])
+    creator = get_store().find_user(record["created_by"]) if record.get("created_by") else None
+    return [creator["id"]] if creator else []
+
+
+def may_run(record: dict) -> bool:
+    return current_user.has_role("admin") or (
+        current_user.has_role("facilitator") and current_user.id in facilitator_ids(record))
+
+
+def may_read_results(record: dict) -> bool:
+    return current_user.has_role("admin", "evaluator") or may_run(record)
+
+
+def _guarded(roles: tuple[str, ...], allowed):
+    """Route decorator: the user has one of `roles` and allowed(workshop record) holds (else 403)."""
+
+    def decorator(view):
+        @wraps(view)
+        @role_required(*roles)
+        def wrapped(workshop_id: str, **kwargs):
+            record = get_store().get_workshop(workshop_id)
+            if record is None:
+                abort(404)
+            if not allowed(record):
+                abort(403, description=gettext("This workshop belongs to other facilitators. Ask one of them "
+                                               "to add you on its settings page."))
+            return view(workshop_id, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+runs_workshop = _guarded(FACILITATOR_ROLES, may_run)
+reads_results = _guarded(RESULT_ROLES, may_read_results)
 
 
 def _change(workshop_id: str, change) -> ws.Workshop | None:
@@ -170,7 +218,16 @@ def _new_workshop_form(formdata=None) -> NewWorkshopForm:
 
 
 def _render_index(form: NewWorkshopForm, status: int = 200):
-    return render_template("workshop/index.html", workshops=get_store().list_workshops(), form=form,
+    store = get_store()
+    rows = []
+    for entry in store.list_workshops():
+        # Index entries of older workshops lack the facilitators: their document has the creator.
+        record = entry if "facilitators" in entry else (store.get_workshop(entry["id"]) or entry)
+        if may_run(record):
+            rows.append({**entry, "may_run": True})
+        elif current_user.has_role("admin", "evaluator"):
+            rows.append({**entry, "may_run": False, "join_code": None})  # results only, no code
+    return render_template("workshop/index.html", workshops=rows, form=form,
                            problems=_templates().problems), status
 
 
@@ -192,16 +249,18 @@ def create():
         workshop = ws.new_workshop(form.title.data.strip(), form.date.data.isoformat(), ws.new_join_code(),
                                    form.languages.data.split(","), template)
         try:
-            record = store.add_workshop({**ws.workshop_record(workshop), "created_by": current_user.username})
+            record = store.add_workshop({**ws.workshop_record(workshop), "created_by": current_user.username,
+                                         "facilitators": [current_user.id]})
         except DuplicateError:
             continue
+        audit.record("workshop.created", record["title"], workshop=record["id"])
         flash(gettext("Workshop created. Participants join with the code %(code)s.", code=record["join_code"]))
         return redirect(url_for(".control", workshop_id=record["id"]))
     abort(503)
 
 
 @facilitate.route("/<workshop_id>")
-@role_required(*FACILITATOR_ROLES)
+@runs_workshop
 def control(workshop_id: str):
     workshop = _load(workshop_id)
     store = get_store()
@@ -227,7 +286,7 @@ CONTROL_MESSAGES = {
 
 
 @facilitate.route("/<workshop_id>/control", methods=["POST"])
-@role_required(*FACILITATOR_ROLES)
+@runs_workshop
 def act(workshop_id: str):
     action = request.form.get("action", "")
     now = _stamp()
@@ -243,7 +302,10 @@ def act(workshop_id: str):
     }
     if action not in changes:
         abort(400)
-    if _change(workshop_id, changes[action]) is not None:
+    changed = _change(workshop_id, changes[action])
+    if changed is not None:
+        if action == "reset":
+            audit.record("workshop.reset", changed.title, workshop=changed.id, poll=changed.current_poll)
         flash(str(CONTROL_MESSAGES[action]))
     return redirect(url_for(".control", workshop_id=workshop_id))
 
@@ -271,7 +333,7 @@ def _settings_form(workshop: ws.Workshop, formdata=None) -> FlaskForm:
 
 
 @facilitate.route("/<workshop_id>/settings", methods=["GET", "POST"])
-@role_required(*FACILITATOR_ROLES)
+@runs_workshop
 def settings(workshop_id: str):
     workshop = _load(workshop_id)
     form = _settings_form(workshop, request.form if request.method == "POST" else None)
@@ -287,7 +349,72 @@ def settings(workshop_id: str):
                 flash(gettext("Settings saved."))
                 return redirect(url_for(".control", workshop_id=workshop_id))
     status = 422 if form.errors else 200
-    return render_template("workshop/settings.html", workshop=workshop, form=form), status
+    return _render_settings(workshop, form, FacilitatorForm(formdata=None), status)
+
+
+def _render_settings(workshop: ws.Workshop, form, facilitator_form, status: int = 200):
+    store = get_store()
+    ids = facilitator_ids(store.get_workshop(workshop.id))
+    accounts = {u["id"]: u for u in store.list_users()}
+    facilitators = [{"id": i, "username": accounts[i]["username"] if i in accounts else gettext("(deleted account)")}
+                    for i in ids]
+    return render_template("workshop/settings.html", workshop=workshop, form=form, facilitators=facilitators,
+                           facilitator_form=facilitator_form), status
+
+
+class FacilitatorForm(FlaskForm):
+    username = StringField(_l("User name of a facilitator"), validators=[InputRequired(), Length(max=200)])
+
+
+def _set_facilitators(workshop_id: str, ids: list[str]) -> None:
+    get_store().change_workshop(workshop_id, lambda stored: {**stored, "facilitators": ids})
+
+
+@facilitate.route("/<workshop_id>/facilitators", methods=["POST"])
+@runs_workshop
+def add_facilitator(workshop_id: str):
+    workshop = _load(workshop_id)
+    form = FacilitatorForm()
+    if form.validate_on_submit():
+        store = get_store()
+        try:
+            account = store.find_user(normalize_username(form.username.data))
+        except AccountError:
+            account = None
+        ids = facilitator_ids(store.get_workshop(workshop_id))
+        if account is None or account["role"] != "facilitator" or account.get("disabled"):
+            form.username.errors.append(gettext("There is no active facilitator account with this user name."))
+        elif account["id"] in ids:
+            form.username.errors.append(gettext("%(name)s already runs this workshop.", name=account["username"]))
+        else:
+            _set_facilitators(workshop_id, [*ids, account["id"]])
+            audit.record("workshop.facilitator_added", workshop.title, workshop=workshop.id,
+                         facilitator=account["username"])
+            flash(gettext("%(name)s may now run this workshop.", name=account["username"]))
+            return redirect(url_for(".settings", workshop_id=workshop_id, _anchor="facilitators-heading"))
+    return _render_settings(workshop, _settings_form(workshop), form, 422)
+
+
+@facilitate.route("/<workshop_id>/facilitators/<user_id>/remove", methods=["POST"])
+@runs_workshop
+def remove_facilitator(workshop_id: str, user_id: str):
+    workshop = _load(workshop_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    ids = facilitator_ids(get_store().get_workshop(workshop_id))
+    if user_id not in ids:
+        abort(404)
+    if len(ids) == 1:
+        flash(gettext("A workshop keeps at least one facilitator; add another one first."), "error")
+    else:
+        _set_facilitators(workshop_id, [i for i in ids if i != user_id])
+        account = get_store().get_user(user_id)
+        audit.record("workshop.facilitator_removed", workshop.title, workshop=workshop.id,
+                     facilitator=account["username"] if account else user_id)
+        flash(gettext("The facilitator is removed from this workshop."))
+    if user_id == current_user.id and not current_user.has_role("admin"):
+        return redirect(url_for(".index"))
+    return redirect(url_for(".settings", workshop_id=workshop_id, _anchor="facilitators-heading"))
 
 
 # --------------------------------------------------------------------------- facilitator: polls
@@ -450,7 +577,7 @@ def _render_poll_form(workshop, poll_type, form, poll=None, status=200):
 
 
 @facilitate.route("/<workshop_id>/polls/new", methods=["GET", "POST"])
-@role_required(*FACILITATOR_ROLES)
+@runs_workshop
 def new_poll(workshop_id: str):
     workshop = _load(workshop_id)
     poll_type = request.values.get("type", "")
@@ -468,7 +595,7 @@ def new_poll(workshop_id: str):
 
 
 @facilitate.route("/<workshop_id>/polls/<poll_id>/edit", methods=["GET", "POST"])
-@role_required(*FACILITATOR_ROLES)
+@runs_workshop
 def edit_poll(workshop_id: str, poll_id: str):
     workshop = _load(workshop_id)
     poll = workshop.poll(poll_id)
@@ -489,7 +616,7 @@ def edit_poll(workshop_id: str, poll_id: str):
 
 
 @facilitate.route("/<workshop_id>/polls/<poll_id>/<operation>", methods=["POST"])
-@role_required(*FACILITATOR_ROLES)
+@runs_workshop
 def change_poll(workshop_id: str, poll_id: str, operation: str):
     operations = {
         "duplicate": (lambda w: ws.duplicate_poll(w, poll_id), _l("Poll duplicated.")),
@@ -506,7 +633,7 @@ def change_poll(workshop_id: str, poll_id: str, operation: str):
 
 
 @facilitate.route("/<workshop_id>/ideas", methods=["POST"])
-@role_required(*FACILITATOR_ROLES)
+@runs_workshop
 def hide_idea(workshop_id: str):
     key = request.form.get("item", "")
     hidden = request.form.get("hidden") == "1"
@@ -559,7 +686,7 @@ def _conditional_json(data: dict) -> Response:
 
 
 @facilitate.route("/<workshop_id>/present")
-@role_required(*FACILITATOR_ROLES)
+@runs_workshop
 def present(workshop_id: str):
     workshop = _load(workshop_id)
     join_url = _join_url(workshop)
@@ -569,7 +696,7 @@ def present(workshop_id: str):
 
 
 @facilitate.route("/<workshop_id>/live.json")
-@role_required(*FACILITATOR_ROLES)
+@runs_workshop
 def live_state(workshop_id: str):
     return _conditional_json(_live_state(_load(workshop_id)))
 
@@ -577,7 +704,7 @@ def live_state(workshop_id: str):
 # --------------------------------------------------------------------------- results and downloads
 
 @facilitate.route("/<workshop_id>/results")
-@role_required(*RESULT_ROLES)
+@reads_results
 def results(workshop_id: str):
     workshop = _load(workshop_id)
     votes = _votes_by_run(workshop)
@@ -601,7 +728,7 @@ DOWNLOADS = {"votes": ws.votes_table, "tallies": ws.tallies_table}
 
 
 @facilitate.route("/<workshop_id>/<kind>.csv")
-@role_required(*RESULT_ROLES)
+@reads_results
 def download(workshop_id: str, kind: str):
     workshop = _load(workshop_id)
     votes = _votes_by_run(workshop)
@@ -611,7 +738,7 @@ def download(workshop_id: str, kind: str):
         table = DOWNLOADS[kind](workshop, votes, _minimum(workshop))
     else:
         abort(404)
-    filename = f"workshop-{workshop.date}-{workshop.join_code}-{kind}.csv"
+    filename = f"workshop-{workshop.date}-{workshop.id[:8]}-{kind}.csv"  # no join code: evaluators never see it
     return Response(ws.table_csv(table).encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -628,25 +755,51 @@ def _too_many_failures() -> Response:
 
 
 def _workshop_for_code(code: str) -> ws.Workshop | Response:
-    """The workshop a code names. Wrong codes count against the client, and after too many
-    within the window every lookup pauses, so codes cannot be found by trying."""
-    if guessing.locked_out():
+    """The workshop a code sent by POST names. Wrong codes count against the client, and after
+    too many within the window every lookup pauses, so codes cannot be found by trying."""
+    if guessing.locked_out(guessing.JOIN_CODE):
         return _too_many_failures()
     normalized = ws.normalize_join_code(code)
     record = get_store().find_workshop_by_code(normalized) if normalized else None
     if record is None:
-        if guessing.count_wrong_code():
+        if guessing.count_failure(guessing.JOIN_CODE):
             return _too_many_failures()
         message = gettext("There is no workshop with this code. Please check it.")
         return render_template("workshop/join.html", form=FlaskForm(), code=code, error=message), 404
     return ws.workshop_from_record(record)
 
 
+def _session_workshop(code: str) -> ws.Workshop | None:
+    """The workshop with this code that this session joined or confirmed; nothing is looked up
+    by code."""
+    normalized = ws.normalize_join_code(code)
+    if normalized is None:
+        return None
+    joined = session.get("workshops", {})
+    ids = [session.get(CONFIRMED_KEY, {}).get(normalized)]
+    ids += [i for i, me in joined.items() if me.get("code") in (normalized, None)]
+    for workshop_id in dict.fromkeys(i for i in ids if i):
+        record = get_store().get_workshop(workshop_id)
+        if record is not None and record["join_code"] == normalized:
+            return ws.workshop_from_record(record)
+    return None
+
+
+def _confirm_code_page(code: str) -> Response:
+    """A link (the QR code's) with a code this session has not confirmed yet: the code form,
+    filled in, one tap to go on. A plain GET looks nothing up, so links cannot be used to
+    guess codes, and a page elsewhere that makes browsers load such links locks nobody out."""
+    return render_template("workshop/join.html", form=FlaskForm(), code=code, error=None, confirm=True)
+
+
 def _known_workshop(code: str) -> ws.Workshop | Response:
-    """Like _workshop_for_code, without the guessing check for participants who already joined."""
-    record = get_store().find_workshop_by_code(code) if ws.normalize_join_code(code) == code else None
-    if record is not None and _joined(record["id"]):
-        return ws.workshop_from_record(record)
+    """The workshop for participants who joined or confirmed it; else a POST's code is checked
+    (and counted when wrong) and a GET gets the code form."""
+    found = _session_workshop(code)
+    if found is not None:
+        return found
+    if request.method != "POST":
+        return _confirm_code_page(code)
     return _workshop_for_code(code)
 
 
@@ -656,6 +809,8 @@ def join():
         return render_template("workshop/join.html", form=FlaskForm(), code=request.args.get("code", ""), error=None)
     found = _workshop_for_code(request.form.get("code", ""))
     if isinstance(found, ws.Workshop):
+        confirmed = list(session.get(CONFIRMED_KEY, {}).items())[-4:]
+        session[CONFIRMED_KEY] = {**dict(confirmed), found.join_code: found.id}
         return redirect(url_for(".live", code=found.join_code))
     return found
 
@@ -702,7 +857,7 @@ def join_workshop(code: str):
             group = None
         participant = get_store().add_participant(found.id, group)
         session["workshops"] = {**session.get("workshops", {}),
-                                found.id: {"participant": participant["id"], "group": group}}
+                                found.id: {"participant": participant["id"], "group": group, "code": found.join_code}}
         session.permanent = True  # a phone that locks its screen stays joined
     return redirect(url_for(".live", code=found.join_code))
 
@@ -740,8 +895,8 @@ def vote(code: str):
 
 @participate.route("/<code>/state.json")
 def state(code: str):
-    found = _known_workshop(code)
-    if not isinstance(found, ws.Workshop):
-        return found
+    found = _session_workshop(code)
+    if found is None:
+        return jsonify({"view": None}), 404
     return _conditional_json({"view": ws.participant_view(found)})
 
