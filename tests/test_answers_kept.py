@@ -109,7 +109,8 @@ def _resume_elsewhere(app, client, page: int) -> Respondent:
     assert "Ihre Antworten sind gespeichert" in saved
     code = re.search(rf"/s/{SLUG}/resume/([A-Z0-9]{{8}})", saved).group(1)
     other = Respondent(app.test_client(), app, SLUG)
-    resumed = other.client.get(f"/s/{SLUG}/resume/{code}")
+    token = csrf_token(other.client, f"/s/{SLUG}/resume/{code}")  # the link fills in the code
+    resumed = other.client.post(f"/s/{SLUG}/resume", data={"code": code, "csrf_token": token})
     assert resumed.location.endswith(f"/s/{SLUG}/p/{page}")
     return other
 

@@ -83,9 +83,9 @@ def test_demo_twice_adds_nothing_and_remove_takes_exactly_the_demo(app, runner):
     assert sorted(w["title"] for w in workshops) == ["Demo-Workshop Quartiersmanagement", "Echter Workshop"]
     demo_id = next(w["id"] for w in workshops if w["id"] != real_workshop["id"])
 
-    # A facilitator works with the demo workshop: it stays marked as demo.
+    # An admin works with the demo workshop (it belongs to no facilitator): it stays marked as demo.
     facilitator = app.test_client()
-    login(facilitator, "facilitator")
+    login(facilitator, "admin")
     token = csrf_token(facilitator, "/workshops/")
     shown = facilitator.post(f"/workshops/{demo_id}/control", data={"csrf_token": token, "action": "show"})
     assert shown.status_code == 302
