@@ -1,7 +1,7 @@
 """How fast are the findings for a large survey, and are the numbers right?
 
 Generates N synthetic responses (default 10,000) to the staff questionnaire and, in one run:
-  * computes all aggregates with survey_app.analysis and, independently, with pandas
+  * computes all aggregates with survey_app.analysis.summaries and, independently, with pandas
     (from the same list of responses), checks that they are equal and prints our time
     as a ratio of pandas' time;
   * builds every chart;
@@ -23,12 +23,18 @@ import time
 import pandas as pd
 
 from survey_app import create_app
-from survey_app.analysis import ChoiceSummary, NumberSummary, ScaleSummary, AllocationSummary, summarize
-from survey_app.auth import create_user
-from survey_app.charts import figure_for
-from survey_app.db import get_store
-from survey_app.definitions import get_questionnaire
-from survey_app.fielding import build_response
+from survey_app.analysis.summaries import (
+    ChoiceSummary,
+    NumberSummary,
+    ScaleSummary,
+    AllocationSummary,
+    summarize,
+)
+from survey_app.web.auth import create_user
+from survey_app.output.charts import figure_for
+from survey_app.web.db import get_store
+from survey_app.web.catalogue import get_questionnaire
+from survey_app.fieldings.fielding import build_response
 from survey_app.synthetic import random_answers
 
 SLUG = "staff-self-assessment"

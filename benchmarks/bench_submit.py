@@ -25,11 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from conftest import valid_page_data  # noqa: E402  (the same answers the tests use)
 
-from survey_app import create_app  # noqa: E402
-from survey_app.db import get_store  # noqa: E402
-from survey_app.definitions import get_questionnaire  # noqa: E402
-from survey_app.fielding import build_response  # noqa: E402
-from survey_app.synthetic import random_answers  # noqa: E402
+from survey_app import create_app# noqa: E402
+from survey_app.web.db import get_store# noqa: E402
+from survey_app.web.catalogue import get_questionnaire# noqa: E402
+from survey_app.fieldings.fielding import build_response# noqa: E402
+from survey_app.synthetic import random_answers# noqa: E402
 
 SLUG = "staff-self-assessment"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

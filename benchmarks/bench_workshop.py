@@ -41,10 +41,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from survey_app import create_app, workshop as ws  # noqa: E402
-from survey_app.auth import create_user  # noqa: E402
-from survey_app.db import get_store  # noqa: E402
-from survey_app.store import Store  # noqa: E402
+from survey_app import create_app
+from survey_app.workshops import workshop as ws# noqa: E402
+from survey_app.web.auth import create_user# noqa: E402
+from survey_app.web.db import get_store# noqa: E402
+from survey_app.storage.tinydb.store import Store# noqa: E402
 
 TEMPLATE = "neighbourhood-management-workshop"
 PASSWORD = "benchmark-password"

@@ -59,8 +59,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
-    from . import auth, db, definitions, i18n
-    from .views import accounts, admin, audit, main, results, survey, workshops
+    from survey_app.web import auth, db, catalogue as definitions, i18n
+    from survey_app.web.views import accounts, admin, audit, main, results, survey, workshops
 
     app.request_class = main.Request
     db.init_app(app)
@@ -80,7 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                       workshops.facilitate, workshops.participate):
         app.register_blueprint(blueprint)
 
-    from . import cli
+    from survey_app.web import cli
 
     cli.init_app(app)
     return app

@@ -8,13 +8,13 @@ import datetime as dt
 import random
 from dataclasses import replace
 
-from . import workshop as ws
-from .counting import DEMO, is_demo
-from .fielding import build_response
-from .questionnaire import Catalogue
-from .store import Store
-from .synthetic import random_answers, random_vote
-from .workshop import TemplateCatalogue
+from survey_app.workshops import workshop as ws
+from survey_app.analysis.counting import DEMO, is_demo
+from survey_app.fieldings.fielding import build_response
+from survey_app.definitions.questionnaire import Catalogue
+from survey_app.storage.tinydb.store import Store
+from survey_app.synthetic import random_answers, random_vote
+from survey_app.workshops.workshop import TemplateCatalogue
 
 # About six neighbourhood managers (DOMAIN.md) and dozens of partner organisations.
 DEMO_SIZES = {"staff-self-assessment": 6, "stakeholder-questionnaire": 80}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from .questionnaire import DONT_KNOW, Question, Questionnaire
-from .workshop import UNCLEAR, Poll
+from survey_app.definitions.questionnaire import DONT_KNOW, Question, Questionnaire
+from survey_app.workshops.workshop import UNCLEAR, Poll
 
 SAMPLE_TEXTS = (
     "Mehr Zeit für Netzwerkarbeit.",

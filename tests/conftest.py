@@ -7,10 +7,10 @@ import re
 import pytest
 
 from survey_app import create_app
-from survey_app.auth import create_user
-from survey_app.db import get_store
-from survey_app.definitions import get_catalogue, get_questionnaire
-from survey_app.fielding import ensure_default_surveys
+from survey_app.web.auth import create_user
+from survey_app.web.db import get_store
+from survey_app.web.catalogue import get_catalogue, get_questionnaire
+from survey_app.fieldings.fielding import ensure_default_surveys
 
 PASSWORD = "correct horse battery"
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

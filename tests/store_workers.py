@@ -15,7 +15,7 @@ test can start them all at the same moment.
 import random
 import sys
 
-from survey_app.store import Store
+from survey_app.storage.tinydb.store import Store
 
 
 def wait_for_go() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import PASSWORD, csrf_token, login, make_app
-from survey_app.db import get_store
+from survey_app.web.db import get_store
 
 
 def _survey_id(app, slug="staff-self-assessment"):
@@ -150,7 +150,7 @@ def test_broken_definition_is_shown_to_admin_and_others_keep_working(tmp_path):
     import shutil
 
     from survey_app import PROJECT_ROOT
-    from survey_app.auth import create_user
+    from survey_app.web.auth import create_user
 
     folder = tmp_path / "definitions"
     shutil.copytree(PROJECT_ROOT / "questionnaires", folder)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey_app.analysis import (
+from survey_app.analysis.summaries import (
     AllocationSummary,
     ChoiceSummary,
     NumberSummary,
@@ -18,7 +18,7 @@ from survey_app.analysis import (
     scale_distribution,
     summarize,
 )
-from survey_app.questionnaire import (
+from survey_app.definitions.questionnaire import (
     DONT_KNOW,
     Item,
     Option,

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey_app.analysis import summarize_question
-from survey_app.questionnaire import DONT_KNOW, Item, Option, Question, Scale, ScalePoint
+from survey_app.analysis.summaries import summarize_question
+from survey_app.definitions.questionnaire import DONT_KNOW, Item, Option, Question, Scale, ScalePoint
 
 
 def t(text):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Respondent, csrf_token, make_app
-from survey_app.db import get_store
+from survey_app.web.db import get_store
 
 DEFINITIONS = Path(__file__).resolve().parent / "data" / "answers"
 SLUG = "answers"

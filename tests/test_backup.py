@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from conftest import Respondent, make_app
-from survey_app.backup import restore_backup, write_backup
-from survey_app.db import get_store
-from survey_app.store import Store, check_data_folder
+from survey_app.storage.tinydb.backup import restore_backup, write_backup
+from survey_app.web.db import get_store
+from survey_app.storage.tinydb.store import Store, check_data_folder
 from test_store import SURVEY, spawn
 
 WORKERS, DRAFTS_EACH = 4, 40
@@ -108,9 +108,9 @@ def test_a_backup_waits_for_a_submission_in_progress(app, tmp_path):
 def test_restored_folder_serves_the_same_surveys_and_logins(tmp_path):
     source = make_app(tmp_path / "a", SECRET_KEY=None)  # the key comes from the data folder, as in production
     with source.app_context():
-        from survey_app.auth import create_user
-        from survey_app.definitions import get_catalogue
-        from survey_app.fielding import ensure_default_surveys
+        from survey_app.web.auth import create_user
+        from survey_app.web.catalogue import get_catalogue
+        from survey_app.fieldings.fielding import ensure_default_surveys
 
         create_user("anna", "correct horse battery", "admin")
         ensure_default_surveys(get_store(), get_catalogue())

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import Respondent, make_app
-from survey_app.db import get_store
-from survey_app.definitions import get_questionnaire
-from survey_app.fielding import build_response
-from survey_app.forms import check_draft
+from survey_app.web.db import get_store
+from survey_app.web.catalogue import get_questionnaire
+from survey_app.fieldings.fielding import build_response
+from survey_app.web.forms import check_draft
 
 DEFINITIONS = Path(__file__).resolve().parent / "data" / "branching"
 SLUG = "branching"

@@ -4,14 +4,14 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey_app.breakdown import (
+from survey_app.analysis.breakdown import (
     NO_ANSWER,
     breakdown,
     cells_to_suppress,
     filter_allowed,
     filter_responses,
 )
-from survey_app.questionnaire import Item, Option, Question, Scale, ScalePoint
+from survey_app.definitions.questionnaire import Item, Option, Question, Scale, ScalePoint
 
 
 def t(text: str) -> dict[str, str]:
@@ -112,8 +112,8 @@ def test_filter_needs_the_minimum_on_both_sides():
 
 
 def test_raw_downloads_recode_rare_choices():
-    from survey_app.breakdown import SUPPRESSED, recode_rare_choices
-    from survey_app.questionnaire import Page, Questionnaire
+    from survey_app.analysis.breakdown import SUPPRESSED, recode_rare_choices
+    from survey_app.definitions.questionnaire import Page, Questionnaire
 
     multi = Question("topics", "multiple_choice", t("Themen"),
                      options=(Option("net", t("Netz")), Option("rare", t("Selten"))))

@@ -8,8 +8,8 @@ import random
 import pytest
 
 from conftest import PASSWORD, Respondent, login
-from survey_app.db import get_store
-from survey_app.fielding import build_response
+from survey_app.web.db import get_store
+from survey_app.fieldings.fielding import build_response
 from survey_app.synthetic import random_answers
 
 pytestmark = pytest.mark.browser

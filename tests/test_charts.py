@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey_app.analysis import summarize, summarize_question
-from survey_app.charts import CONFIG, figure_for, figure_json
-from survey_app.questionnaire import (
+from survey_app.analysis.summaries import summarize, summarize_question
+from survey_app.output.charts import CONFIG, figure_for, figure_json
+from survey_app.definitions.questionnaire import (
     DONT_KNOW,
     Item,
     Option,

@@ -1,4 +1,4 @@
-"""show_if conditions (survey_app.conditions): parsing against earlier questions, evaluation
+"""show_if conditions (survey_app.definitions.conditions): parsing against earlier questions, evaluation
 on stored answers, and the walk that decides which pages and questions are hidden."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey_app.conditions import (
+from survey_app.definitions.conditions import (
     OPERATORS,
     AllOf,
     AnyOf,
@@ -24,7 +24,7 @@ from survey_app.conditions import (
     references,
     visibility,
 )
-from survey_app.questionnaire import parse_definition
+from survey_app.definitions.questionnaire import parse_definition
 
 T = {"de": "T", "en": "T"}
 

@@ -15,10 +15,10 @@ import pytest
 
 from conftest import Respondent, csrf_token, login, make_app, valid_page_data
 from survey_app import PROJECT_ROOT
-from survey_app.db import get_store
+from survey_app.web.db import get_store
 from survey_app.demo import run_demo_workshop
-from survey_app.store import DamagedFileError, Store, check_data_folder
-from survey_app.workshop import load_templates
+from survey_app.storage.tinydb.store import DamagedFileError, Store, check_data_folder
+from survey_app.workshops.workshop import load_templates
 
 STAFF, PARTNERS = "staff-self-assessment", "stakeholder-questionnaire"
 STAFF_TITLE = "Selbsteinschätzung der Quartiersmanager*innen"

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import PASSWORD, csrf_token, login, make_app
 from survey_app import PROJECT_ROOT
-from survey_app.auth import create_user
+from survey_app.web.auth import create_user
 from test_xlsform import CHOICES, FULL, xlsform
 
 
@@ -131,7 +131,7 @@ def test_only_admins_with_csrf_may_upload(tmp_path, admin):
 
 
 def test_admin_previews_every_page_as_respondents_see_it_and_nothing_is_stored(admin, folder):
-    from survey_app.db import get_store
+    from survey_app.web.db import get_store
 
     page = admin.get("/admin/preview/staff-self-assessment/1")
     text = page.get_data(as_text=True)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from conftest import login
-from survey_app.db import get_store
+from survey_app.web.db import get_store
 
 
 def test_demo_fills_surveys_and_every_download_works(app, runner, client):

@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from survey_app.export import BOM, neutralize, response_table, to_csv
-from survey_app.questionnaire import (
+from survey_app.output.export import BOM, neutralize, response_table, to_csv
+from survey_app.definitions.questionnaire import (
     DONT_KNOW,
     Item,
     Option,
@@ -176,7 +176,7 @@ def test_semicolon_delimiter_for_german_excel():
 
 
 def test_fielding_columns_follow_the_meta_columns_and_are_in_the_codebook():
-    from survey_app.export import codebook_table
+    from survey_app.output.export import codebook_table
 
     data = [{**RESPONSES[0], "pseudonym": "MA07K", "invitation": 12}]
     headers, rows = response_table(QN, data, extra=("pseudonym", "invitation"))

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from conftest import csrf_token, login, valid_page_data
-from survey_app.db import get_store
-from survey_app.fielding import (
+from survey_app.web.db import get_store
+from survey_app.fieldings.fielding import (
     CLOSED,
     OPEN,
     SCHEDULED,
@@ -206,8 +206,8 @@ def _add_responses(app, survey_id, programmes, role_clear=None):
 
 
 def _rates(app, survey_id):
-    from survey_app.definitions import get_questionnaire
-    from survey_app.fielding import response_rates
+    from survey_app.web.catalogue import get_questionnaire
+    from survey_app.fieldings.fielding import response_rates
 
     with app.app_context():
         survey = get_store().get_survey(survey_id)
@@ -300,7 +300,7 @@ def test_only_a_total_can_be_entered_and_facilitators_cannot(app, client):
 # -- two fieldings side by side -------------------------------------------------------------
 
 def _follow_up(app, **fields):
-    from survey_app.fielding import add_fielding
+    from survey_app.fieldings.fielding import add_fielding
 
     with app.app_context():
         return add_fielding(get_store(), SLUG, label="Follow-up 2018", status="open", **fields)
@@ -349,9 +349,9 @@ def test_comparison_puts_key_numbers_side_by_side_each_with_its_own_minimum(app,
 
 
 def test_compare_rules_keep_what_each_side_hides():
-    from survey_app.fielding import compare_findings, key_numbers
-    from survey_app.findings import build_findings
-    from survey_app.questionnaire import load_folder
+    from survey_app.fieldings.fielding import compare_findings, key_numbers
+    from survey_app.analysis.findings import build_findings
+    from survey_app.definitions.questionnaire import load_folder
 
     questionnaire = load_folder("questionnaires").questionnaires[SLUG]
     make = lambda programmes: [{"id": str(i), "answers": {"programme": p}} for i, p in enumerate(programmes)]  # noqa: E731

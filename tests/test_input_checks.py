@@ -13,9 +13,9 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import PASSWORD, Respondent, csrf_token, login, make_app
-from survey_app.auth import create_user
-from survey_app.db import get_store
-from survey_app.questionnaire import parse_definition
+from survey_app.web.auth import create_user
+from survey_app.web.db import get_store
+from survey_app.definitions.questionnaire import parse_definition
 from test_workshop_routes import Participant, act, create, votes_of
 
 DEFINITIONS = Path(__file__).resolve().parent / "data" / "answers"

@@ -8,8 +8,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from conftest import Respondent, csrf_token, login, valid_page_data
-from survey_app.db import get_store
-from survey_app.invitations import token_hash
+from survey_app.web.db import get_store
+from survey_app.fieldings.invitations import token_hash
 
 SLUG = "staff-self-assessment"
 

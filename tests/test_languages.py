@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Respondent, make_app, valid_page_data
-from survey_app.db import get_store
-from survey_app.questionnaire import WARNING, load_folder, localized
+from survey_app.web.db import get_store
+from survey_app.definitions.questionnaire import WARNING, load_folder, localized
 
 DATA = Path(__file__).resolve().parent / "data" / "languages"
 STAKEHOLDER = "stakeholder-questionnaire"

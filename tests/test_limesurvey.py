@@ -13,9 +13,16 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import PASSWORD, csrf_token, login, make_app
 from lss_builder import build_lss
-from survey_app.limesurvey import (
-    MAX_BYTES, ExpressionError, LimeSurveyError, convert_lss, language_code, parse_expression, plain_text)
-from survey_app.questionnaire import ERROR, parse_definition
+from survey_app.definitions.limesurvey import (
+    MAX_BYTES,
+    ExpressionError,
+    LimeSurveyError,
+    convert_lss,
+    language_code,
+    parse_expression,
+    plain_text,
+)
+from survey_app.definitions.questionnaire import ERROR, parse_definition
 
 DATA = Path(__file__).parent / "data" / "limesurvey"
 HAND_MADE = sorted(DATA.glob("*.lss"))
@@ -374,7 +381,7 @@ def test_any_text_is_parsed_or_refused_with_a_reason(text):
     ("&lt;b&gt; ist kein Tag &amp; bleibt", "<b> ist kein Tag & bleibt", set()),
 ])
 def test_html_becomes_plain_text(source, expected, found):
-    from survey_app.limesurvey import _Findings
+    from survey_app.definitions.limesurvey import _Findings
 
     findings = _Findings()
     assert plain_text(source, findings) == expected
@@ -561,7 +568,7 @@ def admin(tmp_path):
     folder = tmp_path / "definitions"
     folder.mkdir()
     app = make_app(tmp_path, QUESTIONNAIRE_DIR=str(folder))
-    from survey_app.auth import create_user
+    from survey_app.web.auth import create_user
 
     with app.app_context():
         create_user("admin", PASSWORD, "admin")
@@ -654,7 +661,7 @@ def answers_for(page) -> dict:
 
 def fill_in(client, app, slug: str) -> list[int]:
     """Walk the survey through the real routes; returns the page numbers shown."""
-    from survey_app.definitions import get_questionnaire
+    from survey_app.web.catalogue import get_questionnaire
 
     with app.app_context():
         questionnaire = get_questionnaire(slug)
@@ -681,7 +688,7 @@ SERVED = [("built-old", build_lss(FULL, "old", 178)), ("built-new", build_lss(FU
 
 @pytest.mark.parametrize("name, data", SERVED, ids=[name for name, _ in SERVED])
 def test_imported_surveys_are_saved_and_filled_in_through_the_real_routes(admin, name, data):
-    from survey_app.db import get_store
+    from survey_app.web.db import get_store
 
     review = _upload(admin, f"{name}.lss", data)
     assert review.status_code == 200, review.get_data(as_text=True)[:2000]
@@ -700,7 +707,7 @@ def test_imported_surveys_are_saved_and_filled_in_through_the_real_routes(admin,
 
 
 def test_branching_from_relevance_works_for_respondents(admin):
-    from survey_app.db import get_store
+    from survey_app.web.db import get_store
 
     review = _upload(admin, "partner.lss", build_lss(FULL, "new"))
     text = _textarea(review.get_data(as_text=True))

@@ -7,8 +7,8 @@ import io
 import pytest
 
 from conftest import Respondent, csrf_token, login, valid_page_data
-from survey_app.db import get_store
-from survey_app.pseudonym import build_code, paired
+from survey_app.web.db import get_store
+from survey_app.fieldings.pseudonym import build_code, paired
 
 SLUG = "staff-self-assessment"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Respondent, make_app
-from survey_app.db import get_store
-from survey_app.questionnaire import parse_definition
+from survey_app.web.db import get_store
+from survey_app.definitions.questionnaire import parse_definition
 
 DEFINITIONS = Path(__file__).resolve().parent / "data" / "question_types"
 SLUG = "types"
@@ -238,7 +238,7 @@ JUNK = ["", " ", "x", "-1", "0", "7", "1e999", "NaN", "2017-13-45", "dk", "yes",
 
 @pytest.mark.parametrize("number", [1, 2, 3])
 def test_junk_in_any_field_gets_a_message_never_a_server_error(app, client, respondent, number):
-    from survey_app.forms import field_names
+    from survey_app.web.forms import field_names
 
     page = respondent.questionnaire.pages[number - 1]
     respondent.post_page(1, RANKING)

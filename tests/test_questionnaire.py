@@ -1,4 +1,4 @@
-"""Loading and validating questionnaire definitions (survey_app.questionnaire)."""
+"""Loading and validating questionnaire definitions (survey_app.definitions.questionnaire)."""
 from __future__ import annotations
 
 import copy
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey_app.questionnaire import (
+from survey_app.definitions.questionnaire import (
     ERROR,
     QUESTION_TYPES,
     TYPE_KEYS,

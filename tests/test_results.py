@@ -7,7 +7,7 @@ import re
 import statistics
 
 from conftest import Respondent, login
-from survey_app.db import get_store
+from survey_app.web.db import get_store
 
 SLUG = "staff-self-assessment"
 # Five staff members; everything not named here is answered with the first option.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from conftest import Respondent, csrf_token, login, valid_page_data
-from survey_app.db import get_store
-from survey_app.progress import completion, draft_with_code, normalize_resume_code
+from survey_app.web.db import get_store
+from survey_app.fieldings.progress import completion, draft_with_code, normalize_resume_code
 
 SLUG = "staff-self-assessment"
 

@@ -13,12 +13,12 @@ import time
 import pytest
 
 from conftest import PASSWORD, csrf_token, login, make_app
-from survey_app import guessing
-from survey_app.auth import create_user
-from survey_app.db import get_store
-from survey_app.definitions import get_questionnaire
-from survey_app.fielding import build_response
-from survey_app.store import Store
+from survey_app.web import guessing
+from survey_app.web.auth import create_user
+from survey_app.web.db import get_store
+from survey_app.web.catalogue import get_questionnaire
+from survey_app.fieldings.fielding import build_response
+from survey_app.storage.tinydb.store import Store
 
 TEMPLATE = "neighbourhood-management-workshop"
 OTHER_PASSWORD = "plum orchard kettle 42"
@@ -388,7 +388,7 @@ def test_the_audit_log_records_who_did_what_and_never_answers(app, respondent):
 def test_the_audit_log_is_only_appended_to(app):
     store = get_store(app)
     with app.test_request_context():
-        from survey_app import audit
+        from survey_app.web import audit
         audit.record("fielding.opened", "a")
         before = store.audit_path.read_bytes()
         audit.record("fielding.closed", "a")

@@ -41,7 +41,7 @@ def test_account_and_audit_pages_have_no_wcag_violations(app, browser, live_serv
     from test_accessibility import _violations
 
     with app.app_context():
-        from survey_app.db import get_store
+        from survey_app.web.db import get_store
         evaluator_id = get_store().find_user("evaluator")["id"]
     page = browser.new_page()
     page.goto(f"{live_server.url}/login")

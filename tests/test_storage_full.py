@@ -16,8 +16,8 @@ import uuid
 import pytest
 
 from conftest import PASSWORD, Respondent, csrf_token, make_app, valid_page_data
-from survey_app.auth import create_user
-from survey_app.db import get_store
+from survey_app.web.auth import create_user
+from survey_app.web.db import get_store
 from test_answers_kept import form_values
 from test_workshop_routes import Participant, act, create, votes_of
 

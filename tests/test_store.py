@@ -1,4 +1,4 @@
-"""survey_app.store on real files: round trips, sharding, threads, processes, kill -9."""
+"""survey_app.storage.tinydb.store on real files: round trips, sharding, threads, processes, kill -9."""
 
 import json
 import os
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from survey_app.store import DuplicateError, Store
+from survey_app.storage.tinydb.store import DuplicateError, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER = Path(__file__).with_name("store_workers.py")

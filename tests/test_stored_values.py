@@ -13,9 +13,9 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import PASSWORD, login, make_app
-from survey_app import formatting
-from survey_app.auth import create_user
-from survey_app.db import get_store
+from survey_app.output import formatting
+from survey_app.web.auth import create_user
+from survey_app.web.db import get_store
 
 DEFINITIONS = Path(__file__).resolve().parent / "data" / "answers"
 SLUG = "answers"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from conftest import csrf_token, valid_page_data
-from survey_app.db import get_store
+from survey_app.web.db import get_store
 
 SLUG = "staff-self-assessment"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from survey_app.analysis import summarize
-from survey_app.questionnaire import load_folder
+from survey_app.analysis.summaries import summarize
+from survey_app.definitions.questionnaire import load_folder
 from survey_app.synthetic import random_answers
 
 ROOT = Path(__file__).resolve().parent
@@ -24,7 +24,7 @@ def test_synthetic_answers_are_valid_for_every_question_type():
 
 def test_synthetic_votes_are_valid_for_every_poll_of_the_shipped_template():
     from survey_app.synthetic import random_vote
-    from survey_app.workshop import load_templates, validate_vote
+    from survey_app.workshops.workshop import load_templates, validate_vote
 
     templates = load_templates(ROOT.parent / "questionnaires" / "workshops").templates
     polls = [poll for template in templates.values() for poll in template.polls]

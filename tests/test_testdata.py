@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from conftest import Respondent, csrf_token, login
-from survey_app import workshop as ws
-from survey_app.db import get_store
-from survey_app.definitions import get_questionnaire
-from survey_app.fielding import add_fielding, build_response
-from survey_app.store import Store
+from survey_app.workshops import workshop as ws
+from survey_app.web.db import get_store
+from survey_app.web.catalogue import get_questionnaire
+from survey_app.fieldings.fielding import add_fielding, build_response
+from survey_app.storage.tinydb.store import Store
 
 SLUG = "staff-self-assessment"
 

@@ -6,12 +6,12 @@ import random
 import pytest
 
 from conftest import login
-from survey_app.db import get_store
-from survey_app.definitions import get_questionnaire
-from survey_app.fielding import build_response
-from survey_app.questionnaire import Item, Page, Question, Questionnaire, Scale, ScalePoint
+from survey_app.web.db import get_store
+from survey_app.web.catalogue import get_questionnaire
+from survey_app.fieldings.fielding import build_response
+from survey_app.definitions.questionnaire import Item, Page, Question, Questionnaire, Scale, ScalePoint
 from survey_app.synthetic import random_answers
-from survey_app.triangulation import survey_observations, triangulate
+from survey_app.analysis.triangulation import survey_observations, triangulate
 
 
 def t(text):
@@ -83,8 +83,8 @@ def test_triangulation_page_compares_staff_and_stakeholders(app, client):
 def test_workshop_role_matrix_joins_the_questionnaires_on_the_same_tasks():
     from pathlib import Path
 
-    from survey_app import workshop as ws
-    from survey_app.triangulation import workshop_observations
+    from survey_app.workshops import workshop as ws
+    from survey_app.analysis.triangulation import workshop_observations
 
     template, problems = ws.load_template_file(
         Path(__file__).resolve().parent.parent / "questionnaires" / "workshops" / "neighbourhood-management-workshop.yaml")

@@ -3,8 +3,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from survey_app.questionnaire import Item, Option, Page, Question, Questionnaire, Scale, ScalePoint
-from survey_app.versions import (
+from survey_app.definitions.questionnaire import (
+    Item,
+    Option,
+    Page,
+    Question,
+    Questionnaire,
+    Scale,
+    ScalePoint,
+)
+from survey_app.definitions.versions import (
     ITEMS_REMOVED,
     OPTIONS_REMOVED,
     POINTS_RELABELLED,
@@ -68,8 +76,8 @@ def test_versions_are_kept_and_an_edit_is_explained(tmp_path):
 
     from conftest import make_app
     from survey_app import PROJECT_ROOT
-    from survey_app.db import get_store
-    from survey_app.definitions import get_questionnaire, version_changes
+    from survey_app.web.db import get_store
+    from survey_app.web.catalogue import get_questionnaire, version_changes
 
     folder = tmp_path / "definitions"
     shutil.copytree(PROJECT_ROOT / "questionnaires", folder)
@@ -102,10 +110,10 @@ def test_results_page_warns_about_breaking_changes_between_versions(tmp_path):
 
     from conftest import PASSWORD, login, make_app
     from survey_app import PROJECT_ROOT
-    from survey_app.auth import create_user
-    from survey_app.db import get_store
-    from survey_app.definitions import get_questionnaire
-    from survey_app.fielding import build_response
+    from survey_app.web.auth import create_user
+    from survey_app.web.db import get_store
+    from survey_app.web.catalogue import get_questionnaire
+    from survey_app.fieldings.fielding import build_response
     from survey_app.synthetic import random_answers
 
     folder = tmp_path / "definitions"

@@ -1,4 +1,4 @@
-"""survey_app.workshop: templates, live state, vote validation, tallies (hand-computed and
+"""survey_app.workshops.workshop: templates, live state, vote validation, tallies (hand-computed and
 property-based), group suppression, join codes and downloads."""
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey_app import workshop as ws
-from survey_app.workshop import CastVote, Choice, Poll
+from survey_app.workshops import workshop as ws
+from survey_app.workshops.workshop import CastVote, Choice, Poll
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "questionnaires" / "workshops"

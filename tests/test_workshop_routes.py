@@ -12,7 +12,7 @@ import re
 import pytest
 
 from conftest import csrf_token, login, make_app
-from survey_app.db import get_store
+from survey_app.web.db import get_store
 
 TEMPLATE = "neighbourhood-management-workshop"
 

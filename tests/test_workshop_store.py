@@ -1,4 +1,4 @@
-"""The workshops section of survey_app.store on real files: round trips, join codes, sharded
+"""The workshops section of survey_app.storage.tinydb.store on real files: round trips, join codes, sharded
 votes, and several processes voting and changing a workshop at the same moment."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from survey_app.store import DuplicateError, Store
+from survey_app.storage.tinydb.store import DuplicateError, Store
 
 
 @pytest.fixture

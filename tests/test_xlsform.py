@@ -7,8 +7,13 @@ import pytest
 import yaml
 from openpyxl import Workbook
 
-from survey_app.questionnaire import parse_definition
-from survey_app.xlsform import XLSFormError, constraint_to_limits, convert_workbook, relevant_to_show_if
+from survey_app.definitions.questionnaire import parse_definition
+from survey_app.definitions.xlsform import (
+    XLSFormError,
+    constraint_to_limits,
+    convert_workbook,
+    relevant_to_show_if,
+)
 
 SURVEY_HEADER = ["type", "name", "label::Deutsch (de)", "label::English (en)", "hint::Deutsch (de)", "required",
                  "relevant", "constraint", "appearance"]

@@ -1,0 +1,73 @@
+"""Which stored responses count in results (pure).
+
+One filter for everything that shows or hands out numbers: results pages, downloads, the
+report, comparisons of fieldings, response rates and triangulation. Left out are
+
+* every response of a fielding an admin marked as a test run (``"test_run": true`` on the survey),
+* single responses an admin excluded (``excluded_by``/``excluded_at`` on the response; it stays
+  stored, see Store.set_response_excluded).
+
+Demo responses (``"demo": true``, written by ``flask demo``) do count, so that the demo shows
+every chart, but pages and reports say how many there are, and ``flask demo --remove`` deletes
+exactly them.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from survey_app.analysis.summaries import raw_answer
+from survey_app.output.export import question_cells, question_columns
+from survey_app.definitions.questionnaire import Question, Questionnaire
+
+DEMO = "demo"   # the key that marks demo responses and the demo workshop
+
+
+def is_demo(record: Mapping) -> bool:
+    return record.get(DEMO) is True
+
+
+def is_excluded(response: Mapping) -> bool:
+    return bool(response.get("excluded_at"))
+
+
+def is_test_run(survey: Mapping) -> bool:
+    return survey.get("test_run") is True
+
+
+@dataclass(frozen=True)
+class Counted:
+    responses: list[dict]     # the responses that count, in stored order
+    stored: int               # all stored responses of the fielding
+    excluded: int             # excluded one by one by an admin
+    demo: int                 # demo responses among those that count
+    test_run: bool            # the fielding is a test run: nothing counts
+
+
+def counted(survey: Mapping, stored: Iterable[dict]) -> Counted:
+    stored = list(stored)
+    excluded = sum(1 for r in stored if is_excluded(r))
+    if is_test_run(survey):
+        return Counted([], len(stored), excluded, 0, True)
+    kept = [r for r in stored if not is_excluded(r)]
+    return Counted(kept, len(stored), excluded, sum(1 for r in kept if is_demo(r)), False)
+
+
+def answer_lines(questionnaire: Questionnaire, response: Mapping) -> list[tuple[Question, list[str]]]:
+    """The answers of one response as an admin reads them to judge whether it is a test: per
+    answered question its stored values as in the response download (codes; "item: value"
+    for each item of a matrix or allocation, the chosen options of a multiple choice)."""
+    lines = []
+    for question in questionnaire.questions():
+        value = raw_answer(response, question.id)
+        if value is None:
+            continue
+        shown = []
+        for column, cell in zip(question_columns(question), question_cells(question, value)):
+            key = column.partition(".")[2]
+            if cell is None or question.type == "multiple_choice" and cell != 1:
+                continue
+            shown.append(key if question.type == "multiple_choice" else f"{key}: {cell}" if key else str(cell))
+        if shown:
+            lines.append((question, shown))
+    return lines

@@ -1,0 +1,177 @@
+"""Triangulation: the same task or goal (a shared `construct` key) seen through several
+instruments side by side, e.g. staff self-rating, stakeholders' usefulness rating and
+the workshop's priority and named lead (pure: no Flask, no storage).
+
+Every cell carries its n and is suppressed below the source's minimum group size.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from survey_app.analysis.summaries import (
+    AllocationSummary,
+    ChoiceSummary,
+    ItemScale,
+    NumberSummary,
+    Response,
+    ScaleSummary,
+    summarize_question,
+)
+from survey_app.definitions.questionnaire import Question, Questionnaire, Text
+from survey_app.workshops.workshop import (
+    CastVote,
+    DotTally,
+    RankingTally,
+    RoleMatrixTally,
+    ScaleTally,
+    Workshop,
+    tally,
+)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A column: one question (or poll) of one source."""
+    source: str            # e.g. a survey's link name or a workshop's title
+    source_title: Text
+    question_id: str
+    question_text: Text
+    kind: str              # "rating", "nominal", "share", "choice", "number", "priority", "rank", "lead"
+
+
+@dataclass(frozen=True)
+class Cell:
+    n: int
+    suppressed: bool
+    mean: float | None = None      # rating / number / share of time (mean)
+    share: float | None = None     # rating: top-2 share; nominal/choice/lead: share of the top answer; priority
+    top: Text | None = None        # nominal/choice/lead: the answer most often given
+
+
+@dataclass(frozen=True)
+class Row:
+    construct: str
+    label: Text
+    cells: dict[int, Cell]         # measure index -> cell
+
+
+@dataclass(frozen=True)
+class Triangulation:
+    measures: tuple[Measure, ...]
+    rows: tuple[Row, ...]
+    left_out: tuple[Text, ...] = ()   # instruments whose data could not be read (named for the reader)
+
+
+# (construct, label, measure, cell): one observation of a construct by one measure
+Observation = tuple[str, Text, Measure, Cell]
+
+
+def _scale_cell(row: ItemScale, ordered: bool, minimum: int) -> Cell:
+    if row.n_valid < minimum:
+        return Cell(row.n_valid, True)
+    if ordered:
+        return Cell(row.n_valid, False, mean=row.mean, share=row.top2)
+    top = max(row.points, key=lambda p: p.count)
+    return Cell(row.n_valid, False, share=top.share, top=top.label)
+
+
+def survey_observations(source: str, questionnaire: Questionnaire, responses: Sequence[Response],
+                        minimum: int) -> list[Observation]:
+    """Every construct a survey measures, with the aggregate that stands for it."""
+    observations: list[Observation] = []
+    for question in questionnaire.questions():
+        if not question.construct and not any(item.construct for item in question.items):
+            continue
+        summary = summarize_question(question, responses)
+
+        def measure(kind: str, q: Question = question) -> Measure:
+            return Measure(source, questionnaire.title, q.id, q.text, kind)
+
+        if isinstance(summary, ScaleSummary):
+            ordered = summary.scale.ordered
+            kind = "rating" if ordered else "nominal"
+            for row in summary.items:
+                construct = (row.item.construct if row.item else None) or \
+                    (question.construct if question.type == "scale" else None)
+                if construct:
+                    label = row.item.label if row.item else question.text
+                    observations.append((construct, label, measure(kind), _scale_cell(row, ordered, minimum)))
+        elif isinstance(summary, AllocationSummary):
+            for item in summary.items:
+                if item.item.construct:
+                    cell = Cell(summary.n, True) if summary.n < minimum else \
+                        Cell(summary.n, False, mean=item.mean, share=item.share)
+                    observations.append((item.item.construct, item.item.label, measure("share"), cell))
+        elif isinstance(summary, ChoiceSummary) and question.construct:
+            if summary.n < minimum or not summary.options:
+                cell = Cell(summary.n, True)
+            else:
+                top = max(summary.options, key=lambda o: o.count)
+                cell = Cell(summary.n, False, share=top.share, top=top.label)
+            observations.append((question.construct, question.text, measure("choice"), cell))
+        elif isinstance(summary, NumberSummary) and question.construct:
+            cell = Cell(summary.n, True) if summary.n < minimum else Cell(summary.n, False, mean=summary.mean)
+            observations.append((question.construct, question.text, measure("number"), cell))
+    return observations
+
+
+def triangulate(observations: Iterable[Observation]) -> Triangulation:
+    """Constructs observed by more than one source, one row each, measures as columns
+    (in the order first seen)."""
+    measures: list[Measure] = []
+    by_construct: dict[str, tuple[Text, dict[int, Cell], set[str]]] = {}
+    for construct, label, measure, cell in observations:
+        if measure not in measures:
+            measures.append(measure)
+        entry = by_construct.setdefault(construct, (label, {}, set()))
+        entry[1][measures.index(measure)] = cell
+        entry[2].add(measure.source)
+    rows = tuple(Row(construct, label, cells) for construct, (label, cells, sources) in by_construct.items()
+                 if len(sources) > 1)
+    used = sorted({index for row in rows for index in row.cells})
+    renumber = {old: new for new, old in enumerate(used)}
+    return Triangulation(
+        tuple(measures[i] for i in used),
+        tuple(Row(r.construct, r.label, {renumber[i]: c for i, c in r.cells.items()}) for r in rows),
+    )
+
+
+def workshop_observations(workshop: Workshop, votes: Mapping[str, Sequence[CastVote]],
+                          minimum: int) -> list[Observation]:
+    """What a workshop's polls say about each construct, from the latest round of each poll.
+    `votes` maps the run of a round to its votes. Dot votes give each option's share of
+    the points, rankings the mean rank, role matrices the lead named most often (with its
+    share), scales the mean."""
+    title = {lang: workshop.title for lang in workshop.languages}
+    observations: list[Observation] = []
+    for poll in workshop.polls:
+        latest = workshop.current_round(poll.id)
+        if latest is None:
+            continue
+        result = tally(poll, votes.get(latest.run, ()))
+
+        def measure(kind: str) -> Measure:
+            return Measure(f"workshop:{workshop.id}", title, poll.id, poll.text, kind)
+
+        def cell(n: int, **values) -> Cell:
+            return Cell(n, True) if n < minimum else Cell(n, False, **values)
+
+        if isinstance(result, DotTally):
+            for count in result.options:
+                if count.choice.construct:
+                    observations.append((count.choice.construct, count.choice.label, measure("priority"),
+                                         cell(result.n, share=count.share)))
+        elif isinstance(result, RankingTally):
+            for count in result.options:
+                if count.choice.construct:
+                    observations.append((count.choice.construct, count.choice.label, measure("rank"),
+                                         cell(result.n, mean=count.mean_rank)))
+        elif isinstance(result, RoleMatrixTally):
+            for row in result.tasks:
+                if row.task.construct:
+                    observations.append((row.task.construct, row.task.label, measure("lead"),
+                                         cell(row.n, share=row.consensus, top=row.lead.label if row.lead else None)))
+        elif isinstance(result, ScaleTally) and poll.construct:
+            observations.append((poll.construct, poll.text, measure("rating"), cell(result.n, mean=result.mean)))
+    return observations

@@ -1,0 +1,383 @@
+"""Responses -> downloadable tables (pure: no Flask, no storage).
+
+The table is built once as ``(headers, rows)`` (``response_table``) and then written by a
+format writer (``to_csv``; an XLSX writer can reuse the same table).
+
+Wide layout, one row per response: ``response_id, submitted_on, version, language``, then
+per question
+
+* single_choice, scale, number, short_text, long_text: ``qid``
+* matrix, allocation: ``qid.item_id`` per item
+* multiple_choice: ``qid.option_value`` per option, 1 = chosen, 0 = not chosen, all empty
+  when the question was not answered (no list or an empty list).
+
+Values are written as stored: choices as their value codes, "dk" stays "dk", numbers as
+numbers. The raw export does not apply analysis.py's validity rules: a scalar the current
+definition no longer accepts (e.g. a removed option) is still written, so nothing is hidden;
+only values that have no column (an unknown option in a multiple choice list, an unknown
+matrix or allocation item) are left out. A list, dict or bool where a scalar belongs is
+written as JSON text.
+
+CSV: UTF-8 *with* a byte order mark ("\\ufeff") so that Excel on Windows reads umlauts
+correctly; comma-separated, CRLF line ends (RFC 4180). Every text cell that a spreadsheet
+could take as a formula (first character = + - @, tab, CR or LF) gets a leading single
+quote, except plain numbers such as "-5" or "-2.5".
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from survey_app.analysis.summaries import (
+    AllocationSummary,
+    ChoiceSummary,
+    DateSummary,
+    NumberSummary,
+    QuestionSummary,
+    RankingSummary,
+    Response,
+    ScaleSummary,
+    TextSummary,
+    options_of,
+    raw_answer,
+)
+from survey_app.analysis.findings import Findings
+from survey_app.definitions.questionnaire import DONT_KNOW, Question, Questionnaire, Text, localized
+from survey_app.text import clean
+
+BOM = "\ufeff"
+META_COLUMNS = ("response_id", "submitted_on", "version", "language")
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+Cell = str | int | float | None
+
+
+def neutralize(value: Cell) -> Cell:
+    """Guard one cell against spreadsheet formula injection (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) \
+            and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _scalar(value: Any) -> Cell:
+    """A stored value as one cell; anything but None/str/int/float (a list, a dict, a bool)
+    as JSON text, so that a malformed value stays visible as such."""
+    if value is None or isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+TEXT_TYPES = ("short_text", "long_text")
+
+
+def question_columns(question: Question) -> list[str]:
+    """Column names of one question in the wide table."""
+    if question.type in ("multiple_choice", "ranking"):
+        return [f"{question.id}.{o.value}" for o in question.options]
+    if question.type in ("matrix", "allocation"):
+        return [f"{question.id}.{i.id}" for i in question.items]
+    if question.type == "note":
+        return []
+    return [question.id]
+
+
+def question_cells(question: Question, value: Any) -> list[Cell]:
+    """Cells of one question for one stored answer, matching ``question_columns``.
+    A ranking gives each option's rank (1 = first), empty when not ranked."""
+    if question.type == "multiple_choice":
+        if not isinstance(value, (list, tuple)) or not value:
+            return [None] * len(question.options)
+        return [1 if o.value in value else 0 for o in question.options]
+    if question.type == "ranking":
+        order = list(value) if isinstance(value, (list, tuple)) else []
+        return [order.index(o.value) + 1 if o.value in order else None for o in question.options]
+    if question.type in ("matrix", "allocation"):
+        row = value if isinstance(value, Mapping) else {}
+        return [_scalar(row.get(i.id)) for i in question.items]
+    if question.type == "note":
+        return []
+    return [_scalar(value)]
+
+
+def exported_questions(questionnaire: Questionnaire, include_texts: bool) -> list[Question]:
+    return [q for q in questionnaire.questions()
+            if q.type != "note" and (include_texts or q.type not in TEXT_TYPES)]
+
+
+# Columns a fielding may add after the meta columns, with what they hold (for the codebook).
+EXTRA_COLUMNS = {
+    "pseudonym": "self-generated code of the respondent, to pair fieldings",
+    "invitation": "number of the personal invitation (confidential fieldings only)",
+}
+
+
+def response_table(questionnaire: Questionnaire, responses: Sequence[Response],
+                   include_texts: bool = True, extra: Sequence[str] = ()) -> tuple[list[str], list[list[Cell]]]:
+    """Wide table: headers and one row per response (cells unescaped, None = empty); `extra`
+    names EXTRA_COLUMNS to add after the meta columns."""
+    questions = exported_questions(questionnaire, include_texts)
+    headers = list(META_COLUMNS) + list(extra)
+    for q in questions:
+        headers.extend(question_columns(q))
+    rows: list[list[Cell]] = []
+    for r in responses:
+        r = r if isinstance(r, Mapping) else {}
+        keys = ("id", "submitted_on", "version", "language", *extra)
+        row: list[Cell] = [_scalar(r.get(key)) for key in keys]
+        for q in questions:
+            row.extend(question_cells(q, raw_answer(r, q.id)))
+        rows.append(row)
+    return headers, rows
+
+
+def long_table(questionnaire: Questionnaire, responses: Sequence[Response],
+               include_texts: bool = True) -> tuple[list[str], list[list[Cell]]]:
+    """Long table: one row per response, question and item that holds a value."""
+    questions = exported_questions(questionnaire, include_texts)
+    rows: list[list[Cell]] = []
+    for r in responses:
+        response_id = _scalar(r.get("id")) if isinstance(r, Mapping) else None
+        for q in questions:
+            columns = question_columns(q)
+            for column, cell in zip(columns, question_cells(q, raw_answer(r, q.id))):
+                if cell is not None:
+                    item = column.split(".", 1)[1] if "." in column else None
+                    rows.append([response_id, q.id, item, cell])
+    return ["response_id", "question", "item", "value"], rows
+
+
+def _value_labels(question: Question, lang: str) -> str:
+    if question.type in ("single_choice", "multiple_choice", "ranking", "yes_no"):
+        pairs = [(o.value, o.label) for o in options_of(question)]
+    elif question.scale is not None:
+        pairs = [(str(p.value), p.label) for p in question.scale.points]
+        if question.scale.dont_know:
+            pairs.append((DONT_KNOW, question.scale.dont_know))
+    else:
+        return ""
+    return "; ".join(f"{value} = {localized(label, lang)}" for value, label in pairs)
+
+
+def codebook_table(questionnaire: Questionnaire, lang: str, include_texts: bool = True,
+                   extra: Sequence[str] = ()) -> tuple[list[str], list[list[Cell]]]:
+    """One row per column of the wide table: what it holds and how its values read."""
+    headers = ["variable", "question", "item", "type", "text", "item_text", "values", "construct"]
+    rows: list[list[Cell]] = [
+        ["response_id", None, None, "id", "random id of the response", None, None, None],
+        ["submitted_on", None, None, "date", "day of submission (no time is stored)", None, None, None],
+        ["version", None, None, "hash", "content hash of the questionnaire version answered", None, None, None],
+        ["language", None, None, "code", "language the questionnaire was answered in", None, None, None],
+    ] + [[column, None, None, "code", EXTRA_COLUMNS[column], None, None, None] for column in extra]
+    default = questionnaire.default_language
+    for q in exported_questions(questionnaire, include_texts):
+        text = localized(q.text, lang, default)
+        values = _value_labels(q, lang)
+        if q.type == "multiple_choice":
+            values = "1 = chosen; 0 = not chosen; empty = question not answered"
+        if q.type == "ranking":
+            values = "rank of the option, 1 = first; empty = not ranked"
+        sub = q.options if q.type in ("multiple_choice", "ranking") else q.items
+        if q.type in ("multiple_choice", "ranking", "matrix", "allocation"):
+            for column, part in zip(question_columns(q), sub):
+                label = part.label
+                construct = getattr(part, "construct", None) or q.construct
+                item_id = column.split(".", 1)[1]
+                rows.append([column, q.id, item_id, q.type, text, localized(label, lang, default),
+                             values, construct])
+        else:
+            rows.append([q.id, q.id, None, q.type, text, None, values, q.construct])
+    return headers, rows
+
+
+def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, bom: bool = True,
+           delimiter: str = ",") -> str:
+    """CSV text (with a UTF-8 BOM unless bom=False); cells neutralised against formula
+    injection. German Excel opens ';'-separated files by double click: delimiter=';'."""
+    out = io.StringIO()
+    if bom:
+        out.write(BOM)
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([neutralize(h) for h in headers])
+    for row in rows:
+        writer.writerow(["" if c is None else neutralize(c) for c in row])
+    return out.getvalue()
+
+
+def _xlsx_value(value: Cell) -> Cell:
+    """A cell value that a workbook can hold, whatever was stored: texts without the control
+    characters XML forbids (text.clean: Word's line break becomes a line break), NaN and
+    infinities as text, and whole numbers beyond a spreadsheet's 15 exact digits as their
+    exact digits."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+        return str(value)
+    return value
+
+
+def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Cell]]]]) -> bytes:
+    """An XLSX workbook with one sheet per (title, headers, rows). Text cells are
+    neutralised like CSV cells and stored as text, never as formulas."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        header_cells = []
+        for name in headers:
+            cell = WriteOnlyCell(sheet, value=neutralize(name))
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in rows:
+            cells = []
+            for value in row:
+                value = _xlsx_value(value)
+                cell = WriteOnlyCell(sheet, value=neutralize(value))
+                if isinstance(value, str):
+                    cell.data_type = "s"  # a text that looks like a formula stays text
+                cells.append(cell)
+            sheet.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- aggregates
+
+def _labelled(value: Any, label: Text, lang: str) -> dict:
+    return {"value": value, "label": localized(label, lang)}
+
+
+def summary_record(summary: QuestionSummary, lang: str) -> dict:
+    """One question's aggregates as plain data (JSON-ready), labels in `lang`."""
+    question = summary.question
+    record: dict[str, Any] = {"question": question.id, "type": question.type,
+                              "text": localized(question.text, lang), "construct": question.construct,
+                              "n": summary.n, "missing": summary.missing}
+    if isinstance(summary, ChoiceSummary):
+        record["options"] = [{**_labelled(o.value, o.label, lang), "count": o.count, "share": o.share}
+                             for o in summary.options]
+    elif isinstance(summary, ScaleSummary):
+        record["items"] = [{
+            "item": row.item.id if row.item else None,
+            "label": localized(row.item.label, lang) if row.item else None,
+            "construct": (row.item.construct if row.item else None) or question.construct,
+            "n": row.n, "dont_know": row.dk, "mean": row.mean, "median": row.median, "sd": row.sd,
+            "top2": row.top2, "bottom2": row.bottom2,
+            "points": [{**_labelled(p.value, p.label, lang), "count": p.count, "share": p.share}
+                       for p in row.points],
+        } for row in summary.items]
+    elif isinstance(summary, NumberSummary):
+        record.update(mean=summary.mean, median=summary.median, sd=summary.sd, min=summary.min,
+                      q1=summary.q1, q3=summary.q3, max=summary.max)
+    elif isinstance(summary, AllocationSummary):
+        record["items"] = [{"item": i.item.id, "label": localized(i.item.label, lang),
+                            "construct": i.item.construct, "mean": i.mean, "share": i.share}
+                           for i in summary.items]
+    elif isinstance(summary, RankingSummary):
+        record["options"] = [{**_labelled(o.value, o.label, lang), "mean_rank": o.mean_rank,
+                              "borda": o.borda, "first": o.first} for o in summary.options]
+    elif isinstance(summary, DateSummary):
+        record.update(earliest=summary.earliest, median=summary.median, latest=summary.latest)
+    elif isinstance(summary, TextSummary):
+        record["answers"] = list(summary.answers)
+    return record
+
+
+def findings_records(findings: Findings, lang: str) -> list[dict]:
+    """Every section as a record; suppressed parts say so and carry no numbers."""
+    records = []
+    for section in findings.sections:
+        if section.suppressed:
+            records.append({"question": section.question.id, "type": section.question.type,
+                            "text": localized(section.question.text, lang), "suppressed": True})
+            continue
+        record = summary_record(section.summary, lang)
+        if section.breakdown:
+            record["groups"] = [{
+                "group": result.group.key,
+                "label": localized(result.group.label, lang) if result.group.label else None,
+                "size": None if result.group.size_hidden else result.group.size,
+                "suppressed": result.suppressed,
+                **({} if result.suppressed else {"summary": summary_record(result.summary, lang)}),
+            } for result in section.breakdown.groups]
+        records.append(record)
+    return records
+
+
+def aggregates_json(findings: Findings, lang: str) -> str:
+    questionnaire = findings.questionnaire
+    document = {
+        "questionnaire": questionnaire.id,
+        "title": localized(questionnaire.title, lang),
+        "responses": findings.total,
+        "n": findings.n,
+        "minimum_group_size": findings.minimum,
+        "filter": {"question": findings.response_filter.question.id, "value": findings.response_filter.value}
+        if findings.response_filter else None,
+        "breakdown_by": findings.by.id if findings.by else None,
+        "versions": findings.versions,
+        "shown": findings.visible,
+        "questions": findings_records(findings, lang),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+SUMMARY_HEADERS = ["question", "group", "item", "category", "label", "n", "count", "share",
+                   "mean", "median", "sd", "top2", "bottom2", "dont_know", "missing", "note"]
+
+
+def _row(**cells: Cell) -> list[Cell]:
+    return [cells.get(name) for name in SUMMARY_HEADERS]
+
+
+def _summary_rows(record: dict, group: Cell) -> list[list[Cell]]:
+    question = record["question"]
+    rows = [_row(question=question, group=group, label=record["text"], n=record.get("n"),
+                 mean=record.get("mean"), median=record.get("median"), sd=record.get("sd"),
+                 missing=record.get("missing"))]
+    for option in record.get("options", []):
+        rows.append(_row(question=question, group=group, category=option["value"], label=option["label"],
+                         count=option.get("count"), share=option.get("share"), mean=option.get("mean_rank")))
+    for item in record.get("items", []):
+        rows.append(_row(question=question, group=group, item=item["item"], label=item["label"],
+                         n=item.get("n"), share=item.get("share"), mean=item.get("mean"),
+                         median=item.get("median"), sd=item.get("sd"), top2=item.get("top2"),
+                         bottom2=item.get("bottom2"), dont_know=item.get("dont_know")))
+        for point in item.get("points", []):
+            rows.append(_row(question=question, group=group, item=item["item"], category=point["value"],
+                             label=point["label"], count=point["count"], share=point["share"]))
+    return rows
+
+
+def summary_table(findings: Findings, lang: str) -> tuple[list[str], list[list[Cell]]]:
+    """The aggregates as one flat table (a row per question, option, item and scale
+    point), per group after the totals when there is a breakdown. A ranking's mean rank
+    is in the "mean" column of its option rows."""
+    rows: list[list[Cell]] = []
+    for record in findings_records(findings, lang):
+        if record.get("suppressed"):
+            rows.append(_row(question=record["question"], label=record["text"], note="suppressed"))
+            continue
+        rows.extend(_summary_rows(record, None))
+        for group in record.get("groups", []):
+            label = group["label"] or "no answer"
+            if group["suppressed"]:
+                rows.append(_row(question=record["question"], group=label, note="suppressed"))
+            else:
+                rows.extend(_summary_rows(group["summary"], label))
+    return SUMMARY_HEADERS, rows

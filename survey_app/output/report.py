@@ -1,0 +1,55 @@
+"""The self-contained HTML report: opens offline (plotly.js embedded once), prints cleanly
+(pure: Jinja2 without Flask; the caller passes the translation function)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import plotly
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from survey_app.output import formatting
+from survey_app.analysis.findings import Findings
+from survey_app.definitions.questionnaire import localized
+
+TEMPLATES = Path(__file__).parent.parent / "templates"
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def _environment(lang: str, gettext: Callable[..., str]) -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      extensions=["jinja2.ext.i18n"])
+    env.install_gettext_callables(gettext, lambda s, p, n: gettext(s if n == 1 else p), newstyle=True)
+    env.filters.update(
+        localized=localized,
+        percent=lambda share: formatting.percent(share, lang),
+        decimal=lambda value: formatting.decimal(value, lang),
+        number=formatting.number,
+        paragraphs=formatting.paragraphs,
+    )
+    return env
+
+
+def report_html(findings: Findings, lang: str, gettext: Callable[..., str], charts: Mapping[str, str | None],
+                survey: Mapping, triangulation=None, filter_label: str | None = None,
+                completion=None, today: dt.date | None = None, excluded: int = 0, demo: int = 0) -> str:
+    """`charts` maps question ids to plotly figure JSON (already safe for a script element);
+    `filter_label` says in words which respondents a filtered report covers; `excluded` and
+    `demo` are how many responses an admin left out and how many of those counted are demo data."""
+    template = _environment(lang, gettext).get_template("report/report.html")
+    return template.render(
+        findings=findings,
+        questionnaire=findings.questionnaire,
+        survey=survey,
+        charts=charts,
+        lang=lang,
+        default_lang=findings.questionnaire.default_language,
+        today=(today or dt.date.today()).isoformat(),
+        triangulation=triangulation,
+        filter_label=filter_label,
+        completion=completion,
+        excluded=excluded,
+        demo=demo,
+        plotly_js=PLOTLY_JS.read_text(encoding="utf-8").replace("</script", "<\\/script"),
+    )

@@ -1,0 +1,241 @@
+"""Command-line tasks: `flask --app survey_app <command>`."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from flask_babel import gettext
+
+from survey_app.web.auth import ROLES, AccountError, create_user
+from survey_app.storage.tinydb.backup import BackupError, restore_backup, write_backup
+from survey_app.web.db import get_store
+from survey_app.web.catalogue import UPLOADS, DefinitionFolder, get_catalogue
+from survey_app.fieldings.fielding import ensure_default_surveys, fielding_state
+from survey_app.demo import demo_workshop, fill_demo_surveys, remove_demo, run_demo_workshop
+from survey_app.definitions.questionnaire import load_folder, parse_definition
+from survey_app.storage.tinydb.store import check_data_folder
+from survey_app.workshops.workshop import load_templates
+from survey_app.definitions import limesurvey
+from survey_app.definitions.xlsform import XLSFormError, convert_workbook, to_yaml
+
+
+@click.command("validate")
+@with_appcontext
+@click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False))
+def validate_command(folder: str | None) -> None:
+    """Check every questionnaire definition (shipped and uploaded, or those in FOLDER);
+    exit code 1 when any has errors.
+
+    Warnings (such as a text shown in the default language because its translation is
+    missing) are printed too, but do not stop a file from loading or change the exit code.
+    """
+    catalogue = load_folder(folder) if folder else get_catalogue()
+    for questionnaire in catalogue.questionnaires.values():
+        click.echo(f"ok      {questionnaire.source} ({questionnaire.id})")
+    for warning in catalogue.warnings:
+        click.echo(f"warning {warning}", err=True)
+    for problem in catalogue.problems:
+        click.echo(f"problem {problem}", err=True)
+    if catalogue.problems:
+        raise SystemExit(1)
+    count = len(catalogue.warnings)
+    warnings = f" ({count} warning{'' if count == 1 else 's'})" if count else ""
+    click.echo(f"{len(catalogue.questionnaires)} definitions, no problems{warnings}")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
+@click.password_option(help="Asked for when not given (typed twice, not shown).")
+def create_user_command(username: str, role: str, password: str) -> None:
+    """Create a staff account (admin, evaluator or facilitator)."""
+    try:
+        user = create_user(username, password, role)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {user.role} account {user.username!r}.")
+
+
+@click.command("surveys")
+@with_appcontext
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+def surveys_command(base_url: str) -> None:
+    """Prepare a survey for each shipped questionnaire and print their public links."""
+    catalogue = get_catalogue()
+    ensure_default_surveys(get_store(), catalogue)
+    for survey in get_store().list_surveys():
+        state = fielding_state(survey, dt.date.today())
+        click.echo(f"{state:<9} {base_url.rstrip('/')}/s/{survey['slug']}")
+    for problem in catalogue.problems:
+        click.echo(f"problem {problem}", err=True)
+
+
+@click.command("import-xlsform")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the definition here instead of to standard output.")
+def import_xlsform_command(path: str, output: str | None) -> None:
+    """Turn an XLSForm (.xlsx) into a questionnaire definition (YAML).
+
+    What could not be carried over is listed row by row on standard error; the exit code
+    is 1 when no question could be made at all.
+    """
+    _import(path, output, convert_workbook, XLSFormError, "an XLSForm")
+
+
+@click.command("import-limesurvey")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the definition here instead of to standard output.")
+def import_limesurvey_command(path: str, output: str | None) -> None:
+    """Turn a LimeSurvey survey structure file (.lss) into a questionnaire definition (YAML).
+
+    What was changed or could not be carried over is listed question by question on standard
+    error, in the app's default language; the exit code is 1 when no question could be made.
+    """
+    if os.path.getsize(path) > limesurvey.MAX_BYTES:
+        raise click.ClickException(limesurvey.LimeSurveyError(
+            limesurvey.N_("the file is larger than %(limit)d MB; a survey structure export is far smaller"),
+            limit=limesurvey.MAX_BYTES // (1024 * 1024)).render(gettext))
+    _import(path, output, limesurvey.convert_lss, limesurvey.LimeSurveyError, limesurvey.ORIGIN)
+
+
+def _import(path: str, output: str | None, convert, error_class, origin: str) -> None:
+    """Convert a file with an importer, print its report and the check, write the YAML."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        conversion = convert(data, os.path.basename(path))
+    except error_class as error:
+        raise click.ClickException(_localized(error)) from None
+    for note in conversion.notes:
+        click.echo(f"{note.kind:<8}{_localized(note)}", err=True)
+    if not conversion.usable:
+        raise click.ClickException(gettext("No question could be made from this form."))
+    _, problems = parse_definition(conversion.definition, os.path.basename(path))
+    for problem in problems:
+        click.echo(f"check   {problem}", err=True)
+    text = to_yaml(conversion.definition, origin)
+    if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)  # e.g. the data folder's questionnaires/
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        click.echo(f"wrote {output}: {conversion.question_count} questions", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def _localized(item) -> str:
+    """A report line or error in the app's language where the importer provides msgids."""
+    render = getattr(item, "render", None)
+    return render(gettext) if render else str(item)
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--seed", default=2017, show_default=True, help="Same seed, same answers.")
+@click.option("--remove", is_flag=True, help="Delete the demo responses and the demo workshop again, nothing else.")
+def demo_command(seed: int, remove: bool) -> None:
+    """Fill the data folder with synthetic responses to the shipped questionnaires and a
+    workshop with votes from the shipped template, each marked as demo data.
+
+    Running it again adds nothing twice. With --remove, exactly the demo responses and the
+    demo workshop are deleted; real responses and other workshops stay as they are.
+    """
+    store = get_store()
+    if remove:
+        removed, workshop = remove_demo(store)
+        for slug, count in removed.items():
+            click.echo(f"removed {count} demo responses from /s/{slug}")
+        if workshop:
+            click.echo(f"removed the workshop {workshop['title']!r}")
+        if not removed and not workshop:
+            click.echo("no demo data found: nothing removed")
+        return
+    catalogue = get_catalogue()
+    ensure_default_surveys(store, catalogue)
+    for slug, (added, present) in fill_demo_surveys(store, catalogue, seed).items():
+        if added:
+            click.echo(f"added {added} synthetic responses to /s/{slug} ({present} demo responses there now)")
+        else:
+            click.echo(f"/s/{slug} has its {present} demo responses already: nothing added")
+    templates = load_templates(Path(current_app.config["QUESTIONNAIRE_DIR"]) / "workshops")
+    before = demo_workshop(store)
+    workshop = run_demo_workshop(store, templates, seed)
+    if workshop and before:
+        click.echo(f"the workshop {workshop['title']!r} (code {workshop['join_code']}) is there already")
+    elif workshop:
+        click.echo(f"added the workshop {workshop['title']!r} (code {workshop['join_code']}) with votes on every poll")
+    click.echo("remove all of it again with: flask --app survey_app demo --remove")
+
+
+@click.command("check-data")
+@with_appcontext
+@click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False),
+              help="Check this data folder instead of the app's (e.g. a restored one).")
+def check_data_command(data_dir: str | None) -> None:
+    """Read every file in the data folder (accounts, surveys, responses, drafts, invitations,
+    kept definition versions, workshops, votes, uploaded questionnaires) and print one line per
+    problem; exit code 1 when there is any. Changes nothing."""
+    folder = Path(data_dir or get_store().data_dir)
+    checked, problems = check_data_folder(folder)
+    uploads = folder / UPLOADS
+    upload_problems = [p for p in DefinitionFolder(current_app.config["QUESTIONNAIRE_DIR"], uploads).catalogue().problems
+                       if p.file.startswith(str(uploads))] if uploads.is_dir() else []
+    for problem in problems:
+        click.echo(str(problem))
+    for problem in upload_problems:
+        click.echo(f"{problem.file}: {problem.location}: {problem.message}")
+    if problems or upload_problems:
+        raise SystemExit(1)
+    click.echo(f"{checked} files in {folder}, no problems")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False))
+def backup_command(file: str) -> None:
+    """Write the whole data folder to FILE (a new .tar.gz, with a manifest of checksums).
+
+    Safe while the app runs: each survey, workshop and table is copied under its lock, so every
+    response stored before the backup started is in it."""
+    try:
+        summary = write_backup(get_store(), file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {file}: {summary.files} files, {summary.bytes} bytes")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False),
+              help="The new data folder (missing or empty).")
+def restore_command(file: str, data_dir: str) -> None:
+    """Unpack the backup FILE into the empty folder --data after checking every file against
+    the backup's manifest, then check the restored files; exit code 1 on any problem (nothing
+    is restored when a checksum differs or the archive holds links or paths outside the folder)."""
+    try:
+        summary = restore_backup(file, data_dir)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"restored {summary.files} files into {data_dir}; every checksum matches")
+    _checked, problems = check_data_folder(data_dir)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        raise SystemExit(1)
+
+
+def init_app(app: Flask) -> None:
+    for command in (validate_command, create_user_command, surveys_command, import_xlsform_command,
+                    import_limesurvey_command, demo_command, check_data_command, backup_command,
+                    restore_command):
+        app.cli.add_command(command)

@@ -1,0 +1,468 @@
+"""Evaluators: results per question with breakdowns and filters, downloads and the report.
+
+Only the evaluator and admin roles reach these pages. Every number comes from
+findings.build_findings, which applies the survey's minimum group size, over the responses
+`counted_responses` returns: the one place results read responses (test runs and excluded
+responses left out).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, replace
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext, lazy_gettext
+from flask_wtf import FlaskForm
+from wtforms import IntegerField
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from survey_app.web import audit
+from survey_app.analysis.summaries import answers_of, options_of
+from survey_app.web.auth import RESULT_ROLES, role_required
+from survey_app.analysis.breakdown import breakdown_questions, filter_responses, recode_rare_choices
+from survey_app.output.charts import CONFIG, add_caption, breakdown_figure, figure_for, figure_json
+from survey_app.analysis.counting import Counted, counted, is_test_run
+from survey_app.web.db import get_store
+from survey_app.web.catalogue import get_questionnaire, version_changes
+from survey_app.fieldings.fielding import (
+    compare_findings,
+    fielding_state,
+    fieldings_of,
+    known_population,
+    response_rates,
+)
+from survey_app.output.export import (
+    aggregates_json,
+    codebook_table,
+    long_table,
+    response_table,
+    summary_table,
+    to_csv,
+    to_xlsx,
+)
+from survey_app.analysis.findings import Findings, ResponseFilter, build_findings
+from survey_app.web.i18n import select_locale
+from survey_app.definitions.questionnaire import Question, Questionnaire, localized
+from survey_app.fieldings.progress import completion
+from survey_app.fieldings.pseudonym import codes_of, paired
+from survey_app.output.report import report_html
+from survey_app.storage.tinydb.store import DamagedFileError
+from survey_app.analysis.triangulation import (
+    Triangulation,
+    survey_observations,
+    triangulate,
+    workshop_observations,
+)
+from survey_app.workshops.workshop import cast_votes, workshop_from_record
+
+bp = Blueprint("results", __name__, url_prefix="/results")
+
+FILTER_TYPES = ("single_choice", "multiple_choice", "yes_no")
+SELECTION_ARGS = ("by", "filter", "texts")  # what Selection reads from the query string
+
+
+def minimum_group_size(survey: dict) -> int:
+    return max(survey.get("min_group_size") or 0, current_app.config["MIN_GROUP_SIZE"])
+
+
+def counted_responses(survey: dict) -> Counted:
+    """The responses of a survey that count in results, downloads, the report, comparisons,
+    response rates and triangulation, with how many were left out and why."""
+    return counted(survey, get_store().responses(survey["id"]))
+
+
+def _count_if_readable(survey: dict) -> int | None:
+    """How many responses count; None when one of the survey's files is damaged (listed with a note)."""
+    try:
+        return len(counted_responses(survey).responses)
+    except DamagedFileError:
+        return None
+
+
+def _survey_and_questionnaire(survey_id: str):
+    survey = get_store().get_survey(survey_id)
+    questionnaire = get_questionnaire(survey["questionnaire_id"]) if survey else None
+    if not questionnaire:
+        abort(404)
+    return survey, questionnaire
+
+
+@dataclass
+class Selection:
+    """What the evaluator asked for in the query string: breakdown, filter, free texts."""
+    by: Question | None
+    response_filter: ResponseFilter | None
+    include_texts: bool
+    problem: str | None
+
+    def query(self) -> dict:
+        args = {}
+        if self.by:
+            args["by"] = self.by.id
+        if self.response_filter:
+            args["filter"] = f"{self.response_filter.question.id}:{self.response_filter.value}"
+        if self.include_texts:
+            args["texts"] = "1"
+        return args
+
+
+def _selection(questionnaire: Questionnaire, include_texts_default: bool) -> Selection:
+    questions = {q.id: q for q in questionnaire.questions()}
+    problem = None
+    by = questions.get(request.args.get("by", ""))
+    if request.args.get("by") and (by is None or by.type not in ("single_choice", "yes_no")):
+        by, problem = None, gettext("The breakdown question does not exist; showing all respondents together.")
+    response_filter = None
+    if request.args.get("filter"):
+        question_id, _, value = request.args["filter"].partition(":")
+        question = questions.get(question_id)
+        if question and question.type in FILTER_TYPES and value in _option_values(question):
+            response_filter = ResponseFilter(question, value)
+        else:
+            problem = gettext("The filter does not exist; showing all respondents.")
+    texts = request.args.get("texts")
+    include_texts = include_texts_default if texts is None else texts == "1"
+    return Selection(by, response_filter, include_texts, problem)
+
+
+def _option_values(question: Question) -> list[str]:
+    return [o.value for o in options_of(question)]
+
+
+def _findings(survey, questionnaire, selection: Selection, responses=None) -> Findings:
+    return build_findings(
+        questionnaire,
+        counted_responses(survey).responses if responses is None else responses,
+        minimum_group_size(survey),
+        response_filter=selection.response_filter,
+        by=selection.by,
+        hidden_texts=survey.get("hidden_texts", {}),
+        include_texts=selection.include_texts,
+    )
+
+
+def chart_caption(findings: Findings, missing: int, lang: str) -> str:
+    """What a chart shows, written on the chart itself."""
+    parts = [gettext("without answer: %(n)d", n=missing)]
+    if findings.response_filter:
+        parts.append(gettext("filter: %(filter)s", filter=filter_label(findings.response_filter, lang)))
+    versions = ", ".join(v[:8] for v in findings.versions)
+    parts.append(gettext("questionnaire version %(v)s", v=versions))
+    return " · ".join(parts)
+
+
+def filter_label(response_filter: ResponseFilter, lang: str) -> str:
+    question = response_filter.question
+    value = next(localized(o.label, lang) for o in options_of(question) if o.value == response_filter.value)
+    return f"{localized(question.text, lang)} = {value}"
+
+
+def chart_json(findings: Findings, section, lang: str) -> str | None:
+    """The section's plotly figure as JSON, safe inside <script type="application/json">."""
+    if section.suppressed:
+        return None
+    if section.breakdown:
+        figure = breakdown_figure(section.breakdown, lang, gettext)
+    else:
+        figure = figure_for(section.summary, lang, gettext)
+    if figure is None:
+        return None
+    add_caption(figure, chart_caption(findings, section.summary.missing, lang))
+    return figure_json(figure)
+
+
+@bp.route("/")
+@role_required(*RESULT_ROLES)
+def index():
+    store = get_store()
+    today = dt.date.today()
+    rows = []
+    for survey in store.list_surveys():
+        questionnaire = get_questionnaire(survey["questionnaire_id"])
+        rows.append({"survey": survey, "questionnaire": questionnaire, "state": fielding_state(survey, today),
+                     "count": _count_if_readable(survey), "test_run": is_test_run(survey),
+                     "minimum": minimum_group_size(survey)})
+    return render_template("results/index.html", rows=rows, lang=select_locale())
+
+
+def all_observations(store) -> tuple[list, list]:
+    """What every survey and every workshop says about each construct; and the names of
+    those left out because one of their files is damaged."""
+    observations, left_out = [], []
+    for survey in store.list_surveys():
+        questionnaire = get_questionnaire(survey["questionnaire_id"])
+        if questionnaire and not is_test_run(survey):  # a test run is no instrument: not even an empty column
+            try:
+                responses = counted_responses(survey).responses
+            except DamagedFileError:
+                left_out.append({lang: " · ".join(filter(None, (text, survey.get("label"))))
+                                 for lang, text in questionnaire.title.items()})
+                continue
+            observations += survey_observations(survey["slug"], questionnaire, responses, minimum_group_size(survey))
+    for entry in store.list_workshops():
+        try:
+            record = store.get_workshop(entry["id"])
+            if record is None:
+                continue
+            workshop = workshop_from_record(record)
+            runs = {r.run for rounds in workshop.rounds.values() for r in rounds[-1:]}
+            votes = {run: cast_votes(store.votes(workshop.id, run)) for run in runs}
+        except DamagedFileError:
+            left_out.append({"de": entry.get("title") or entry["join_code"]})
+            continue
+        minimum = max(workshop.min_group_size or 0, current_app.config["MIN_GROUP_SIZE"])
+        observations += workshop_observations(workshop, votes, minimum)
+    return observations, left_out
+
+
+def triangulation_for(survey: dict | None = None) -> Triangulation:
+    """All constructs shared between instruments; with `survey`, only rows it takes part in."""
+    observations, left_out = all_observations(get_store())
+    result = replace(triangulate(observations), left_out=tuple(left_out))
+    if survey is None:
+        return result
+    columns = {i for i, m in enumerate(result.measures) if m.source == survey["slug"]}
+    return replace(result, rows=tuple(r for r in result.rows if columns & set(r.cells)))
+
+
+@bp.route("/triangulation")
+@role_required(*RESULT_ROLES)
+def triangulation():
+    return render_template("results/triangulation.html", result=triangulation_for(), lang=select_locale())
+
+
+class GroupSizeForm(FlaskForm):
+    min_group_size = IntegerField(validators=[InputRequired()])
+
+
+@bp.route("/<survey_id>")
+@role_required(*RESULT_ROLES)
+def survey(survey_id: str):
+    survey, questionnaire = _survey_and_questionnaire(survey_id)
+    lang = select_locale()
+    selection = _selection(questionnaire, include_texts_default=True)
+    found = counted_responses(survey)
+    responses = found.responses
+    findings = _findings(survey, questionnaire, selection, responses)
+    charts = {s.question.id: chart_json(findings, s, lang) for s in findings.sections}
+    filters = [(q, options_of(q)) for q in questionnaire.questions() if q.type in FILTER_TYPES]
+    return render_template(
+        "results/survey.html",
+        survey=survey,
+        questionnaire=questionnaire,
+        findings=findings,
+        charts=charts,
+        selection=selection,
+        breakdown_choices=breakdown_questions(questionnaire),
+        filter_choices=filters,
+        lang=lang,
+        chart_config=json.dumps(CONFIG),
+        group_size_form=GroupSizeForm(min_group_size=minimum_group_size(survey)),
+        completion=completion([] if found.test_run else get_store().list_drafts(survey["id"])),
+        counted=found,
+        version_changes={version: version_changes(get_store(), questionnaire, version)
+                         for version in findings.versions if version != questionnaire.content_hash},
+        default_minimum=current_app.config["MIN_GROUP_SIZE"],
+        rates=response_rates(questionnaire, survey, responses, minimum_group_size(survey)),
+        other_fieldings=[s for s in fieldings_of(get_store(), questionnaire.id)
+                         if s["id"] != survey["id"] and not is_test_run(s)],
+    )
+
+
+@bp.route("/<survey_id>/settings", methods=["POST"])
+@role_required(*RESULT_ROLES)
+def settings(survey_id: str):
+    survey, _ = _survey_and_questionnaire(survey_id)
+    floor = current_app.config["MIN_GROUP_SIZE"]
+    form = GroupSizeForm()
+    form.min_group_size.validators.append(NumberRange(min=floor, max=1000))
+    if form.validate_on_submit():
+        get_store().update_survey(survey["id"], min_group_size=form.min_group_size.data)
+        flash(gettext("The minimum group size is now %(n)d.", n=form.min_group_size.data))
+    else:
+        flash(gettext("The minimum group size must be a whole number of at least %(n)d.", n=floor))
+    return redirect(url_for(".survey", survey_id=survey["id"]))
+
+
+@bp.route("/<survey_id>/compare/<other_id>")
+@role_required(*RESULT_ROLES)
+def compare(survey_id: str, other_id: str):
+    """Two fieldings of one questionnaire (e.g. baseline and follow-up) side by side, each
+    with its own minimum group size; free texts are left out."""
+    survey, questionnaire = _survey_and_questionnaire(survey_id)
+    other = get_store().get_survey(other_id)
+    if other is None or other["id"] == survey["id"] or other["questionnaire_id"] != survey["questionnaire_id"]:
+        abort(404)
+    everyone = Selection(by=None, response_filter=None, include_texts=False, problem=None)
+    counts = [counted_responses(s) for s in (survey, other)]
+    responses = [c.responses for c in counts]
+    sides = [_findings(s, questionnaire, everyone, found) for s, found in zip((survey, other), responses)]
+    pairs = paired(*(codes_of(found) for found in responses))
+    return render_template("results/compare.html", surveys=(survey, other), questionnaire=questionnaire,
+                           pairs=pairs if survey.get("pseudonym") and other.get("pseudonym") else None,
+                           sides=sides, counted=counts, compared=compare_findings(*sides), lang=select_locale(),
+                           summaries=[{x.question.id: x.summary for x in side.sections} for side in sides])
+
+
+MAX_PEOPLE = 1_000_000
+
+
+def _known_sizes_form(question: Question | None, lang: str, formdata=None, **data) -> FlaskForm:
+    """One number field per option of the chosen question ("size-<value>") and the total."""
+    fields = {"population": IntegerField(lazy_gettext("Everybody asked to take part (total)"), validators=[
+        Optional(), NumberRange(min=1, max=MAX_PEOPLE, message=lazy_gettext(
+            "Please enter a whole number from %(min)d to %(max)d, or leave it empty."))])}
+    for option in options_of(question) if question else ():
+        fields[f"size-{option.value}"] = IntegerField(localized(option.label, lang), validators=[
+            Optional(), NumberRange(min=0, max=MAX_PEOPLE, message=lazy_gettext(
+                "Please enter a whole number from %(min)d to %(max)d, or leave it empty."))])
+    form_class = type("KnownSizesForm", (FlaskForm,), fields)
+    return form_class(formdata=formdata, data=data) if formdata is None else form_class()
+
+
+@bp.route("/<survey_id>/group-sizes", methods=["GET", "POST"])
+@role_required(*RESULT_ROLES)
+def group_sizes(survey_id: str):
+    """Known sizes of the groups of one single-choice question (or only the total), from
+    which the results page computes response rates."""
+    survey, questionnaire = _survey_and_questionnaire(survey_id)
+    lang = select_locale()
+    stored_question, stored_sizes, _population = known_population(questionnaire, survey)
+    choices = breakdown_questions(questionnaire)
+    chosen_id = request.values.get("question", stored_question.id if stored_question else "")
+    question = next((q for q in choices if q.id == chosen_id), None)
+    if request.method == "GET":
+        sizes = stored_sizes if question and question == stored_question else {}
+        form = _known_sizes_form(question, lang, population=survey.get("population"),
+                                 **{f"size-{value}": n for value, n in sizes.items()})
+    else:
+        form = _known_sizes_form(question, lang, formdata=request.form)
+        if form.validate_on_submit():
+            sizes = {o.value: form[f"size-{o.value}"].data for o in options_of(question)
+                     if form[f"size-{o.value}"].data is not None} if question else {}
+            if form.population.data and sum(sizes.values()) > form.population.data:
+                form.population.errors.append(gettext(
+                    "The total is smaller than the groups together (%(n)d).", n=sum(sizes.values())))
+            else:
+                get_store().update_survey(survey["id"], population=form.population.data,
+                                          group_sizes={"question": question.id, "sizes": sizes} if sizes else None)
+                flash(gettext("The known group sizes are saved."))
+                return redirect(url_for(".survey", survey_id=survey["id"]) + "#rates-heading")
+    return render_template("results/group_sizes.html", survey=survey, questionnaire=questionnaire, form=form,
+                           question=question, choices=choices, lang=lang), (422 if form.errors else 200)
+
+
+@bp.route("/<survey_id>/texts/<question_id>/<response_id>", methods=["POST"])
+@role_required(*RESULT_ROLES)
+def toggle_text(survey_id: str, question_id: str, response_id: str):
+    """Hide a free-text answer from reports and downloads (or show it again); the stored
+    response itself is never changed."""
+    survey, questionnaire = _survey_and_questionnaire(survey_id)
+    if question_id not in {q.id for q in questionnaire.questions()} or \
+            response_id not in {r.get("id") for r in counted_responses(survey).responses}:
+        abort(404)
+    # Only the page's own selection goes back into the address (a stray ?survey_id= must not
+    # break the redirect after the change is saved).
+    back = url_for(".survey", survey_id=survey["id"],
+                   **{key: request.args[key] for key in SELECTION_ARGS if key in request.args})
+    hidden = {k: list(v) for k, v in survey.get("hidden_texts", {}).items()}
+    ids = hidden.setdefault(question_id, [])
+    if response_id in ids:
+        ids.remove(response_id)
+    else:
+        ids.append(response_id)
+    get_store().update_survey(survey["id"], hidden_texts=hidden)
+    return redirect(f"{back}#result-{question_id}")
+
+
+DOWNLOADS = {
+    "responses.csv": "text/csv",
+    "responses-long.csv": "text/csv",
+    "codebook.csv": "text/csv",
+    "results.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "aggregates.json": "application/json",
+    "report.html": "text/html",
+}
+
+
+@bp.route("/<survey_id>/download/<name>")
+@role_required(*RESULT_ROLES)
+def download(survey_id: str, name: str):
+    if name not in DOWNLOADS:
+        abort(404)
+    survey, questionnaire = _survey_and_questionnaire(survey_id)
+    lang = select_locale()
+    # Shared files leave free texts out unless the evaluator asks for them.
+    selection = _selection(questionnaire, include_texts_default=False)
+    found = counted_responses(survey)
+    if found.test_run:
+        abort(409, description=gettext(
+            "This fielding is a test run: its responses are not counted, so there is nothing to download."))
+    responses = found.responses
+    findings = _findings(survey, questionnaire, selection, responses)
+    if not findings.visible:
+        abort(409, description=gettext(
+            "Nothing can be downloaded for this selection: it holds fewer than %(n)d responses, "
+            "or the responses outside it are fewer than %(n)d.", n=findings.minimum))
+
+    if name == "aggregates.json":
+        body = aggregates_json(findings, lang)
+    elif name == "codebook.csv":
+        body = to_csv(*codebook_table(questionnaire, lang, selection.include_texts, extra_columns(survey)))
+    elif name == "report.html":
+        body = report_html(findings, lang, gettext, _chart_jsons(findings, lang), survey,
+                           triangulation=triangulation_for(survey),
+                           filter_label=filter_label(findings.response_filter, lang) if findings.response_filter else None,
+                           completion=completion(get_store().list_drafts(survey["id"])),
+                           excluded=found.excluded, demo=found.demo)
+    else:
+        raw = _protected_raw(survey, questionnaire, selection, responses, findings.minimum)
+        audit.record("download.raw", survey["slug"], file=name, rows=len(raw), free_texts=selection.include_texts)
+        if name == "responses.csv":
+            body = to_csv(*response_table(questionnaire, raw, selection.include_texts, extra_columns(survey)))
+        elif name == "responses-long.csv":
+            body = to_csv(*long_table(questionnaire, raw, selection.include_texts))
+        else:
+            body = to_xlsx([
+                (gettext("Responses"), *response_table(questionnaire, raw, selection.include_texts,
+                                                       extra_columns(survey))),
+                (gettext("Summary"), *summary_table(findings, lang)),
+                (gettext("Codebook"), *codebook_table(questionnaire, lang, selection.include_texts,
+                                                      extra_columns(survey))),
+            ])
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return Response(data, mimetype=DOWNLOADS[name], headers={
+        "Content-Disposition": f'attachment; filename="{survey["slug"]}-{name}"'})
+
+
+def extra_columns(survey: dict) -> list[str]:
+    """The pseudonym and invitation columns a fielding's response downloads carry."""
+    return [column for column, wanted in (("pseudonym", survey.get("pseudonym")),
+                                          ("invitation", survey.get("anonymity") == "confidential")) if wanted]
+
+
+def _chart_jsons(findings: Findings, lang: str) -> dict[str, str]:
+    return {s.question.id: chart_json(findings, s, lang) for s in findings.sections}
+
+
+def _protected_raw(survey, questionnaire, selection: Selection, responses, minimum: int) -> list[dict]:
+    """Responses for raw downloads: the filter applied, rare choices recoded, hidden free
+    texts removed."""
+    if selection.response_filter:
+        responses = filter_responses(responses, selection.response_filter.question, selection.response_filter.value)
+    protected, _ = recode_rare_choices(questionnaire, responses, minimum)
+    hidden = survey.get("hidden_texts", {})
+    return [{**r, "answers": {question_id: value for question_id, value in answers_of(r).items()
+                              if r.get("id") not in hidden.get(question_id, ())}}
+            for r in protected]
