@@ -6,6 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from survey_app.analysis.disclosure import DEFAULT as DEFAULT_MINIMUM, checked_app_minimum
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -38,12 +40,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         # A respondent may take longer than Flask-WTF's default hour for one page.
         WTF_CSRF_TIME_LIMIT=None,
         WTF_I18N_ENABLED=True,
-        MIN_GROUP_SIZE=5,
+        # The minimum group size for every result (never below 3): SURVEY_APP_MIN_GROUP_SIZE.
+        MIN_GROUP_SIZE=os.environ.get("SURVEY_APP_MIN_GROUP_SIZE") or DEFAULT_MINIMUM,
         # A staff session ends after this many minutes without a request.
         SESSION_IDLE_MINUTES=int(os.environ.get("SURVEY_APP_IDLE_MINUTES", "60") or 60),
     )
     if test_config:
         app.config.from_mapping(test_config)
+    # Refused at start, with the reason, rather than showing groups too small to be anonymous.
+    app.config["MIN_GROUP_SIZE"] = checked_app_minimum(app.config["MIN_GROUP_SIZE"])
 
     if os.environ.get("SURVEY_APP_HTTPS") == "1":
         # The app is reached only by HTTPS: links it writes (invitations, join links, QR codes)
@@ -59,7 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
-    from survey_app.web import auth, db, catalogue as definitions, i18n
+    from survey_app.web import auth, db, catalogue as definitions, i18n, minimum
     from survey_app.web.views import accounts, admin, audit, main, results, survey, workshops
 
     app.request_class = main.Request
@@ -75,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     auth.init_app(app)
     definitions.init_app(app)
+    minimum.init_app(app)
 
     for blueprint in (main.bp, auth.bp, accounts.bp, audit.bp, survey.bp, results.bp, admin.bp,
                       workshops.facilitate, workshops.participate):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from survey_app.definitions.questionnaire import DONT_KNOW, Question, Questionnaire
+from survey_app.definitions.model import DONT_KNOW, Question, Questionnaire
 from survey_app.workshops.workshop import UNCLEAR, Poll
 
 SAMPLE_TEXTS = (

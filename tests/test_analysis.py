@@ -18,7 +18,7 @@ from survey_app.analysis.summaries import (
     scale_distribution,
     summarize,
 )
-from survey_app.definitions.questionnaire import (
+from survey_app.definitions.model import (
     DONT_KNOW,
     Item,
     Option,

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from survey_app.analysis.summaries import summarize_question
-from survey_app.definitions.questionnaire import DONT_KNOW, Item, Option, Question, Scale, ScalePoint
+from survey_app.definitions.model import DONT_KNOW, Item, Option, Question, Scale, ScalePoint
 
 
 def t(text):

@@ -11,7 +11,7 @@ from survey_app.analysis.breakdown import (
     filter_allowed,
     filter_responses,
 )
-from survey_app.definitions.questionnaire import Item, Option, Question, Scale, ScalePoint
+from survey_app.definitions.model import Item, Option, Question, Scale, ScalePoint
 
 
 def t(text: str) -> dict[str, str]:
@@ -113,7 +113,7 @@ def test_filter_needs_the_minimum_on_both_sides():
 
 def test_raw_downloads_recode_rare_choices():
     from survey_app.analysis.breakdown import SUPPRESSED, recode_rare_choices
-    from survey_app.definitions.questionnaire import Page, Questionnaire
+    from survey_app.definitions.model import Page, Questionnaire
 
     multi = Question("topics", "multiple_choice", t("Themen"),
                      options=(Option("net", t("Netz")), Option("rare", t("Selten"))))

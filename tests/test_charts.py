@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from survey_app.analysis.summaries import summarize, summarize_question
 from survey_app.output.charts import CONFIG, figure_for, figure_json
-from survey_app.definitions.questionnaire import (
+from survey_app.definitions.model import (
     DONT_KNOW,
     Item,
     Option,

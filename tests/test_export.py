@@ -7,7 +7,7 @@ import io
 import pytest
 
 from survey_app.output.export import BOM, neutralize, response_table, to_csv
-from survey_app.definitions.questionnaire import (
+from survey_app.definitions.model import (
     DONT_KNOW,
     Item,
     Option,

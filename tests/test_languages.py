@@ -11,7 +11,9 @@ import pytest
 
 from conftest import Respondent, make_app, valid_page_data
 from survey_app.web.db import get_store
-from survey_app.definitions.questionnaire import WARNING, load_folder, localized
+from survey_app.definitions.loader import WARNING
+from survey_app.definitions.questionnaire import load_folder
+from survey_app.definitions.model import localized
 
 DATA = Path(__file__).resolve().parent / "data" / "languages"
 STAKEHOLDER = "stakeholder-questionnaire"

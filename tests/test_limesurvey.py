@@ -22,7 +22,8 @@ from survey_app.definitions.limesurvey import (
     parse_expression,
     plain_text,
 )
-from survey_app.definitions.questionnaire import ERROR, parse_definition
+from survey_app.definitions.loader import ERROR
+from survey_app.definitions.questionnaire import parse_definition
 
 DATA = Path(__file__).parent / "data" / "limesurvey"
 HAND_MADE = sorted(DATA.glob("*.lss"))

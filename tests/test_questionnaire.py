@@ -10,16 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey_app.definitions.questionnaire import (
-    ERROR,
-    QUESTION_TYPES,
-    TYPE_KEYS,
-    WARNING,
-    Questionnaire,
-    load_file,
-    load_folder,
-    parse_definition,
-)
+from survey_app.definitions.loader import ERROR, WARNING
+from survey_app.definitions.model import QUESTION_TYPES, Questionnaire
+from survey_app.definitions.questionnaire import TYPE_KEYS, load_file, load_folder, parse_definition
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "questionnaires"

@@ -3,15 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from survey_app.definitions.questionnaire import (
-    Item,
-    Option,
-    Page,
-    Question,
-    Questionnaire,
-    Scale,
-    ScalePoint,
-)
+from survey_app.definitions.model import Item, Option, Page, Question, Questionnaire, Scale, ScalePoint
 from survey_app.definitions.versions import (
     ITEMS_REMOVED,
     OPTIONS_REMOVED,

@@ -363,11 +363,11 @@ def test_settings_set_organisation_types_and_minimum(app, facilitator):
     workshop_id = create(facilitator, source="", languages="de")
     url = f"/workshops/{workshop_id}/settings"
     response = facilitator.post(url, data={"csrf_token": token(facilitator, url), "title": "Neuer Titel",
-                                           "date": "2025-06-01", "min_group_size": "3",
+                                           "date": "2025-06-01", "min_group_size": "7",
                                            "organisation_types_de": "Verwaltung\nVerband\n"})
     assert response.status_code == 302
     stored = record(app, workshop_id)
-    assert stored["title"] == "Neuer Titel" and stored["min_group_size"] == 3
+    assert stored["title"] == "Neuer Titel" and stored["min_group_size"] == 7
     assert [o["label"]["de"] for o in stored["organisation_types"]] == ["Verwaltung", "Verband"]
     response = facilitator.post(url, data={"csrf_token": token(facilitator, url), "title": "", "date": "x"})
     assert response.status_code == 422 and 'id="title-error"' in page_text(response)

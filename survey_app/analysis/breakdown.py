@@ -24,7 +24,7 @@ from survey_app.analysis.summaries import (
     raw_answer,
     summarize_question,
 )
-from survey_app.definitions.questionnaire import Question, Questionnaire, Text
+from survey_app.definitions.model import Question, Questionnaire, Text
 
 BREAKDOWN_TYPES = ("single_choice", "yes_no")
 NO_ANSWER = None  # the group of respondents who did not answer the breakdown question

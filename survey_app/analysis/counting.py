@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from survey_app.analysis.summaries import raw_answer
 from survey_app.output.export import question_cells, question_columns
-from survey_app.definitions.questionnaire import Question, Questionnaire
+from survey_app.definitions.model import Question, Questionnaire
 
 DEMO = "demo"   # the key that marks demo responses and the demo workshop
 

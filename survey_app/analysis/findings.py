@@ -18,7 +18,7 @@ from survey_app.analysis.breakdown import (
     small_items,
     without_items,
 )
-from survey_app.definitions.questionnaire import Question, Questionnaire
+from survey_app.definitions.model import Question, Questionnaire
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ from typing import Any, Union
 
 import datetime as dt
 
-from survey_app.definitions.questionnaire import (
+from survey_app.analysis.stats import adds_up, borda_order, borda_points, is_int, is_number, median_of_counts, share
+from survey_app.definitions.model import (
     DONT_KNOW,
     NO,
     YES,
@@ -239,26 +240,6 @@ def _is_empty(value: Any) -> bool:
                              (value.strip() if isinstance(value, str) else value))
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    """int or float, not bool, finite (also after conversion to float)."""
-    if value.__class__ is float:
-        return math.isfinite(value)
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return False
-    try:
-        return math.isfinite(float(value))
-    except OverflowError:
-        return False
-
-
-def _share(count: float, base: float) -> float:
-    return count / base if base else 0.0
-
-
 class _ScaleReader:
     """Classifies stored scale answers; built once per question because it runs for every
     answer of every respondent (the hot loop of a large survey)."""
@@ -277,7 +258,7 @@ class _ScaleReader:
             return DONT_KNOW if self.dk_allowed else _INVALID
         if isinstance(value, str) and not value.strip():
             return _MISSING
-        if _is_int(value) and value in self.points:
+        if is_int(value) and value in self.points:
             return value
         return _INVALID
 
@@ -310,13 +291,13 @@ class _ScaleTally:
     def result(self, item: Item | None) -> ItemScale:
         scale, counts = self.scale, self.counts
         n_valid = sum(counts.values())
-        points = tuple(PointCount(p.value, p.label, counts[p.value], _share(counts[p.value], n_valid))
+        points = tuple(PointCount(p.value, p.label, counts[p.value], share(counts[p.value], n_valid))
                        for p in scale.points)
         mean = median = sd = top2 = bottom2 = None
         if scale.ordered and n_valid:
             # from the counts per point: exact, and independent of the number of respondents
             mean = sum(v * c for v, c in counts.items()) / n_valid
-            median = _median_of_counts(counts, n_valid)
+            median = median_of_counts(counts, n_valid)
             if n_valid >= 2:
                 sd = math.sqrt(sum(c * (v - mean) ** 2 for v, c in counts.items()) / (n_valid - 1))
             if len(points) >= 4:
@@ -325,21 +306,6 @@ class _ScaleTally:
         return ItemScale(item=item, n=n_valid + self.dk, missing=self.missing, invalid=self.invalid,
                          dk=self.dk, points=points, mean=mean, median=median, sd=sd, top2=top2,
                          bottom2=bottom2)
-
-
-def _median_of_counts(counts: Mapping[int, int], n: int) -> float:
-    """The median of n values given as {value: count}: the mean of the two middle values."""
-    lower_index, upper_index = (n - 1) // 2, n // 2
-    lower = upper = None
-    seen = 0
-    for value in sorted(counts):
-        seen += counts[value]
-        if lower is None and seen > lower_index:
-            lower = value
-        if seen > upper_index:
-            upper = value
-            break
-    return (lower + upper) / 2
 
 
 def scale_distribution(scale: Scale, values: Iterable[Any],
@@ -385,7 +351,7 @@ def choice_summary(question: Question, responses: Sequence[Response]) -> ChoiceS
         n += 1
         for v in chosen:
             counts[v] += 1
-    options = tuple(OptionCount(o.value, o.label, counts[o.value], _share(counts[o.value], n))
+    options = tuple(OptionCount(o.value, o.label, counts[o.value], share(counts[o.value], n))
                     for o in all_options)
     return ChoiceSummary(question, n, missing, invalid, options)
 
@@ -424,7 +390,7 @@ def scale_summary(question: Question, responses: Sequence[Response]) -> ScaleSum
 def _number_value(question: Question, value: Any) -> Any:
     if _is_empty(value):
         return _MISSING
-    if not _is_number(value):
+    if not is_number(value):
         return _INVALID
     low, high = question.number_range
     if not low <= value <= high:
@@ -473,13 +439,13 @@ def _allocation_value(question: Question, value: Any) -> Any:
         v = value.get(it.id)
         if v is None:
             v = 0
-        if v.__class__ is not int and (not _is_number(v) or (question.integer and v != int(v))):
+        if v.__class__ is not int and (not is_number(v) or (question.integer and v != int(v))):
             return _INVALID
         if (low is not None and v < low) or (high is not None and v > high):
             return _INVALID
         out[it.id] = v
     if question.total is not None:
-        if not math.isclose(sum(out.values()), question.total, rel_tol=1e-9, abs_tol=1e-6):
+        if not adds_up(out.values(), question.total):
             return _INVALID
     return out
 
@@ -499,7 +465,7 @@ def allocation_summary(question: Question, responses: Sequence[Response]) -> All
              for it in question.items}
     base = question.total if question.total else sum(m for m in means.values() if m)
     items = tuple(ItemMean(it, means[it.id],
-                           None if means[it.id] is None else _share(means[it.id], base))
+                           None if means[it.id] is None else share(means[it.id], base))
                   for it in question.items)
     return AllocationSummary(question, n, missing, invalid, items)
 
@@ -531,10 +497,10 @@ def _ranking_value(question: Question, value: Any) -> Any:
 
 
 def ranking_summary(question: Question, responses: Sequence[Response]) -> RankingSummary:
-    ranks: dict[str, list[int]] = {o.value: [] for o in question.options}
-    borda = {o.value: 0 for o in question.options}
-    first = {o.value: 0 for o in question.options}
-    k = len(question.options)
+    options = [o.value for o in question.options]
+    ranks: dict[str, list[int]] = {value: [] for value in options}
+    first = {value: 0 for value in options}
+    orders = []
     n = missing = invalid = 0
     for response in responses:
         order = _ranking_value(question, raw_answer(response, question.id))
@@ -543,16 +509,16 @@ def ranking_summary(question: Question, responses: Sequence[Response]) -> Rankin
             invalid += order is _INVALID
             continue
         n += 1
+        orders.append(order)
         for position, value in enumerate(order, start=1):
             ranks[value].append(position)
-            borda[value] += k - position
         first[order[0]] += 1
-    position_in_definition = {o.value: i for i, o in enumerate(question.options)}
-    options = [RankedOption(o.value, o.label, statistics.fmean(ranks[o.value]) if ranks[o.value] else None,
-                            borda[o.value], first[o.value]) for o in question.options]
-    options.sort(key=lambda o: (-o.borda, o.mean_rank if o.mean_rank is not None else math.inf,
-                                position_in_definition[o.value]))
-    return RankingSummary(question, n, missing, invalid, tuple(options))
+    borda = borda_points(orders, options)
+    mean_ranks = {value: statistics.fmean(ranks[value]) if ranks[value] else None for value in options}
+    labels = {o.value: o.label for o in question.options}
+    ranked = tuple(RankedOption(value, labels[value], mean_ranks[value], borda[value], first[value])
+                   for value in borda_order(options, borda, mean_ranks))
+    return RankingSummary(question, n, missing, invalid, ranked)
 
 
 def _date_value(value: Any) -> Any:

@@ -18,7 +18,7 @@ from survey_app.analysis.summaries import (
     ScaleSummary,
     summarize_question,
 )
-from survey_app.definitions.questionnaire import Question, Questionnaire, Text
+from survey_app.definitions.model import Question, Questionnaire, Text
 from survey_app.workshops.workshop import (
     CastVote,
     DotTally,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from survey_app.definitions.questionnaire import Question, Questionnaire, localized
+from survey_app.definitions.model import Question, Questionnaire, localized
 
 # kinds of change that break comparability (the web layer words them)
 REMOVED, TYPE_CHANGED, OPTIONS_REMOVED, POINTS_REORDERED, POINTS_RELABELLED, ITEMS_REMOVED, TOTAL_CHANGED = (

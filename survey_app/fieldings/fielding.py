@@ -26,7 +26,8 @@ from survey_app.analysis.summaries import (
 from survey_app.analysis.breakdown import BREAKDOWN_TYPES, Group, groups_of
 from survey_app.definitions.conditions import visibility
 from survey_app.analysis.findings import Findings
-from survey_app.definitions.questionnaire import Catalogue, Question, Questionnaire, Text
+from survey_app.definitions.model import Question, Questionnaire, Text
+from survey_app.definitions.questionnaire import Catalogue
 from survey_app.storage.tinydb.store import DuplicateError, Store
 
 

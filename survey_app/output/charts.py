@@ -30,7 +30,7 @@ from survey_app.analysis.summaries import (
     TextSummary,
 )
 from survey_app.analysis.breakdown import Breakdown
-from survey_app.definitions.questionnaire import Item, Text, localized
+from survey_app.definitions.model import Item, Text, localized
 
 Gettext = Callable[[str], str]
 

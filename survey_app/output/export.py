@@ -47,7 +47,7 @@ from survey_app.analysis.summaries import (
     raw_answer,
 )
 from survey_app.analysis.findings import Findings
-from survey_app.definitions.questionnaire import DONT_KNOW, Question, Questionnaire, Text, localized
+from survey_app.definitions.model import DONT_KNOW, Question, Questionnaire, Text, localized
 from survey_app.text import clean
 
 BOM = "\ufeff"

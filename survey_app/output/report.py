@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from survey_app.output import formatting
 from survey_app.analysis.findings import Findings
-from survey_app.definitions.questionnaire import localized
+from survey_app.definitions.model import localized
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"

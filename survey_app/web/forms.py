@@ -22,7 +22,8 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from survey_app.definitions.conditions import visibility
 from survey_app.fieldings.fielding import visible_pages
-from survey_app.definitions.questionnaire import DONT_KNOW, NO, YES, Question, Questionnaire, localized
+from survey_app.analysis.stats import adds_up
+from survey_app.definitions.model import DONT_KNOW, NO, YES, Question, Questionnaire, localized
 
 REQUIRED_MESSAGE = _l("Please answer this question.")
 REQUIRED_ITEM_MESSAGE = _l("Please answer this line.")
@@ -348,8 +349,8 @@ class PageFormBase(FlaskForm):
         values = [field.data for field in fields if field.data is not None]
         if not values:
             return REQUIRED_MESSAGE if question.required else None
-        total = sum(values)
-        if not math.isclose(total, question.total, abs_tol=1e-9):
+        total = math.fsum(values)
+        if not adds_up(values, question.total):
             return _l(
                 "The numbers add up to %(sum)s; they must add up to %(total)s.",
                 sum=_format_number(total),

@@ -15,7 +15,6 @@ are fractions (0..1), and a share whose base is 0 is 0.0 (n says so).
 from __future__ import annotations
 
 import json
-import math
 import re
 import secrets
 import statistics
@@ -29,21 +28,21 @@ from typing import Any, Union
 import yaml
 
 from survey_app.analysis.breakdown import cells_to_suppress
+from survey_app.analysis.stats import borda_order, borda_points, is_int, kendalls_w, normalised_entropy, share
 from survey_app.codes import new_code, normalize_code
 from survey_app.output.export import to_csv
-from survey_app.definitions.questionnaire import (
+from survey_app.definitions.loader import (
     CONSTRUCT,
     QUESTIONNAIRE_ID,
     Problem,
-    Text,
-    _Collector,
-    _languages,
-    _named,
-    _StrictLoader,
-    _unique,
-    _yaml_problem,
-    localized,
+    Collector,
+    parse_languages,
+    named,
+    StrictLoader,
+    unique,
+    yaml_problem,
 )
+from survey_app.definitions.model import Text, localized
 
 
 def _(msgid: str) -> str:
@@ -152,7 +151,7 @@ class TemplateCatalogue:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _bounded(c: _Collector, loc: str, key: str, value: object, minimum: int, maximum: int) -> int | None:
+def _bounded(c: Collector, loc: str, key: str, value: object, minimum: int, maximum: int) -> int | None:
     number = c.integer(loc, key, value, minimum)
     if number is not None and number > maximum:
         c.add(loc, f'"{key}" must be at most {maximum}, got {number}')
@@ -160,14 +159,14 @@ def _bounded(c: _Collector, loc: str, key: str, value: object, minimum: int, max
     return number
 
 
-def _choices(c: _Collector, value: object, loc: str, key: str, languages, minimum: int,
+def _choices(c: Collector, value: object, loc: str, key: str, languages, minimum: int,
              maximum: int, reserved: tuple[str, ...] = ()) -> tuple[Choice, ...]:
     choices, seen = [], set()
     entries = c.sequence(loc, key, value, minimum)
     if len(entries) > maximum:
         c.add(loc, f'"{key}" may have at most {maximum} entries, got {len(entries)}')
     for i, data in enumerate(entries):
-        entry_loc = f"{loc} " + _named(data, "id", key.rstrip("s"), f"{key}[{i}]")
+        entry_loc = f"{loc} " + named(data, "id", key.rstrip("s"), f"{key}[{i}]")
         if not c.mapping(entry_loc, data):
             continue
         c.check_keys(data, entry_loc, ("id", "label"), ("construct",))
@@ -175,7 +174,7 @@ def _choices(c: _Collector, value: object, loc: str, key: str, languages, minimu
         if choice_id in reserved:
             c.add(entry_loc, f'"{choice_id}" is reserved (it is added automatically)')
             choice_id = None
-        _unique(c, entry_loc, seen, choice_id, f"{key.rstrip('s')} id")
+        unique(c, entry_loc, seen, choice_id, f"{key.rstrip('s')} id")
         label = c.text(entry_loc, "label", data.get("label"), languages)
         construct = c.slug(entry_loc, "construct", data.get("construct"), CONSTRUCT)
         if choice_id is not None and label is not None:
@@ -183,7 +182,7 @@ def _choices(c: _Collector, value: object, loc: str, key: str, languages, minimu
     return tuple(choices)
 
 
-def _poll(c: _Collector, data: object, loc: str, languages: tuple[str, ...] | None) -> Poll | None:
+def _poll(c: Collector, data: object, loc: str, languages: tuple[str, ...] | None) -> Poll | None:
     """Validate one poll mapping (template entry or stored poll); problems go to `c`."""
     if not c.mapping(loc, data):
         return None
@@ -236,8 +235,8 @@ def _poll(c: _Collector, data: object, loc: str, languages: tuple[str, ...] | No
 
 def poll_problems(data: object, languages: Sequence[str], source: str = "poll") -> tuple[Poll | None, list[Problem]]:
     """Validate one poll mapping on its own (e.g. built by the in-app editor)."""
-    c = _Collector(source)
-    poll = _poll(c, data, _named(data, "id", "poll", "poll"), tuple(languages))
+    c = Collector(source)
+    poll = _poll(c, data, named(data, "id", "poll", "poll"), tuple(languages))
     return poll, c.problems
 
 
@@ -269,7 +268,7 @@ def poll_dict(poll: Poll) -> dict:
 # --------------------------------------------------------------------------- templates
 
 def parse_template(data: object, source: str) -> tuple[Template | None, list[Problem]]:
-    c = _Collector(source)
+    c = Collector(source)
     if data is None:
         c.add("file", "the file is empty")
         return None, c.problems
@@ -278,16 +277,16 @@ def parse_template(data: object, source: str) -> tuple[Template | None, list[Pro
     loc = "top level"
     c.check_keys(data, loc, TEMPLATE_REQUIRED, TEMPLATE_OPTIONAL)
     template_id = c.slug(loc, "id", data.get("id"), QUESTIONNAIRE_ID)
-    languages = _languages(c, data.get("languages"))
+    languages = parse_languages(c, data.get("languages"))
     title = c.text(loc, "title", data.get("title"), languages)
     description = c.text(loc, "description", data.get("description"), languages)
     organisation_types = _choices(c, data.get("organisation_types"), loc, "organisation_types",
                                   languages, 0, MAX_OPTIONS)
     polls, seen = [], set()
     for i, poll_data in enumerate(c.sequence(loc, "polls", data.get("polls"))):
-        poll_loc = _named(poll_data, "id", "poll", f"polls[{i}]")
+        poll_loc = named(poll_data, "id", "poll", f"polls[{i}]")
         if isinstance(poll_data, dict) and isinstance(poll_data.get("id"), str):
-            _unique(c, poll_loc, seen, poll_data["id"], "poll id")
+            unique(c, poll_loc, seen, poll_data["id"], "poll id")
         poll = _poll(c, poll_data, poll_loc, languages)
         if poll is not None:
             polls.append(poll)
@@ -303,9 +302,9 @@ def load_template_file(path: str | Path) -> tuple[Template | None, list[Problem]
     except OSError as exc:
         return None, [Problem(path.name, "file", f"cannot read the file: {exc.strerror}")]
     try:
-        data = yaml.load(raw, Loader=_StrictLoader)
+        data = yaml.load(raw, Loader=StrictLoader)
     except yaml.YAMLError as exc:
-        return None, [_yaml_problem(path.name, raw, exc)]
+        return None, [yaml_problem(path.name, raw, exc)]
     return parse_template(data, path.name)
 
 
@@ -392,7 +391,7 @@ class Workshop:
 
 def workshop_from_record(record: Mapping[str, Any]) -> Workshop:
     languages = tuple(record["languages"])
-    c = _Collector(f"workshop {record.get('id')}")
+    c = Collector(f"workshop {record.get('id')}")
     polls = tuple(_poll(c, data, f"polls[{i}]", languages) for i, data in enumerate(record.get("polls", ())))
     organisation_types = _choices(c, record.get("organisation_types") or [], "workshop", "organisation_types",
                                   languages, 0, MAX_OPTIONS)
@@ -608,10 +607,6 @@ def vote_refusal(workshop: Workshop, poll_id: str, run: str) -> Message | None:
     return None
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _error(errors: Errors, key: str, msgid: str, **params) -> None:
     errors.setdefault(key, []).append(Message(msgid, params))
 
@@ -648,7 +643,7 @@ def _check_multiple(poll: Poll, value: Any, errors: Errors) -> None:
 def _check_scale(poll: Poll, value: Any, errors: Errors) -> None:
     if value is None or value == "":
         _error(errors, "value", _("Please choose a point on the scale."))
-    elif not _is_int(value) or value not in poll.scale_values:
+    elif not is_int(value) or value not in poll.scale_values:
         _error(errors, "value", _("Choose a whole number from %(low)d to %(high)d."),
                low=poll.scale_values[0], high=poll.scale_values[-1])
 
@@ -661,7 +656,7 @@ def _check_dots(poll: Poll, value: Any, errors: Errors) -> None:
     for key, points in value.items():
         if key not in known:
             _error(errors, "", _("This option does not exist: %(value)s."), value=str(key)[:40])
-        elif not _is_int(points) or points < 0:
+        elif not is_int(points) or points < 0:
             _error(errors, f"points-{key}", _("Please enter a whole number of points (0 or more)."))
         elif poll.max_per_option and points > poll.max_per_option:
             _error(errors, f"points-{key}", _("At most %(max)d points per option."), max=poll.max_per_option)
@@ -835,19 +830,6 @@ def cast_votes(records: Iterable[Mapping[str, Any]]) -> list[CastVote]:
             for r in records]
 
 
-def _share(count: float, base: float) -> float:
-    return count / base if base else 0.0
-
-
-def normalised_entropy(counts: Sequence[float]) -> float | None:
-    """0 = everyone chose the same, 1 = evenly spread over all categories; None without data."""
-    total = sum(counts)
-    if total <= 0 or len(counts) < 2:
-        return None
-    entropy = -sum(c / total * math.log(c / total) for c in counts if c > 0)
-    return entropy / math.log(len(counts))
-
-
 @dataclass(frozen=True)
 class OptionCount:
     choice: Choice
@@ -978,7 +960,7 @@ def choice_tally(poll: Poll, votes: Sequence[CastVote]) -> ChoiceTally:
     for vote in valid:
         counts.update(vote.value if isinstance(vote.value, list) else [vote.value])
     n = len(valid)
-    return ChoiceTally(poll, n, invalid, tuple(OptionCount(o, counts[o.id], _share(counts[o.id], n))
+    return ChoiceTally(poll, n, invalid, tuple(OptionCount(o, counts[o.id], share(counts[o.id], n))
                                                for o in poll.options))
 
 
@@ -988,12 +970,12 @@ def scale_tally(poll: Poll, votes: Sequence[CastVote]) -> ScaleTally:
     counts = Counter(values)
     n = len(values)
     labels = poll.labels or (None,) * len(poll.scale_values)
-    points = tuple(PointCount(value, label, counts[value], _share(counts[value], n))
+    points = tuple(PointCount(value, label, counts[value], share(counts[value], n))
                    for value, label in zip(poll.scale_values, labels))
     objections = objection_share = None
     if poll.type == "fist_to_five":
         objections = sum(counts[v] for v in OBJECTION_VALUES)
-        objection_share = _share(objections, n)
+        objection_share = share(objections, n)
     return ScaleTally(poll, n, invalid, points, statistics.fmean(values) if values else None,
                       statistics.stdev(values) if n >= 2 else None, objections, objection_share)
 
@@ -1006,40 +988,26 @@ def dot_tally(poll: Poll, votes: Sequence[CastVote]) -> DotTally:
         voters.update(key for key, given in vote.value.items() if given > 0)
     total = sum(points.values())
     order = {o.id: i for i, o in enumerate(poll.options)}
-    options = sorted((DotCount(o, points[o.id], _share(points[o.id], total), voters[o.id]) for o in poll.options),
+    options = sorted((DotCount(o, points[o.id], share(points[o.id], total), voters[o.id]) for o in poll.options),
                      key=lambda d: (-d.points, order[d.choice.id]))
     return DotTally(poll, len(valid), invalid, total, tuple(options))
 
 
-def kendalls_w(rankings: Sequence[Sequence[str]], options: Sequence[str]) -> float | None:
-    """Kendall's coefficient of concordance for complete rankings without ties."""
-    m, k = len(rankings), len(options)
-    if m == 0 or k < 2:
-        return None
-    sums = {option: 0 for option in options}
-    for ranking in rankings:
-        for rank, option in enumerate(ranking, start=1):
-            sums[option] += rank
-    mean = m * (k + 1) / 2
-    spread = sum((total - mean) ** 2 for total in sums.values())
-    return 12 * spread / (m ** 2 * (k ** 3 - k))
-
-
 def ranking_tally(poll: Poll, votes: Sequence[CastVote]) -> RankingTally:
     valid, invalid = _valid(poll, votes)
-    k = len(poll.options)
-    ranks: dict[str, list[int]] = {o.id: [] for o in poll.options}
+    options = [o.id for o in poll.options]
+    ranks: dict[str, list[int]] = {option: [] for option in options}
     first = Counter()
     for vote in valid:
         for rank, option_id in enumerate(vote.value, start=1):
             ranks[option_id].append(rank)
         first[vote.value[0]] += 1
-    order = {o.id: i for i, o in enumerate(poll.options)}
-    options = [RankCount(o, statistics.fmean(ranks[o.id]) if ranks[o.id] else None,
-                         sum(k - r for r in ranks[o.id]), first[o.id]) for o in poll.options]
-    options.sort(key=lambda r: (-r.borda, order[r.choice.id]))
-    return RankingTally(poll, len(valid), invalid, tuple(options),
-                        kendalls_w([v.value for v in valid], [o.id for o in poll.options]))
+    borda = borda_points([vote.value for vote in valid], options)
+    mean_ranks = {option: statistics.fmean(ranks[option]) if ranks[option] else None for option in options}
+    choices = {o.id: o for o in poll.options}
+    ranked = tuple(RankCount(choices[option], mean_ranks[option], borda[option], first[option])
+                   for option in borda_order(options, borda, mean_ranks))
+    return RankingTally(poll, len(valid), invalid, ranked, kendalls_w([v.value for v in valid], options))
 
 
 def task_tally(task: Choice, actors: Sequence[Choice], answers: Sequence[Mapping[str, Any]]) -> TaskTally:
@@ -1047,16 +1015,16 @@ def task_tally(task: Choice, actors: Sequence[Choice], answers: Sequence[Mapping
     n = len(answers)
     leads = Counter(a["lead"] for a in answers)
     support = Counter(s for a in answers for s in a.get("support", ()))
-    counts = tuple(ActorCount(actor, leads[actor.id], _share(leads[actor.id], n),
-                              support[actor.id], _share(support[actor.id], n)) for actor in actors)
+    counts = tuple(ActorCount(actor, leads[actor.id], share(leads[actor.id], n),
+                              support[actor.id], share(support[actor.id], n)) for actor in actors)
     unclear = leads[UNCLEAR]
     ranked = sorted(counts, key=lambda c: -c.lead)  # stable: poll order on ties
     top = ranked[0].lead if ranked else 0
     second = ranked[1].lead if len(ranked) > 1 else 0
     lead = ranked[0].actor if n and top else None
     return TaskTally(
-        task=task, n=n, actors=counts, unclear=unclear, unclear_share=_share(unclear, n), lead=lead,
-        consensus=_share(top, n) if n else None,
+        task=task, n=n, actors=counts, unclear=unclear, unclear_share=share(unclear, n), lead=lead,
+        consensus=share(top, n) if n else None,
         # integer comparisons: no rounding at the 50 % and 10-point borders
         no_clear_lead=n > 0 and 2 * top < n,
         contested=n > 0 and second > 0 and 10 * (top - second) <= n,

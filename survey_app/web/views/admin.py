@@ -6,7 +6,7 @@ from collections import Counter
 from itertools import groupby
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -18,6 +18,7 @@ from survey_app.web import audit
 from survey_app.web.auth import role_required
 from survey_app.analysis.counting import answer_lines, counted, is_test_run
 from survey_app.web.db import get_store
+from survey_app.web.minimum import app_minimum, minimum_group_size
 from survey_app.web.catalogue import (
     add_definition_file,
     definition_folder,
@@ -37,7 +38,8 @@ from survey_app.fieldings.fielding import (
 from survey_app.web.forms import page_form
 from survey_app.web.i18n import select_locale
 from survey_app.fieldings.invitations import MAX_PER_BATCH, invitation_table, new_invitations
-from survey_app.definitions.questionnaire import ERROR, Problem, load_bytes
+from survey_app.definitions.loader import ERROR, Problem
+from survey_app.definitions.questionnaire import load_bytes
 from survey_app.definitions import limesurvey
 from survey_app.storage.tinydb.store import DamagedFileError
 from survey_app.definitions.xlsform import XLSFormError, convert_workbook, to_yaml
@@ -223,7 +225,7 @@ class FieldingForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        floor = current_app.config["MIN_GROUP_SIZE"]
+        floor = app_minimum()
         # The anonymity statement promises the app's floor; a fielding can only raise it.
         self.min_group_size.validators.append(NumberRange(
             min=floor, max=1000, message=_l("Please enter a whole number from %(min)d to %(max)d.")))
@@ -284,7 +286,7 @@ def _render_fieldings(questionnaire, form: FieldingForm, status: int = 200):
 @role_required("admin")
 def fieldings(questionnaire_id: str):
     questionnaire = _questionnaire_or_404(questionnaire_id)
-    form = FieldingForm(formdata=None, min_group_size=current_app.config["MIN_GROUP_SIZE"])
+    form = FieldingForm(formdata=None, min_group_size=app_minimum())
     return _render_fieldings(questionnaire, form)
 
 
@@ -309,7 +311,7 @@ def edit_fielding(survey_id: str):
     if request.method == "GET":
         form = FieldingForm(formdata=None, label=survey.get("label") or survey["slug"],
                             opens_on=parse_day(survey.get("opens_on")), closes_on=parse_day(survey.get("closes_on")),
-                            min_group_size=max(survey.get("min_group_size") or 0, current_app.config["MIN_GROUP_SIZE"]),
+                            min_group_size=minimum_group_size(survey.get("min_group_size")),
                             access=survey.get("access", "open"), pseudonym=survey.get("pseudonym", False),
                             anonymity=survey.get("anonymity", "anonymous"), test_run=is_test_run(survey))
     else:

@@ -18,7 +18,7 @@ from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_catalogue, keep_versions
 from survey_app.fieldings.fielding import ensure_default_surveys
 from survey_app.web.i18n import select_locale
-from survey_app.definitions.questionnaire import localized
+from survey_app.definitions.model import localized
 from survey_app.storage.tinydb.store import DamagedFileError
 from survey_app.storage.tinydb.store import storage_unavailable
 from survey_app.text import clean

@@ -15,7 +15,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -34,6 +33,7 @@ from survey_app.analysis.breakdown import breakdown_questions, filter_responses,
 from survey_app.output.charts import CONFIG, add_caption, breakdown_figure, figure_for, figure_json
 from survey_app.analysis.counting import Counted, counted, is_test_run
 from survey_app.web.db import get_store
+from survey_app.web.minimum import app_minimum, minimum_group_size as minimum_for
 from survey_app.web.catalogue import get_questionnaire, version_changes
 from survey_app.fieldings.fielding import (
     compare_findings,
@@ -53,7 +53,7 @@ from survey_app.output.export import (
 )
 from survey_app.analysis.findings import Findings, ResponseFilter, build_findings
 from survey_app.web.i18n import select_locale
-from survey_app.definitions.questionnaire import Question, Questionnaire, localized
+from survey_app.definitions.model import Question, Questionnaire, localized
 from survey_app.fieldings.progress import completion
 from survey_app.fieldings.pseudonym import codes_of, paired
 from survey_app.output.report import report_html
@@ -73,7 +73,7 @@ SELECTION_ARGS = ("by", "filter", "texts")  # what Selection reads from the quer
 
 
 def minimum_group_size(survey: dict) -> int:
-    return max(survey.get("min_group_size") or 0, current_app.config["MIN_GROUP_SIZE"])
+    return minimum_for(survey.get("min_group_size"))
 
 
 def counted_responses(survey: dict) -> Counted:
@@ -221,7 +221,7 @@ def all_observations(store) -> tuple[list, list]:
         except DamagedFileError:
             left_out.append({"de": entry.get("title") or entry["join_code"]})
             continue
-        minimum = max(workshop.min_group_size or 0, current_app.config["MIN_GROUP_SIZE"])
+        minimum = minimum_for(workshop.min_group_size)
         observations += workshop_observations(workshop, votes, minimum)
     return observations, left_out
 
@@ -273,7 +273,7 @@ def survey(survey_id: str):
         counted=found,
         version_changes={version: version_changes(get_store(), questionnaire, version)
                          for version in findings.versions if version != questionnaire.content_hash},
-        default_minimum=current_app.config["MIN_GROUP_SIZE"],
+        default_minimum=app_minimum(),
         rates=response_rates(questionnaire, survey, responses, minimum_group_size(survey)),
         other_fieldings=[s for s in fieldings_of(get_store(), questionnaire.id)
                          if s["id"] != survey["id"] and not is_test_run(s)],
@@ -284,7 +284,7 @@ def survey(survey_id: str):
 @role_required(*RESULT_ROLES)
 def settings(survey_id: str):
     survey, _ = _survey_and_questionnaire(survey_id)
-    floor = current_app.config["MIN_GROUP_SIZE"]
+    floor = app_minimum()
     form = GroupSizeForm()
     form.min_group_size.validators.append(NumberRange(min=floor, max=1000))
     if form.validate_on_submit():

@@ -31,8 +31,10 @@ from survey_app.web import audit, guessing
 from survey_app.workshops import workshop as ws
 from survey_app.web.auth import AccountError, normalize_username, role_required
 from survey_app.web.db import get_store
+from survey_app.web.minimum import app_minimum, minimum_group_size
 from survey_app.web.i18n import select_locale
-from survey_app.definitions.questionnaire import CONSTRUCT, localized
+from survey_app.definitions.loader import CONSTRUCT
+from survey_app.definitions.model import localized
 from survey_app.storage.tinydb.store import DuplicateError
 from survey_app.web.views.main import RETRY_AFTER, storage_failed
 
@@ -157,7 +159,7 @@ def _change(workshop_id: str, change) -> ws.Workshop | None:
 
 
 def _minimum(workshop: ws.Workshop) -> int:
-    return workshop.min_group_size or current_app.config["MIN_GROUP_SIZE"]
+    return minimum_group_size(workshop.min_group_size)
 
 
 def _votes_by_run(workshop: ws.Workshop) -> dict[str, list[ws.CastVote]]:
@@ -314,7 +316,7 @@ class SettingsForm(FlaskForm):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     date = DateField(_l("Date"), validators=[InputRequired(message=_l("Please enter a date."))])
     min_group_size = IntegerField(_l("Minimum group size for results by organisation type"),
-                                  validators=[Optional(), NumberRange(min=1, max=100)])
+                                  validators=[Optional()])
 
 
 def _settings_form(workshop: ws.Workshop, formdata=None) -> FlaskForm:
@@ -325,7 +327,10 @@ def _settings_form(workshop: ws.Workshop, formdata=None) -> FlaskForm:
             validators=[Optional(), Length(max=3000)])
     form_class = type("WorkshopSettingsForm", (SettingsForm,), attrs)
     if formdata is not None:
-        return form_class(formdata=formdata)
+        form = form_class(formdata=formdata)
+        # A workshop may raise the app's minimum for its own results, never lower it.
+        form.min_group_size.validators.append(NumberRange(min=app_minimum(), max=1000))
+        return form
     lines = {f"organisation_types_{lang}": "\n".join(localized(o.label, lang) for o in workshop.organisation_types)
              for lang in workshop.languages}
     return form_class(formdata=None, title=workshop.title, date=date.fromisoformat(workshop.date),
