@@ -2,7 +2,7 @@
 module, the CLI, the admin upload and the respondent routes."""
 from __future__ import annotations
 
-from xlsform_builder import SURVEY_HEADER, xlsform  # noqa: F401  (shared with test_definition_upload)
+from xlsform_builder import xlsform  # (also used by test_definition_upload)
 
 CHOICES = [("org", "welfare", "Wohlfahrtsverband", "Welfare association"), ("org", "city", "Stadt", "City"),
            ("topics", "net", "Netzwerk", "Networking"), ("topics", "nav", "Lotsen", "Navigation")]
@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import PASSWORD, csrf_token, login, make_app
 from survey_app.definitions.loader import ERROR
@@ -155,6 +156,10 @@ def test_hostile_and_broken_files_are_refused_with_a_message(data, message):
 def test_a_sheet_claiming_a_million_rows_is_read_by_its_content():
     _, pages, _ = convert(lying_dimension("A1:XFD1048576"), "x.xlsx")
     assert list(questions(pages)) == ["q"]
+    _, pages, _ = convert(lying_dimension(empty_rows=2_000), "x.xlsx")    # as Google Sheets exports
+    assert list(questions(pages)) == ["q"]
+    with pytest.raises(XLSFormError, match="more than 50000 rows"):
+        convert_workbook(lying_dimension(empty_rows=60_000), "x.xlsx")
 
 
 def test_entities_in_a_workbook_are_refused_not_expanded():
@@ -415,3 +420,34 @@ def _fill_in(client, app, slug: str) -> list[int]:
         assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     assert response.location.endswith(f"/s/{slug}/thanks")
     return shown
+
+
+PIECES = ["${a}", "${b}", "${n}", "${m}", "'x'", "'1'", "1", "2.5", "-3", "=", "!=", "<", ">=", " and ", " or ",
+          "and", "not(", "selected(", ",", "(", ")", "count-selected(", "string-length(", "+", ".", "''", "true()",
+          "date('2020-01-01')", "/data/a", "jr:choice-name(", "[", "“", "${", "}"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=25), st.lists(st.sampled_from(PIECES), max_size=12))
+def test_any_expression_gives_a_valid_definition_or_a_report(relevant, constraint):
+    survey = [["type", "name", "label", "relevant", "constraint"],
+              ["select_one yn", "a", "A"], ["select_one num", "b", "B"], ["integer", "n", "N"],
+              ["select_multiple fruit", "m", "M"],
+              ["text", "t", "T", "".join(relevant), "".join(constraint)],
+              ["integer", "u", "U", None, "".join(constraint)]]
+    convert(sheets(survey, CHOICE_SHEET))
+
+
+def test_cli_reports_hostile_files_without_a_traceback(runner, tmp_path):
+    bomb = tmp_path / "bomb.xlsx"
+    bomb.write_bytes(zip_bomb(100))
+    result = runner.invoke(args=["import-xlsform", str(bomb)])
+    assert result.exit_code == 1 and "Zip-Bombe" in result.output and "Traceback" not in result.output
+    deep = tmp_path / "deep.xlsx"
+    deep.write_bytes(sheets([["type", "name", "label", "relevant"], ["text", "a", "A"],
+                             ["text", "b", "B", "not(" * 1500 + "${a} = 'x'" + ")" * 1500]]))
+    result = runner.invoke(args=["import-xlsform", str(deep)])
+    assert result.exit_code == 0 and "tiefer als 40 Ebenen verschachtelt" in result.stderr
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(sheets([["type", "name", "label"], ["calculate", "c", None]]))
+    assert runner.invoke(args=["import-xlsform", str(empty)]).exit_code == 1

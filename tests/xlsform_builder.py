@@ -81,9 +81,9 @@ def zip_bomb(unpacked_mb: int = 500) -> bytes:
     return out.getvalue()
 
 
-def lying_dimension(claimed: str = "A1:XFD1048576", last_row: int | None = None) -> bytes:
+def lying_dimension(claimed: str = "A1:XFD1048576", last_row: int | None = None, empty_rows: int = 0) -> bytes:
     """A small valid .xlsx whose survey sheet claims a huge dimension (and, with `last_row`,
-    has one cell far down)."""
+    has one cell far down; with `empty_rows`, that many formatted empty rows after its content)."""
     data = sheets([["type", "name", "label"], ["text", "q", "Question"]])
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -96,6 +96,9 @@ def lying_dimension(claimed: str = "A1:XFD1048576", last_row: int | None = None)
                 if last_row:
                     text = text.replace("</sheetData>", f'<row r="{last_row}"><c r="A{last_row}" t="inlineStr">'
                                                         f"<is><t>note</t></is></c></row></sheetData>")
+                if empty_rows:
+                    text = text.replace("</sheetData>", "".join(f'<row r="{n}" s="1" customFormat="1"/>'
+                                                                for n in range(10, 10 + empty_rows)) + "</sheetData>")
                 content = text.encode("utf-8")
             archive.writestr(info, content)
     return out.getvalue()

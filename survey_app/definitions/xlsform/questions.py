@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from survey_app.definitions.imports import N_, Message, slug, unique
 from survey_app.definitions.loader import Collector
+from survey_app.definitions.model import NUMBER_LIMIT
 from survey_app.definitions.patterns import check_pattern
 from survey_app.definitions.xlsform.choices import scale_for
 from survey_app.definitions.xlsform.convert import FALSE_WORDS, TRUE_WORDS, Converter, Row
@@ -419,6 +420,10 @@ def _apply_limits(conv: Converter, row: Row, question: dict, keys: dict) -> None
     for key in ("min_length", "max_length"):
         if key in keys and keys[key] < 1:
             keys.pop(key)
+    for key in ("min", "max"):
+        if key in keys and abs(keys[key]) > NUMBER_LIMIT:
+            conv.rnote(row, N_("the limit %(value)s lies beyond the numbers answers can take; left out"),
+                       value=keys.pop(key))
     question.update({k: (int(v) if isinstance(v, float) and v.is_integer() else v) for k, v in keys.items()})
 
 

@@ -27,7 +27,8 @@ MAX_BYTES = 10 * 1024 * 1024                # the uploaded file itself
 MAX_MEMBER_BYTES = 20 * 1024 * 1024         # one unpacked part of a workbook or zip
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024       # all unpacked parts together
 MAX_MEMBERS = 2_000
-MAX_ROWS = 20_000                           # spreadsheet row number, per sheet
+MAX_ROWS = 20_000                           # spreadsheet row number of a row with content, per sheet
+MAX_ROW_ELEMENTS = 50_000                   # rows in the file, also formatted empty ones, per sheet
 MAX_COLUMNS = 1_000
 MAX_CELLS = 400_000                         # filled cells, all sheets together
 SHEETS = ("survey", "choices", "settings")
@@ -318,6 +319,10 @@ def _note_chosen(chosen: dict[str, str], names: list[str], notes: list[Note]) ->
     if chosen.get("survey") and chosen["survey"].strip().lower() != "survey":
         notes.append(Note(N_("sheet %(name)s"), N_("the only sheet is read as the survey sheet"),
                           (("name", chosen["survey"][:40]),), "changed"))
+    for name in names:
+        if name not in chosen.values():
+            notes.append(Note(N_("sheet %(name)s"), N_("not an XLSForm sheet that is read here (survey, choices, "
+                                                       "settings); left out"), (("name", name[:40]),)))
 
 
 def _sheet(name: str, rows: Iterable[tuple[int, list[tuple[int, object]]]], budget: _Budget,
@@ -329,21 +334,27 @@ def _sheet(name: str, rows: Iterable[tuple[int, list[tuple[int, object]]]], budg
     result: list[tuple[int, dict[str, str]]] = []
     headless: set[int] = set()
     place = N_("sheet %(name)s")
+    elements = 0
     for number, cells in rows:
-        if number > MAX_ROWS:
-            raise XLSFormError(N_("the sheet “%(sheet)s” has rows past row %(limit)d; an XLSForm is far shorter"),
-                               sheet=name[:40], limit=MAX_ROWS)
+        elements += 1
+        if elements > MAX_ROW_ELEMENTS:
+            raise XLSFormError(N_("the sheet “%(sheet)s” has more than %(limit)d rows; an XLSForm is far shorter"),
+                               sheet=name[:40], limit=MAX_ROW_ELEMENTS)
         values = {}
         for column, raw in cells:
+            value = _text(raw)
+            if not value:
+                continue           # a formatted but empty cell, anywhere: ignored
             if column > MAX_COLUMNS:
                 raise XLSFormError(N_("the sheet “%(sheet)s” has cells past column %(limit)d; an XLSForm has far "
                                       "fewer columns"), sheet=name[:40], limit=MAX_COLUMNS)
-            value = _text(raw)
-            if value:
-                budget.cell()
-                values[column] = value
+            budget.cell()
+            values[column] = value
         if not values:
             continue
+        if number > MAX_ROWS:
+            raise XLSFormError(N_("the sheet “%(sheet)s” has rows past row %(limit)d; an XLSForm is far shorter"),
+                               sheet=name[:40], limit=MAX_ROWS)
         if not headers and not result:
             for column, heading in sorted(values.items()):
                 heading = re.sub(r"\s+", " ", heading)
