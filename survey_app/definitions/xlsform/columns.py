@@ -111,13 +111,24 @@ def _snake(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _language_names() -> dict[str, str]:
-    from babel import Locale, localedata
+    """Language names in English, German, French, Spanish and Portuguese -> code."""
+    from babel import Locale
 
     names: dict[str, str] = {}
     for display in ("en", "de", "fr", "es", "pt"):
         for code, name in Locale(display).languages.items():
             if "_" not in code and len(code) <= 3:
                 names.setdefault(name.lower(), code)
+    names.update(EXTRA_NAMES)
+    return names
+
+
+@lru_cache(maxsize=1)
+def _native_names() -> dict[str, str]:
+    """Each language's name in itself (العربية -> ar); read only when a name is not found above."""
+    from babel import Locale, localedata
+
+    names: dict[str, str] = {}
     for identifier in localedata.locale_identifiers():
         if "_" in identifier:
             continue
@@ -127,8 +138,11 @@ def _language_names() -> dict[str, str]:
             continue
         if own:
             names.setdefault(own.lower(), identifier)
-    names.update(EXTRA_NAMES)
     return names
+
+
+def _named(name: str) -> str | None:
+    return _language_names().get(name) or _native_names().get(name)
 
 
 def language_of(written: str) -> tuple[str, bool]:
@@ -139,12 +153,12 @@ def language_of(written: str) -> tuple[str, bool]:
     if match and language_code(match.group(1)):
         return language_code(match.group(1)), True
     name = re.sub(r"\s*\(.*\)\s*$", "", text).strip().lower()
-    if name in _language_names():
-        return _language_names()[name].lower().replace("-", "_"), True
-    if re.fullmatch(r"[a-z]{2,3}([-_][a-z0-9]{2,8})*", name):
+    if re.fullmatch(r"[a-z]{2,3}([-_][a-z0-9]{2,8})*", name) and name not in _language_names():
         code = language_code(name)
         if code and code.split("_")[0].split("-")[0] in set(_language_names().values()):
             return code, True
+    if found := _named(name):
+        return found.lower().replace("-", "_"), True
     return f"und-x-{slug(name).replace('_', '')[:8] or 'lang'}", False
 
 
