@@ -55,7 +55,7 @@ def test_xlsform_upload_is_reviewed_then_saved_and_served(admin, folder, tmp_pat
     page = review.get_data(as_text=True)
     assert review.status_code == 200
     assert "Partnerbefragung" in page and "7 Fragen" in page
-    assert "settings row 1" in page  # the import report
+    assert "XLSForm kennt keinen Zweck" in page  # the import report, in the admin's language
     text = _textarea(page)
     uploads = tmp_path / "data" / "questionnaires"
     assert not (uploads / "partner.yaml").exists()  # nothing published before the admin says so
@@ -126,9 +126,9 @@ def test_an_uploaded_file_with_a_shipped_id_is_a_problem_not_an_override(admin, 
 
 def test_other_files_are_refused_with_a_message(admin):
     page = _upload(admin, "notes.txt", b"hello").get_data(as_text=True)
-    assert "Nur .yaml-, .yml-, .xlsx- und .lss-Dateien" in page
+    assert "Nur .yaml-, .yml-, .xlsx-, .xls-, .zip-, .csv- und .lss-Dateien" in page
     page = _upload(admin, "fake.xlsx", b"not a workbook").get_data(as_text=True)
-    assert "not an .xlsx workbook" in page
+    assert "keine Arbeitsmappe" in page
 
 
 def test_only_admins_with_csrf_may_upload(tmp_path, admin):

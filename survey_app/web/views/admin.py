@@ -44,7 +44,8 @@ from survey_app.definitions.questionnaire import load_bytes
 from survey_app.definitions.versions import breaking_changes
 from survey_app.definitions import limesurvey
 from survey_app.storage.tinydb.store import DamagedFileError
-from survey_app.definitions.xlsform import XLSFormError, convert_workbook, to_yaml
+from survey_app.definitions.imports import to_yaml
+from survey_app.definitions.xlsform import ORIGIN as XLSFORM, XLSFormError, convert_workbook
 from survey_app.web.views.survey import language_for, render_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -106,9 +107,10 @@ def index():
 
 
 class DefinitionUploadForm(FlaskForm):
-    definition = FileField(_l("Questionnaire file (YAML, XLSForm .xlsx or LimeSurvey .lss)"), validators=[
+    definition = FileField(_l("Questionnaire file (YAML, XLSForm .xlsx/.xls/.zip or LimeSurvey .lss)"), validators=[
         FileRequired(_l("Please choose a file.")),
-        FileAllowed(["yaml", "yml", "xlsx", "lss"], _l("Only .yaml, .yml, .xlsx and .lss files can be read.")),
+        FileAllowed(["yaml", "yml", "xlsx", "xls", "zip", "csv", "lss"],
+                    _l("Only .yaml, .yml, .xlsx, .xls, .zip, .csv and .lss files can be read.")),
     ])
 
 
@@ -159,7 +161,7 @@ def upload_definition():
 
 # Upload suffix -> (convert(bytes, name), its error class, origin for the YAML header, name in the report)
 IMPORTERS = {
-    ".xlsx": (convert_workbook, XLSFormError, "an XLSForm", "XLSForm"),
+    **{suffix: (convert_workbook, XLSFormError, XLSFORM, "XLSForm") for suffix in (".xlsx", ".xls", ".zip", ".csv")},
     ".lss": (limesurvey.convert_lss, limesurvey.LimeSurveyError, limesurvey.ORIGIN, "LimeSurvey"),
 }
 
