@@ -33,7 +33,7 @@ def test_questions_and_polls_rank_the_same_votes_in_the_same_order():
         summary = ranking_summary(question, [{"answers": {"q": r}} for r in rankings])
         tally = tallies.tally(poll, model.cast_votes({"id": str(i), "participant": str(i), "value": r}
                                                      for i, r in enumerate(rankings)))
-        assert [o.value for o in summary.options] == [o.choice.id for o in tally.options]
+        assert [o.value for o in summary.options] == [o.value for o in tally.options]
         assert [o.borda for o in summary.options] == [o.borda for o in tally.options]
 
 

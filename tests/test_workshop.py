@@ -335,11 +335,11 @@ def test_dot_budget_is_checked_on_the_server(value):
 def test_choice_tallies():
     single = tallies.tally(SINGLE, votes("a", "a", "b", "zz"))
     assert (single.n, single.invalid) == (3, 1)
-    assert [(o.choice.id, o.count, round(o.share, 4)) for o in single.options] == [
+    assert [(o.value, o.count, round(o.share, 4)) for o in single.options] == [
         ("a", 2, 0.6667), ("b", 1, 0.3333), ("c", 0, 0.0)]
     multi = tallies.tally(MULTI, votes(["a", "b"], ["a"], ["a", "d"], ["a", "b", "c"]))
     assert multi.n == 3  # three options is over the limit of two
-    assert [(o.choice.id, o.count) for o in multi.options] == [("a", 3), ("b", 1), ("c", 0), ("d", 1)]
+    assert [(o.value, o.count) for o in multi.options] == [("a", 3), ("b", 1), ("c", 0), ("d", 1)]
     assert multi.options[0].share == 1.0  # shares are of voters, so they add up to more than 1
 
 
@@ -357,16 +357,16 @@ def test_scale_and_fist_to_five_tallies():
 
 def test_dot_tally_orders_by_points():
     result = tallies.tally(DOTS, votes({"a": 2, "b": 5}, {"b": 3, "c": 3}, {"c": 1}))
-    assert [(o.choice.id, o.points, o.voters) for o in result.options] == [("b", 8, 2), ("c", 4, 2), ("a", 2, 1)]
+    assert [(o.value, o.points, o.voters) for o in result.options] == [("b", 8, 2), ("c", 4, 2), ("a", 2, 1)]
     assert result.total == 14 and result.options[0].share == pytest.approx(8 / 14)
     tie = tallies.tally(DOTS, votes({"c": 2, "a": 2}))
-    assert [o.choice.id for o in tie.options] == ["a", "c", "b"]  # ties keep the poll's order
+    assert [o.value for o in tie.options] == ["a", "c", "b"]  # ties keep the poll's order
 
 
 def test_ranking_tally_mean_rank_borda_and_kendalls_w():
     result = tallies.tally(RANKING, votes(["a", "b", "c"], ["a", "c", "b"], ["b", "a", "c"]))
     # Borda with k=3: first 2, second 1, third 0
-    assert [(o.choice.id, o.borda, round(o.mean_rank, 3), o.first) for o in result.options] == [
+    assert [(o.value, o.borda, round(o.mean_rank, 3), o.first) for o in result.options] == [
         ("a", 5, 1.333, 2), ("b", 3, 2.0, 1), ("c", 1, 2.667, 0)]
     # rank sums 4, 6, 8; mean 6; S = 8; W = 12*8 / (9 * 24)
     assert result.agreement == pytest.approx(12 * 8 / (9 * 24))

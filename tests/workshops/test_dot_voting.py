@@ -60,7 +60,7 @@ def test_tally_chart_and_downloads(page_app):
     cast = votes({"a": 2, "b": 5}, {"b": 3, "c": 3}, {"c": 1}, {"a": 11})   # the last is over the budget
     result = tallies.tally(POLL, cast)
     assert (result.n, result.invalid, result.total) == (3, 1, 14)
-    assert [(o.choice.id, o.points, o.voters) for o in result.options] == [("b", 8, 2), ("c", 4, 2), ("a", 2, 1)]
+    assert [(o.value, o.points, o.voters) for o in result.options] == [("b", 8, 2), ("c", 4, 2), ("a", 2, 1)]
     chart = tallies.tally_chart(result, "en", "de", "unclear")
     assert chart == {"kind": "bars", "unit": "points", "n": 3, "labels": ["B", "C", "A"], "values": [8, 4, 2],
                      "shares": [8 / 14, 4 / 14, 2 / 14]}

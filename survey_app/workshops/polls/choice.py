@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from survey_app.analysis.stats import normalised_entropy, share
+from survey_app.analysis.distributions import OptionCount, option_counts
+from survey_app.analysis.stats import normalised_entropy
 from survey_app.workshops.messages import Errors, Message, _, add_error
-from survey_app.workshops.model import CastVote, Choice, Poll
+from survey_app.workshops.model import CastVote, Poll
 from survey_app.workshops.polls import checks
 from survey_app.workshops.polls.base import Lines, Number, PollType, Wording, first, fixed, option_ids, percent
 
@@ -17,18 +18,11 @@ OPTIONS_LABEL = _("Options (%(language)s), one per line")
 
 
 @dataclass(frozen=True)
-class OptionCount:
-    choice: Choice
-    count: int
-    share: float              # of the participants who voted
-
-
-@dataclass(frozen=True)
 class ChoiceTally:
     poll: Poll
     n: int
     invalid: int
-    options: tuple[OptionCount, ...]   # in the order of the poll
+    options: tuple[OptionCount, ...]   # in the order of the poll; shares of the participants who voted
 
 
 class SingleChoice(PollType):
@@ -61,22 +55,21 @@ class SingleChoice(PollType):
         for vote in votes:
             counts.update(vote.value if isinstance(vote.value, list) else [vote.value])
         n = len(votes)
-        return ChoiceTally(poll, n, invalid, tuple(OptionCount(o, counts[o.id], share(counts[o.id], n))
-                                                   for o in poll.options))
+        return ChoiceTally(poll, n, invalid, option_counts([(o.id, o.label) for o in poll.options], counts, n))
 
     def chart(self, result: ChoiceTally, wording: Wording) -> dict:
-        return {"kind": "bars", "unit": "votes", "n": result.n, "labels": [wording.label(o.choice) for o in result.options],
+        return {"kind": "bars", "unit": "votes", "n": result.n, "labels": [wording.text(o.label) for o in result.options],
                 "values": [o.count for o in result.options], "shares": [o.share for o in result.options]}
 
     def summary(self, result: ChoiceTally, wording: Wording):
         top = max(result.options, key=lambda o: o.count)
-        return (f"{wording.label(top.choice)}: {top.count} ({percent(top.share)})", "normalised entropy",
+        return (f"{wording.text(top.label)}: {top.count} ({percent(top.share)})", "normalised entropy",
                 fixed(normalised_entropy([o.count for o in result.options])))
 
     def rows(self, result: ChoiceTally):
         for o in result.options:
-            yield "", o.choice.id, "count", o.count
-            yield "", o.choice.id, "share", round(o.share, 4)
+            yield "", o.value, "count", o.count
+            yield "", o.value, "share", round(o.share, 4)
 
     def synthetic(self, poll: Poll, rng: random.Random):
         return rng.choice(option_ids(poll))

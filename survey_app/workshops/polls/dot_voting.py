@@ -10,7 +10,8 @@ from typing import Any
 
 from survey_app.analysis.stats import is_int, normalised_entropy, share
 from survey_app.workshops.messages import Errors, Message, _, add_error
-from survey_app.workshops.model import CastVote, Choice, Poll
+from survey_app.definitions.model import Text
+from survey_app.workshops.model import CastVote, Poll
 from survey_app.workshops.polls import checks
 from survey_app.workshops.polls.base import (Indicator, Lines, Number, PollType, Wording, first, fixed, option_ids,
                                              percent, whole_number)
@@ -20,7 +21,8 @@ MAX_POINTS = 100
 
 @dataclass(frozen=True)
 class DotCount:
-    choice: Choice
+    value: str                # the option's id
+    label: Text
     points: int
     share: float              # of all points given
     voters: int               # participants who gave it at least one point
@@ -99,24 +101,24 @@ class DotVoting(PollType):
             voters.update(key for key, given in vote.value.items() if given > 0)
         total = sum(points.values())
         order = {o.id: i for i, o in enumerate(poll.options)}
-        options = sorted((DotCount(o, points[o.id], share(points[o.id], total), voters[o.id]) for o in poll.options),
-                         key=lambda d: (-d.points, order[d.choice.id]))
+        options = sorted((DotCount(o.id, o.label, points[o.id], share(points[o.id], total), voters[o.id])
+                          for o in poll.options), key=lambda d: (-d.points, order[d.value]))
         return DotTally(poll, len(votes), invalid, total, tuple(options))
 
     def chart(self, result: DotTally, wording: Wording) -> dict:
-        return {"kind": "bars", "unit": "points", "n": result.n, "labels": [wording.label(o.choice) for o in result.options],
+        return {"kind": "bars", "unit": "points", "n": result.n, "labels": [wording.text(o.label) for o in result.options],
                 "values": [o.points for o in result.options], "shares": [o.share for o in result.options]}
 
     def summary(self, result: DotTally, wording: Wording):
         top = result.options[0]
-        return (f"{wording.label(top.choice)}: {top.points} of {result.total} points ({percent(top.share)})",
+        return (f"{wording.text(top.label)}: {top.points} of {result.total} points ({percent(top.share)})",
                 "normalised entropy", fixed(normalised_entropy([o.points for o in result.options])))
 
     def rows(self, result: DotTally):
         for o in result.options:
-            yield "", o.choice.id, "points", o.points
-            yield "", o.choice.id, "share_of_points", round(o.share, 4)
-            yield "", o.choice.id, "voters", o.voters
+            yield "", o.value, "points", o.points
+            yield "", o.value, "share_of_points", round(o.share, 4)
+            yield "", o.value, "voters", o.voters
 
     def synthetic(self, poll: Poll, rng: random.Random):
         ids = option_ids(poll)
@@ -128,6 +130,7 @@ class DotVoting(PollType):
         return dots
 
     def indicators(self, poll: Poll, result: DotTally):
+        constructs = {o.id: o.construct for o in poll.options}
         for count in result.options:
-            if count.choice.construct:
-                yield Indicator(count.choice.construct, count.choice.label, "priority", result.n, share=count.share)
+            if constructs[count.value]:
+                yield Indicator(constructs[count.value], count.label, "priority", result.n, share=count.share)

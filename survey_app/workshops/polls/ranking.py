@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import random
-import statistics
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from survey_app.analysis.stats import borda_order, borda_points, kendalls_w
+from survey_app.analysis.distributions import RankedOption, ranked_options
+from survey_app.analysis.stats import kendalls_w
 from survey_app.workshops.messages import Errors, _, add_error
-from survey_app.workshops.model import CastVote, Choice, Poll
+from survey_app.workshops.model import CastVote, Poll
 from survey_app.workshops.polls import checks
 from survey_app.workshops.polls.base import Indicator, Lines, PollType, Wording, first, fixed, option_ids, whole_number
 
@@ -18,19 +17,11 @@ MAX_RANKING_OPTIONS = 10              # ranking more than this on a phone is gue
 
 
 @dataclass(frozen=True)
-class RankCount:
-    choice: Choice
-    mean_rank: float | None
-    borda: int                # k - rank per participant (the first of k options gets k - 1)
-    first: int                # how often ranked first
-
-
-@dataclass(frozen=True)
 class RankingTally:
     poll: Poll
     n: int
     invalid: int
-    options: tuple[RankCount, ...]     # highest Borda score first
+    options: tuple[RankedOption, ...]  # highest Borda score first (k - rank per participant)
     agreement: float | None   # Kendall's W: 0 = no agreement, 1 = everyone ranked alike
 
 
@@ -75,35 +66,25 @@ class Ranking(PollType):
         return {f"rank-{key}": rank for rank, key in enumerate(value, start=1)}
 
     def tally(self, poll: Poll, votes: Sequence[CastVote], invalid: int, hidden) -> RankingTally:
-        options = option_ids(poll)
-        ranks: dict[str, list[int]] = {option: [] for option in options}
-        first_places = Counter()
-        for vote in votes:
-            for rank, option_id in enumerate(vote.value, start=1):
-                ranks[option_id].append(rank)
-            first_places[vote.value[0]] += 1
-        borda = borda_points([vote.value for vote in votes], options)
-        mean_ranks = {option: statistics.fmean(ranks[option]) if ranks[option] else None for option in options}
-        choices = {o.id: o for o in poll.options}
-        ranked = tuple(RankCount(choices[option], mean_ranks[option], borda[option], first_places[option])
-                       for option in borda_order(options, borda, mean_ranks))
-        return RankingTally(poll, len(votes), invalid, ranked, kendalls_w([v.value for v in votes], options))
+        orders = [vote.value for vote in votes]
+        ranked = ranked_options(orders, [(o.id, o.label) for o in poll.options])
+        return RankingTally(poll, len(votes), invalid, ranked, kendalls_w(orders, option_ids(poll)))
 
     def chart(self, result: RankingTally, wording: Wording) -> dict:
-        return {"kind": "bars", "unit": "borda", "n": result.n, "labels": [wording.label(o.choice) for o in result.options],
+        return {"kind": "bars", "unit": "borda", "n": result.n, "labels": [wording.text(o.label) for o in result.options],
                 "values": [o.borda for o in result.options],
                 "mean_ranks": [o.mean_rank for o in result.options]}
 
     def summary(self, result: RankingTally, wording: Wording):
         top = result.options[0]
-        return (f"{wording.label(top.choice)}: mean rank {fixed(top.mean_rank)}, Borda {top.borda}",
+        return (f"{wording.text(top.label)}: mean rank {fixed(top.mean_rank)}, Borda {top.borda}",
                 "Kendall's W (agreement)", fixed(result.agreement))
 
     def rows(self, result: RankingTally):
         for o in result.options:
-            yield "", o.choice.id, "mean_rank", o.mean_rank
-            yield "", o.choice.id, "borda", o.borda
-            yield "", o.choice.id, "ranked_first", o.first
+            yield "", o.value, "mean_rank", o.mean_rank
+            yield "", o.value, "borda", o.borda
+            yield "", o.value, "ranked_first", o.first
         yield "", "", "kendalls_w", result.agreement
 
     def synthetic(self, poll: Poll, rng: random.Random):
@@ -111,6 +92,7 @@ class Ranking(PollType):
         return rng.sample(ids, len(ids))
 
     def indicators(self, poll: Poll, result: RankingTally):
+        constructs = {o.id: o.construct for o in poll.options}
         for count in result.options:
-            if count.choice.construct:
-                yield Indicator(count.choice.construct, count.choice.label, "rank", result.n, mean=count.mean_rank)
+            if constructs[count.value]:
+                yield Indicator(constructs[count.value], count.label, "rank", result.n, mean=count.mean_rank)

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from survey_app.analysis.distributions import PointCount
 from survey_app.analysis.stats import is_int, share
-from survey_app.definitions.model import Text
 from survey_app.workshops.messages import Errors, _, add_error
 from survey_app.workshops.model import CastVote, Poll
 from survey_app.workshops.polls import checks
@@ -17,19 +17,11 @@ from survey_app.workshops.polls.base import Indicator, Lines, PollType, Wording,
 
 
 @dataclass(frozen=True)
-class PointCount:
-    value: int
-    label: Text | None        # scale: from the poll; fist to five: None (its labels are UI text)
-    count: int
-    share: float
-
-
-@dataclass(frozen=True)
 class ScaleTally:
     poll: Poll
     n: int
     invalid: int
-    points: tuple[PointCount, ...]
+    points: tuple[PointCount, ...]   # labels: the poll's; fist to five: None (its labels are the app's)
     mean: float | None
     sd: float | None          # sample standard deviation, None below n = 2
     objections: int | None    # fist to five only: votes of 0 or 1
