@@ -306,6 +306,37 @@ def test_poll_editor_refuses_at_the_field(app, facilitator, poll_type, fields, f
     assert record(app, workshop_id)["polls"] == []
 
 
+def test_poll_editor_says_it_in_the_users_language(app):
+    german = app.test_client()
+    login(german, "facilitator")
+    workshop_id = create(german, source="", languages="de")
+    response = new_poll(german, workshop_id, "dot_voting", text_de="Frage", options_de="A\nB", points="0")
+    assert response.status_code == 422
+    assert 'id="points-error"' in page_text(response)
+    assert "Geben Sie eine ganze Zahl von 1 bis 100 ein." in page_text(response)
+
+
+def test_editor_and_template_files_follow_the_same_idea_length_rule(app, facilitator):
+    # A template file may ask for ideas of up to 5 characters; so may the editor now (it refused under 10).
+    workshop_id = create(facilitator, source="", languages="de")
+    response = new_poll(facilitator, workshop_id, "open_text", text_de="Stichwort", max_items="3", max_length="5")
+    assert response.status_code == 302
+    assert record(app, workshop_id)["polls"][0]["max_length"] == 5
+    response = new_poll(facilitator, workshop_id, "open_text", text_de="Lang", max_items="3", max_length="501")
+    assert response.status_code == 422 and "Enter a whole number from 1 to 500." in page_text(response)
+
+
+def test_settings_refuse_more_organisation_types_than_a_template_may_have(app, facilitator):
+    workshop_id = create(facilitator, source="", languages="de")
+    url = f"/workshops/{workshop_id}/settings"
+    response = facilitator.post(url, data={"csrf_token": token(facilitator, url), "title": "T", "date": "2025-06-01",
+                                           "organisation_types_de": "\n".join(f"Typ {i}" for i in range(21))})
+    assert response.status_code == 422
+    page = page_text(response)
+    assert 'id="organisation_types_de-error"' in page and "Enter between 0 and 20 entries." in page
+    assert record(app, workshop_id)["organisation_types"] == []
+
+
 def test_poll_editor_in_two_languages_needs_matching_lines(app, facilitator):
     workshop_id = create(facilitator, source="", languages="de,en")
     response = new_poll(facilitator, workshop_id, "single_choice", text_de="Frage", text_en="Question",
