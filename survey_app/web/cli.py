@@ -18,7 +18,7 @@ from survey_app.fieldings.fielding import ensure_default_surveys, fielding_state
 from survey_app.demo import demo_workshop, fill_demo_surveys, remove_demo, run_demo_workshop
 from survey_app.definitions.questionnaire import load_folder, parse_definition
 from survey_app.storage.tinydb.store import check_data_folder
-from survey_app.workshops.workshop import load_templates
+from survey_app.workshops.templates import load_templates
 from survey_app.definitions import limesurvey
 from survey_app.definitions.imports import to_yaml
 from survey_app.definitions.xlsform import ORIGIN as XLSFORM, XLSFormError, companion_files, convert_workbook

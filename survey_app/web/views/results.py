@@ -65,7 +65,8 @@ from survey_app.analysis.triangulation import (
     triangulate,
     workshop_observations,
 )
-from survey_app.workshops.workshop import cast_votes, workshop_from_record
+from survey_app.workshops.model import cast_votes
+from survey_app.workshops.records import workshop_from_record
 
 bp = Blueprint("results", __name__, url_prefix="/results")
 

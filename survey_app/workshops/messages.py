@@ -1,0 +1,42 @@
+"""User-facing messages of the workshop domain (pure: no Flask).
+
+A message is an English msgid (marked with ``_`` so that pybabel extracts it) and its
+%-parameters; the web layer translates it where it is shown, a template file's problem list
+shows it in English.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _(msgid: str) -> str:
+    """Marks a message for extraction (pybabel); the web layer translates it when shown."""
+    return msgid
+
+
+@dataclass(frozen=True)
+class Message:
+    """A user-facing message: English msgid plus %-parameters, translated where it is shown."""
+    msgid: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, translate=lambda s: s) -> str:
+        text = translate(self.msgid)
+        return text % dict(self.params) if self.params else text
+
+
+class WorkshopError(Exception):
+    """A facilitator's action cannot be done; ``message`` says why."""
+
+    def __init__(self, msgid: str, **params):
+        super().__init__(msgid % params if params else msgid)
+        self.message = Message(msgid, params)
+
+
+Errors = dict[str, list[Message]]   # form field name ("" = the poll as a whole) -> messages
+
+
+def add_error(errors: Errors, key: str, msgid: str, **params) -> None:
+    errors.setdefault(key, []).append(Message(msgid, params))
