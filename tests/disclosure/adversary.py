@@ -151,12 +151,19 @@ def equations(sets, atoms):
 
 
 def in_span(matrix, vector) -> bool:
-    if not vector.any():
-        return False
-    if len(matrix) == 0:
-        return False
-    coef, *_ = np.linalg.lstsq(matrix.T, vector, rcond=None)
-    return float(np.abs(matrix.T @ coef - vector).max()) < 1e-6
+    return bool(spanned(matrix, [vector])[0])
+
+
+def spanned(matrix, vectors) -> np.ndarray:
+    """For each vector: is it a non-zero combination of the rows of matrix? (least squares
+    through an orthonormal basis of the row space)"""
+    if len(matrix) == 0 or not len(vectors):
+        return np.zeros(len(vectors), dtype=bool)
+    vectors = np.array(vectors, dtype=float)
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+    basis = vt[singular > 1e-9 * singular[0]] if singular.size and singular[0] > 0 else vt[:0]
+    residual = vectors - (vectors @ basis.T) @ basis
+    return (np.abs(residual).max(axis=1) < 1e-6) & (np.abs(vectors).max(axis=1) > 0)
 
 
 def small_groups(questionnaire, responses, atoms, k, rng, people=None, unions=200):
@@ -217,16 +224,18 @@ def leaks(plan, questionnaire, responses, k, seed=0, unions=200):
     found = []
     atoms = atoms_of(questionnaire, responses)
     matrix = equations(groups | counts, atoms)
-    for v in small_groups(questionnaire, responses, atoms, k, rng, unions=unions):
-        if in_span(matrix, v):
+    candidates = small_groups(questionnaire, responses, atoms, k, rng, unions=unions)
+    for v, hit in zip(candidates, spanned(matrix, candidates)):
+        if hit:
             found.append(("groups", [atoms[a] for a in np.flatnonzero(v)]))
     for (qid, item), sets in per_question.items():
         q = questionnaire.question(qid)
         who = [i for i in range(len(responses)) if answered(q, responses[i], item)]
         q_atoms = atoms_of(questionnaire, responses, who)
         q_matrix = equations(sets, q_atoms)
-        for v in small_groups(questionnaire, responses, q_atoms, k, rng, people=who, unions=unions // 4):
-            if in_span(q_matrix, v):
+        candidates = small_groups(questionnaire, responses, q_atoms, k, rng, people=who, unions=unions // 4)
+        for v, hit in zip(candidates, spanned(q_matrix, candidates)):
+            if hit:
                 found.append((qid, item, [q_atoms[a] for a in np.flatnonzero(v)]))
     return found
 
