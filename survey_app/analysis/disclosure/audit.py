@@ -48,6 +48,18 @@ class AuditResult:
     blocks: int = 0
 
 
+def partition(memberships: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(block of each row, first row of each block): rows with the same pattern share a block."""
+    block = np.zeros(len(memberships), dtype=np.int64)
+    for column in memberships.T:   # refine the partition one table at a time (exact, no hashing)
+        _, block = np.unique(block * (int(column.max()) + 2) + (column + 1), return_inverse=True)
+        block = block.ravel()
+    count = int(block.max()) + 1 if len(block) else 0
+    first = np.full(count, len(memberships), dtype=np.int64)
+    np.minimum.at(first, block, np.arange(len(memberships)))
+    return block, first
+
+
 def blocks_of(memberships: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(patterns, block weights, one representative row per block) of the people with weight > 0.
     `memberships`: people x tables, the released cell of each person per table or -1."""
@@ -55,14 +67,8 @@ def blocks_of(memberships: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray,
     if memberships.shape[1] == 0 or people.size == 0:
         return memberships[:0], weights[:0], people[:0]
     rows = memberships[people]
-    block = np.zeros(len(rows), dtype=np.int64)
-    for column in rows.T:          # refine the partition one table at a time (exact, no hashing)
-        _, block = np.unique(block * (int(column.max()) + 2) + (column + 1), return_inverse=True)
-        block = block.ravel()
-    count = int(block.max()) + 1
-    first = np.full(count, len(rows), dtype=np.int64)
-    np.minimum.at(first, block, np.arange(len(rows)))
-    block_weights = np.bincount(block, weights=weights[people], minlength=count).astype(np.int64)
+    block, first = partition(rows)
+    block_weights = np.bincount(block, weights=weights[people], minlength=len(first)).astype(np.int64)
     patterns = rows[first]
     released = (patterns >= 0).any(axis=1)
     return patterns[released], block_weights[released], people[first][released]
@@ -70,13 +76,19 @@ def blocks_of(memberships: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray,
 
 def block_matrix(patterns: np.ndarray) -> np.ndarray:
     """0/1 matrix blocks x released cells (one column per distinct released cell of a table)."""
-    columns = []
+    return block_matrix_and_cells(patterns)[0]
+
+
+def block_matrix_and_cells(patterns: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """The block matrix and, per column, (table position, cell id)."""
+    columns, cells_of = [], []
     for t in range(patterns.shape[1]):
         cells = np.unique(patterns[:, t])
         cells = cells[cells >= 0]
         if cells.size:
             columns.append((patterns[:, t][:, None] == cells[None, :]).astype(np.float64))
-    return np.hstack(columns) if columns else np.zeros((len(patterns), 0))
+            cells_of += [(t, int(c)) for c in cells]
+    return (np.hstack(columns) if columns else np.zeros((len(patterns), 0))), cells_of
 
 
 def _eigh(gram: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -123,10 +135,20 @@ def audit(memberships: np.ndarray, weights: Sequence[int] | np.ndarray, minimum:
     patterns, sizes, representatives = blocks_of(np.asarray(memberships), weights)
     if len(patterns) == 0:
         return AuditResult(True, "nothing released")
-    matrix = block_matrix(patterns)
+    return audit_blocks(block_matrix(patterns), sizes, representatives, minimum, search_limit=search_limit)
+
+
+def audit_blocks(matrix: np.ndarray, sizes: np.ndarray, representatives: np.ndarray, minimum: int,
+                 *, search_limit: int = SEARCH_LIMIT) -> AuditResult:
+    """The audit on blocks given as a 0/1 matrix (blocks x released cells) with their weights;
+    blocks may be finer than needed (rows repeated), rows of weight 0 or in no cell are ignored."""
+    keep = (np.asarray(sizes) > 0) & matrix.any(axis=1)
+    matrix, sizes, representatives = matrix[keep], np.asarray(sizes, dtype=np.int64)[keep], representatives[keep]
+    if len(matrix) == 0:
+        return AuditResult(True, "nothing released")
     small, z = w_basis(matrix, sizes, minimum)
     dimension = z.shape[1]
-    base = dict(dimension=dimension, blocks=len(patterns))
+    base = dict(dimension=dimension, blocks=len(matrix))
     if dimension == 0:
         return AuditResult(True, "large blocks span", **base)
     weights_small = sizes[small]

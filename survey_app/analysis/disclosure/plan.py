@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from survey_app.analysis.breakdown import cells_to_suppress
-from survey_app.analysis.disclosure.audit import audit
+from survey_app.analysis.disclosure.audit import audit, audit_blocks, block_matrix_and_cells, partition
 from survey_app.analysis.disclosure.groups import (
     CATEGORY,
     FILTER_TYPES as GROUPING_TYPES,
@@ -139,11 +139,22 @@ def _two_way_candidates(variables: Sequence[Variable], cross_multiple_choice: bo
     return pairs
 
 
+@dataclass(frozen=True)
+class Blocks:
+    """The blocks of a released set of cells, kept to audit subsets of it with other weights."""
+    of_person: np.ndarray                   # block of each person
+    matrix: np.ndarray                      # blocks x released cells
+    column: dict[tuple[TableKey, int], int]  # (table, cell id) -> column
+    representatives: np.ndarray             # one person per block
+
+
 def choose(variables: Sequence[Variable], codes_: np.ndarray, weights: np.ndarray, minimum: int,
            allowed: dict[TableKey, set[Cell]] | None = None,
-           cross_multiple_choice: bool = False) -> tuple[dict[TableKey, TableRelease], int]:
+           cross_multiple_choice: bool = False,
+           blocks: Blocks | None = None) -> tuple[dict[TableKey, TableRelease], int]:
     """The tables and their shown cells; `allowed` limits the cells that may be shown at all
-    (for a question: those the group plan shows). Returns the tables and the audits run."""
+    (for a question: those the group plan shows; `blocks` then are the group plan's, which are
+    fine enough for any subset of its cells). Returns the tables and the audits run."""
     sizes = [len(v.categories) for v in variables]
     weights = np.asarray(weights, dtype=np.int64)
     total = int(weights.sum())
@@ -175,10 +186,16 @@ def choose(variables: Sequence[Variable], codes_: np.ndarray, weights: np.ndarra
         return out
 
     released = [np.zeros(len(codes_), dtype=np.int64)]   # T
+    released_keys: list[TableKey] = [()]
+    if blocks is not None:
+        block_weights = np.bincount(blocks.of_person, weights=weights, minlength=len(blocks.matrix)).astype(np.int64)
 
-    def safe(columns: list[np.ndarray]) -> bool:
+    def safe(columns: list[np.ndarray], keys: list[TableKey] | None = None) -> bool:
         audits[0] += 1
-        return audit(np.column_stack(columns), weights, minimum).safe
+        if blocks is None or keys is None:
+            return audit(np.column_stack(columns), weights, minimum).safe
+        chosen = sorted({blocks.column[(t, int(i))] for t, c in zip(keys, columns) for i in np.unique(c) if i >= 0})
+        return audit_blocks(blocks.matrix[:, chosen], block_weights, blocks.representatives, minimum).safe
 
     def add_in_order(candidates: list[TableKey]) -> None:
         """Add the tables in order, leaving out each one that would make the release unsafe
@@ -187,32 +204,47 @@ def choose(variables: Sequence[Variable], codes_: np.ndarray, weights: np.ndarra
         candidates = [t for t in candidates if any(n and c not in tables[t].hidden
                                                    for c, n in tables[t].counts.items())]
         pending = [(t, column(t)) for t in candidates]
+
+        def safe_with(prefix) -> bool:
+            return safe(released + [c for _, c in prefix], released_keys + [t for t, _ in prefix])
+
         while pending:
-            if safe(released + [c for _, c in pending]):
+            if safe_with(pending):
                 released += [c for _, c in pending]
+                released_keys.extend(t for t, _ in pending)
                 return
             good, bad = 0, len(pending)          # the first `good` are safe together, `bad` not
             while bad - good > 1:
                 middle = (good + bad) // 2
-                if safe(released + [c for _, c in pending[:middle]]):
+                if safe_with(pending[:middle]):
                     good = middle
                 else:
                     bad = middle
             released += [c for _, c in pending[:good]]
+            released_keys.extend(t for t, _ in pending[:good])
             tables[pending[good][0]].left_out = True
             pending = pending[good + 1:]
 
-    add_in_order(one_way)
+    def suppress_two_way() -> None:
+        for t in two_way:
+            release = tables[t]
+            i, j = t
+            rows_shown = tables[(i,)].shown_cells
+            cols_shown = tables[(j,)].shown_cells
+            hidden = not_allowed(t)
+            hidden |= {c for c in release.counts if (c[0],) not in rows_shown or (c[1],) not in cols_shown}
+            hidden |= {c for c, n in release.counts.items() if 0 < n < minimum}
+            release.hidden = _suppress_two_way(release.counts, hidden, minimum)
 
-    for t in two_way:
-        release = tables[t]
-        i, j = t
-        rows_shown = tables[(i,)].shown_cells
-        cols_shown = tables[(j,)].shown_cells
-        hidden = not_allowed(t)
-        hidden |= {c for c in release.counts if (c[0],) not in rows_shown or (c[1],) not in cols_shown}
-        hidden |= {c for c, n in release.counts.items() if 0 < n < minimum}
-        release.hidden = _suppress_two_way(release.counts, hidden, minimum)
+    # Everything at once first: when that is safe, adding table by table would keep every
+    # table too (each prefix is part of it), so the result is the same, with one audit.
+    suppress_two_way()
+    everything = [t for t in [*one_way, *two_way]
+                  if any(n and c not in tables[t].hidden for c, n in tables[t].counts.items())]
+    if safe(released + [column(t) for t in everything], released_keys + everything):
+        return tables, audits[0]
+    add_in_order(one_way)
+    suppress_two_way()
     add_in_order(two_way)
     return tables, audits[0]
 
@@ -286,6 +318,7 @@ class ReleasePlan:
         self.total = len(self._responses)
         self.tables, self.audits = choose(self.variables, self._codes, np.ones(self.total, dtype=np.int64),
                                           minimum, cross_multiple_choice=cross_multiple_choice)
+        self._blocks: Blocks | None = None
         self._answer_sets: dict | None = None
         self._question_tables: dict[tuple[str, str | None], dict[TableKey, TableRelease]] = {}
         self._by_answer_set: dict[bytes, dict[TableKey, TableRelease]] = {}
@@ -351,9 +384,29 @@ class ReleasePlan:
                 else:
                     allowed = {t: r.shown_cells for t, r in self.tables.items()}
                     self._by_answer_set[same], _ = choose(self.variables, self._codes, answered.astype(np.int64),
-                                                          self.minimum, allowed, self._cross)
+                                                          self.minimum, allowed, self._cross, self.blocks())
             self._question_tables[key] = self._by_answer_set[same]
         return self._question_tables[key]
+
+    def blocks(self) -> Blocks:
+        """The blocks of everything the group plan shows (for the per-question audits)."""
+        if self._blocks is None:
+            sizes = [len(v.categories) for v in self.variables]
+            keys, columns = [], []
+            for key, release in self.tables.items():
+                shown = release.shown_cells
+                if not shown:
+                    continue
+                ids = _cell_ids(key, self._codes, sizes)
+                shown_ids = [i for i in np.unique(ids) if _cell_of(key, int(i), sizes) in shown]
+                keys.append(key)
+                columns.append(np.where(np.isin(ids, shown_ids), ids, -1))
+            memberships = np.column_stack(columns) if columns else np.zeros((self.total, 0), dtype=np.int64)
+            of_person, first = partition(memberships)
+            matrix, cells = block_matrix_and_cells(memberships[first])
+            column = {(keys[t], cell): index for index, (t, cell) in enumerate(cells)}
+            self._blocks = Blocks(of_person, matrix, column, first)
+        return self._blocks
 
     # ----------------------------------------------------------- overview
     def share_shown(self, tables: Callable[[TableKey], bool] = lambda t: True) -> tuple[int, int]:
