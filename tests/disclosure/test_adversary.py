@@ -79,7 +79,7 @@ def large():
 
 def test_2800_respondents_nothing_to_find(large):
     q, rs, plan = large
-    assert leaks(plan, q, rs, 5, unions=150) == []
+    assert leaks(plan, q, rs, 5, unions=100) == []
 
 
 def test_2800_respondents_most_views_stay(large):

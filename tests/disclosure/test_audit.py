@@ -93,13 +93,13 @@ def suppressed_tables(draw):
 
 
 @given(suppressed_tables())
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_audit_agrees_with_exact_fractions_on_suppressed_tables(release):
     test_audit_agrees_with_exact_fractions.hypothesis.inner_test(release)
 
 
 @given(releases())
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_audit_agrees_with_exact_fractions(release):
     memberships, k = release
     n = len(memberships)

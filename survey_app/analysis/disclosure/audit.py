@@ -35,8 +35,9 @@ NULL_TOLERANCE = 1e-9   # Gram eigenvalue (relative): at or below, a direction c
 SPAN_TOLERANCE = 1e-12  # Gram eigenvalue (relative): above, a direction counts as part of W
 PART_TOLERANCE = 1e-9   # a part of the certificate must see every (whitened) direction of W at least this much
 DEPENDENT = 1e-7        # exact search: a row of K this close to the span of others counts as dependent
-SEARCH_LIMIT = 5000     # independent sets the exact search may visit before it gives up (and says unsafe)
-MAX_SEARCH_ROWS = 60    # small blocks beyond which the exact search is not tried (unsafe unless certified)
+TRIPLES = 2 * 10**6     # exact search: check all triples of next rows at once up to this many
+SEARCH_LIMIT = 2 * 10**7  # work (rows compared) the exact search may do before it gives up (and says unsafe)
+MAX_SEARCH_ROWS = 100   # small blocks in W beyond which the exact search is not tried (unsafe unless certified)
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,10 @@ def _search(z: np.ndarray, sizes: np.ndarray, minimum: int, limit: int):
     a dependent set of rows of K of weight < minimum: every prefix of a minimal dependent set
     is independent, so a depth-first search over independent sets in increasing order, that
     tests all next one or two rows at once, finds one if there is any."""
+    inside = np.flatnonzero(np.abs(z).max(axis=1) > 1e-9)   # blocks where some vector of W is not 0
+    if len(inside) < len(z):
+        found = _search(z[inside], sizes[inside], minimum, limit)
+        return {int(inside[r]) for r in found} if isinstance(found, set) else found
     if len(z) > MAX_SEARCH_ROWS:
         return "limit"
     u, _, _ = np.linalg.svd(z, full_matrices=True)
@@ -264,16 +269,17 @@ def _search(z: np.ndarray, sizes: np.ndarray, minimum: int, limit: int):
     visited = [0]
 
     def extend(chosen: list[int], basis: np.ndarray, weight: int):
-        """Is a set {chosen..., one or two later rows} dependent? Then deeper. `basis`:
+        """Is a set {chosen..., one, two or three later rows} dependent? Then deeper. `basis`:
         orthonormal rows spanning the chosen (independent) rows of K."""
-        visited[0] += 1
-        if visited[0] > limit:
-            return "limit"
         start = chosen[-1] + 1 if chosen else 0
         candidates = np.arange(start, len(unit))
         candidates = candidates[(sizes[candidates] + weight <= budget) & ~zero[candidates]]
         if not candidates.size:
             return None
+        count = len(candidates)
+        visited[0] += count ** 2
+        if visited[0] > limit:
+            return "limit"
         residual = unit[candidates] - (unit[candidates] @ basis.T) @ basis if len(basis) else unit[candidates]
         left = np.linalg.norm(residual, axis=1)
         dependent = candidates[left <= DEPENDENT]
@@ -282,17 +288,36 @@ def _search(z: np.ndarray, sizes: np.ndarray, minimum: int, limit: int):
         direction = residual / left[:, None]
         weights = sizes[candidates]
         room = budget - weight
-        fits = (weights[:, None] + weights[None, :] <= room) & np.triu(np.ones((len(candidates),) * 2, bool), 1)
-        if fits.any():
-            # m depends on chosen + l when its residual without l's direction vanishes
-            cosine = direction @ direction.T
-            after = left[None, :] * np.sqrt(np.clip(1.0 - cosine ** 2, 0.0, None))
-            hits = np.argwhere(fits & (after <= DEPENDENT))
+        upper = np.triu(np.ones((count, count), bool), 1)
+        pair_fits = (weights[:, None] + weights[None, :] <= room) & upper
+        if not pair_fits.any():
+            return None
+        # m depends on chosen + l when its residual without l's direction vanishes
+        cosine = np.clip(direction @ direction.T, -1.0, 1.0)
+        gap = np.clip(1.0 - cosine ** 2, 0.0, None)           # sin^2 of the angle between l and m
+        hits = np.argwhere(pair_fits & (left[None, :] * np.sqrt(gap) <= DEPENDENT))
+        if hits.size:
+            l, m = hits[0]
+            return {*chosen, int(candidates[l]), int(candidates[m])}
+        if count >= 3 and count ** 3 <= TRIPLES and (weights.min() * 3 <= room):
+            # o depends on chosen + l + m when its residual without the plane of l and m vanishes:
+            # residual^2 = left_o^2 * det(Gram of l, m, o) / det(Gram of l, m), all at once
+            a, b, c = cosine[:, :, None], cosine[:, None, :], cosine[None, :, :]
+            det3 = 1.0 + 2.0 * a * b * c - a ** 2 - b ** 2 - c ** 2
+            det2 = gap[:, :, None]
+            fits3 = pair_fits[:, :, None] & upper[None, :, :] & \
+                (weights[:, None, None] + weights[None, :, None] + weights[None, None, :] <= room)
+            residual2 = (left ** 2)[None, None, :] * np.clip(det3, 0.0, None) / np.maximum(det2, 1e-300)
+            # nearly parallel l and m make the quotient unreliable: count them as dependent (stricter)
+            hits = np.argwhere(fits3 & ((residual2 <= (10 * DEPENDENT) ** 2) | (det2 < 1e-8)))
             if hits.size:
-                l, m = hits[0]
-                return {*chosen, int(candidates[l]), int(candidates[m])}
+                l, m, o = hits[0]
+                return {*chosen, int(candidates[l]), int(candidates[m]), int(candidates[o])}
+            deeper = 3          # every set of up to three more rows has been checked
+        else:
+            deeper = 2
         for index, row in enumerate(candidates):
-            if weight + int(weights[index]) + 2 * lightest > budget:
+            if weight + int(weights[index]) + deeper * lightest > budget:
                 continue
             found = extend([*chosen, int(row)], np.vstack([basis, direction[index]]), weight + int(weights[index]))
             if found is not None:
