@@ -97,13 +97,16 @@ def _eigh(gram: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values[::-1], vectors[:, ::-1]          # largest first
 
 
-def w_basis(matrix: np.ndarray, sizes: np.ndarray, minimum: int) -> tuple[np.ndarray, np.ndarray]:
+def w_basis(matrix: np.ndarray, sizes: np.ndarray, minimum: int,
+            gram_all: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(small block indices, Z): the columns of Z span W, the combinations of released groups
     that are zero on every block of `minimum` or more people, as seen on the small blocks;
-    Z is whitened (Z^T Z = I), so its rank is its number of columns."""
+    Z is whitened (Z^T Z = I), so its rank is its number of columns. `gram_all`: matrix^T
+    matrix when the caller has it."""
     large = sizes >= minimum
     small = np.flatnonzero(~large)
-    gram_all = matrix.T @ matrix
+    if gram_all is None:
+        gram_all = matrix.T @ matrix
     gram_large = matrix[large].T @ matrix[large] if large.any() else np.zeros_like(gram_all)
     values, vectors = _eigh(gram_large)
     top = values[0] if values.size and values[0] > 0 else 0.0
@@ -140,14 +143,18 @@ def audit(memberships: np.ndarray, weights: Sequence[int] | np.ndarray, minimum:
 
 
 def audit_blocks(matrix: np.ndarray, sizes: np.ndarray, representatives: np.ndarray, minimum: int,
-                 *, search_limit: int = SEARCH_LIMIT) -> AuditResult:
+                 *, search_limit: int = SEARCH_LIMIT, gram: np.ndarray | None = None) -> AuditResult:
     """The audit on blocks given as a 0/1 matrix (blocks x released cells) with their weights;
-    blocks may be finer than needed (rows repeated), rows of weight 0 or in no cell are ignored."""
+    blocks may be finer than needed (rows repeated), rows of weight 0 or in no cell are ignored.
+    `gram`: matrix^T matrix over all its rows, when the caller keeps it (saves time)."""
     keep = (np.asarray(sizes) > 0) & matrix.any(axis=1)
+    if gram is not None:
+        dropped = matrix[~keep]
+        gram = gram - dropped.T @ dropped
     matrix, sizes, representatives = matrix[keep], np.asarray(sizes, dtype=np.int64)[keep], representatives[keep]
     if len(matrix) == 0:
         return AuditResult(True, "nothing released")
-    small, z = w_basis(matrix, sizes, minimum)
+    small, z = w_basis(matrix, sizes, minimum, gram)
     dimension = z.shape[1]
     base = dict(dimension=dimension, blocks=len(matrix))
     if dimension == 0:

@@ -105,6 +105,13 @@ def _cell_of(table: TableKey, cell_id: int, sizes: Sequence[int]) -> Cell:
     return tuple(reversed(out))
 
 
+def _cell_id(table: TableKey, cell: Cell, sizes: Sequence[int]) -> int:
+    out = 0
+    for v, c in zip(table, cell):
+        out = out * sizes[v] + c
+    return out
+
+
 def _counts(table: TableKey, ids: np.ndarray, weights: np.ndarray, sizes: Sequence[int]) -> dict[Cell, int]:
     total = int(np.prod([sizes[v] for v in table])) if table else 1
     counts = np.bincount(ids, weights=weights, minlength=total).astype(np.int64)
@@ -146,6 +153,7 @@ class Blocks:
     matrix: np.ndarray                      # blocks x released cells
     column: dict[tuple[TableKey, int], int]  # (table, cell id) -> column
     representatives: np.ndarray             # one person per block
+    gram: np.ndarray                        # matrix^T matrix
 
 
 def choose(variables: Sequence[Variable], codes_: np.ndarray, weights: np.ndarray, minimum: int,
@@ -194,8 +202,11 @@ def choose(variables: Sequence[Variable], codes_: np.ndarray, weights: np.ndarra
         audits[0] += 1
         if blocks is None or keys is None:
             return audit(np.column_stack(columns), weights, minimum).safe
-        chosen = sorted({blocks.column[(t, int(i))] for t, c in zip(keys, columns) for i in np.unique(c) if i >= 0})
-        return audit_blocks(blocks.matrix[:, chosen], block_weights, blocks.representatives, minimum).safe
+        chosen = sorted(blocks.column[(t, _cell_id(t, cell, sizes))] for t in keys
+                        for cell in tables[t].counts if cell not in tables[t].hidden
+                        and (t, _cell_id(t, cell, sizes)) in blocks.column)
+        return audit_blocks(blocks.matrix[:, chosen], block_weights, blocks.representatives, minimum,
+                            gram=blocks.gram[np.ix_(chosen, chosen)]).safe
 
     def add_in_order(candidates: list[TableKey]) -> None:
         """Add the tables in order, leaving out each one that would make the release unsafe
@@ -405,7 +416,7 @@ class ReleasePlan:
             of_person, first = partition(memberships)
             matrix, cells = block_matrix_and_cells(memberships[first])
             column = {(keys[t], cell): index for index, (t, cell) in enumerate(cells)}
-            self._blocks = Blocks(of_person, matrix, column, first)
+            self._blocks = Blocks(of_person, matrix, column, first, matrix.T @ matrix)
         return self._blocks
 
     # ----------------------------------------------------------- overview
