@@ -211,3 +211,19 @@ def test_todays_rules_let_each_attack_through(case):
         q = REGION
     rs = responses(rows)
     assert leaks(TodaysRules(q, rs, K), q, rs, K)
+
+
+def test_group_members_are_the_people_the_plan_counts():
+    from survey_app.analysis.disclosure.groups import group_members
+    rows = education_rows() + [{"gender": ["female"], "education": "9", "sat": 3}]   # malformed answers
+    rs = responses(rows)
+    plan = ReleasePlan(EDUCATION, rs, K)
+    conditions = [None, ("gender", "female"), ("gender", "male"), ("gender", None),
+                  *[("education", e) for e in ("1", "2", "3", "4", "5", None)]]
+    for f in conditions:
+        for by in conditions:
+            decision = plan.group(filter=f, by=by)
+            if decision.shown:
+                assert len(group_members(EDUCATION, rs, f, by)) == decision.n
+    # a malformed answer is "no answer", for filters as for breakdowns
+    assert len(group_members(EDUCATION, rs, ("gender", None))) == 1
