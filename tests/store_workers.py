@@ -15,6 +15,7 @@ test can start them all at the same moment.
 import random
 import sys
 
+from survey_app.storage.tinydb import responses
 from survey_app.storage.tinydb.store import Store
 
 
@@ -48,14 +49,14 @@ def main(mode: str, data_dir: str, *args: str) -> None:
     elif mode == "pause":
         survey_id, draft_id = args
         store = Store(data_dir)
-        write_draft = store._write_draft
+        write_draft = responses.write_one
 
         def paused(db, changes):
             print("paused", flush=True)
             sys.stdin.readline()
             write_draft(db, changes)
 
-        store._write_draft = paused
+        responses.write_one = paused
         print(store.submit_draft(survey_id, draft_id, {"draft": draft_id})[0], flush=True)
     elif mode == "secret":
         store = Store(data_dir)

@@ -17,7 +17,7 @@ from survey_app.web.catalogue import UPLOADS, DefinitionFolder, get_catalogue
 from survey_app.fieldings.fielding import ensure_default_surveys, fielding_state
 from survey_app.demo import demo_workshop, fill_demo_surveys, remove_demo, run_demo_workshop
 from survey_app.definitions.questionnaire import load_folder, parse_definition
-from survey_app.storage.tinydb.store import check_data_folder
+from survey_app.storage.tinydb.maintenance import check_data_folder
 from survey_app.workshops.workshop import load_templates
 from survey_app.definitions import limesurvey
 from survey_app.definitions.xlsform import XLSFormError, convert_workbook, to_yaml

@@ -41,7 +41,7 @@ from survey_app.fieldings.invitations import MAX_PER_BATCH, invitation_table, ne
 from survey_app.definitions.loader import ERROR, Problem
 from survey_app.definitions.questionnaire import load_bytes
 from survey_app.definitions import limesurvey
-from survey_app.storage.tinydb.store import DamagedFileError
+from survey_app.storage.interface import DamagedDataError
 from survey_app.definitions.xlsform import XLSFormError, convert_workbook, to_yaml
 from survey_app.web.views.survey import language_for, render_page
 
@@ -55,13 +55,13 @@ def _render(status: int = 200):
     damaged = store.damaged_files()  # listed first: the rest of the page works around them
     try:
         surveys = store.list_surveys()
-    except DamagedFileError:
+    except DamagedDataError:
         surveys = []
     versions, counts = {}, {}
     for survey in surveys:
         try:
             versions[survey["id"]] = Counter(r.get("version", "") for r in store.responses(survey["id"]))
-        except DamagedFileError:  # its row says so; the other surveys are not affected
+        except DamagedDataError:  # its row says so; the other surveys are not affected
             versions[survey["id"]], counts[survey["id"]] = Counter(), None
         else:
             counts[survey["id"]] = sum(versions[survey["id"]].values())
@@ -269,7 +269,7 @@ def _counted_if_readable(store, survey: dict):
     """What counts of a fielding's responses; None when one of its files is damaged."""
     try:
         return counted(survey, store.responses(survey["id"]))
-    except DamagedFileError:
+    except DamagedDataError:
         return None
 
 

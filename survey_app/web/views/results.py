@@ -57,7 +57,7 @@ from survey_app.definitions.model import Question, Questionnaire, localized
 from survey_app.fieldings.progress import completion
 from survey_app.fieldings.pseudonym import codes_of, paired
 from survey_app.output.report import report_html
-from survey_app.storage.tinydb.store import DamagedFileError
+from survey_app.storage.interface import DamagedDataError
 from survey_app.analysis.triangulation import (
     Triangulation,
     survey_observations,
@@ -86,7 +86,7 @@ def _count_if_readable(survey: dict) -> int | None:
     """How many responses count; None when one of the survey's files is damaged (listed with a note)."""
     try:
         return len(counted_responses(survey).responses)
-    except DamagedFileError:
+    except DamagedDataError:
         return None
 
 
@@ -205,7 +205,7 @@ def all_observations(store) -> tuple[list, list]:
         if questionnaire and not is_test_run(survey):  # a test run is no instrument: not even an empty column
             try:
                 responses = counted_responses(survey).responses
-            except DamagedFileError:
+            except DamagedDataError:
                 left_out.append({lang: " · ".join(filter(None, (text, survey.get("label"))))
                                  for lang, text in questionnaire.title.items()})
                 continue
@@ -218,7 +218,7 @@ def all_observations(store) -> tuple[list, list]:
             workshop = workshop_from_record(record)
             runs = {r.run for rounds in workshop.rounds.values() for r in rounds[-1:]}
             votes = {run: cast_votes(store.votes(workshop.id, run)) for run in runs}
-        except DamagedFileError:
+        except DamagedDataError:
             left_out.append({"de": entry.get("title") or entry["join_code"]})
             continue
         minimum = minimum_for(workshop.min_group_size)

@@ -28,7 +28,7 @@ from survey_app.fieldings.invitations import token_hash
 from survey_app.fieldings.progress import draft_with_code, new_resume_code, normalize_resume_code
 from survey_app.fieldings.pseudonym import PARTS, build_code
 from survey_app.definitions.model import EASY_GERMAN
-from survey_app.storage.tinydb.store import InvitationUsedError
+from survey_app.storage.interface import InvitationUsedError
 from survey_app.web.views.main import RETRY_AFTER, storage_failed
 
 bp = Blueprint("survey", __name__, url_prefix="/s")

@@ -35,7 +35,7 @@ from survey_app.web.minimum import app_minimum, minimum_group_size
 from survey_app.web.i18n import select_locale
 from survey_app.definitions.loader import CONSTRUCT
 from survey_app.definitions.model import localized
-from survey_app.storage.tinydb.store import DuplicateError
+from survey_app.storage.interface import DuplicateError
 from survey_app.web.views.main import RETRY_AFTER, storage_failed
 
 facilitate = Blueprint("workshops", __name__, url_prefix="/workshops")

@@ -1,0 +1,151 @@
+"""Responses of a survey (surveys/<id>/responses-000001.json ...: at most shard_size each) and
+the submission that turns a draft into one."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+from tinydb import Query
+
+from survey_app.storage.tinydb.files import SHARD_RE, Files, fsync_dir, new_id, now, read_one, valid_id, write_one
+from survey_app.storage.tinydb.invitations import use_invitation
+
+
+class ResponseStore:
+    """Part of Store."""
+
+    files: Files
+    shard_size: int = 128
+
+    @staticmethod
+    def _shard_paths(survey_dir: Path) -> list[Path]:
+        """Existing shards, oldest first (zero-padded names sort numerically)."""
+        try:
+            names = sorted(n for n in os.listdir(survey_dir) if SHARD_RE.match(n))
+        except FileNotFoundError:
+            return []
+        return [survey_dir / n for n in names]
+
+    def _append_response(self, survey_dir: Path, doc: dict) -> None:
+        """Append to the newest shard, or start a new one when it is full. Hold the survey lock."""
+        shards = self._shard_paths(survey_dir)
+        target = shards[-1] if shards else survey_dir / "responses-000001.json"
+        with self.files.open(target) as db:
+            if len(db) < self.shard_size:
+                db.insert(doc)
+                return
+        number = int(SHARD_RE.match(target.name).group(1)) + 1
+        with self.files.open(survey_dir / f"responses-{number:06d}.json") as db:
+            db.insert(doc)
+
+    def _find_submission(self, survey_dir: Path, key: str) -> dict | None:
+        """Response stored for draft `key` by an earlier submit that crashed before marking the draft."""
+        for shard in self._shard_paths(survey_dir)[-2:]:
+            with self.files.open(shard) as db:
+                found = db.get(Query().submission_key == key)
+            if found is not None:
+                return dict(found)
+        return None
+
+    def submit_draft(self, survey_id: str, draft_id: str, response: dict,
+                     invitation: str | None = None, record_invitation: bool = False) -> tuple[str, bool]:
+        path = self.files.draft_path(survey_id, draft_id)
+        if path is None or not path.exists():
+            raise LookupError(f"unknown draft {draft_id!r} in survey {survey_id!r}")
+        survey_dir = path.parent.parent
+        with self.files.lock(survey_dir):
+            with self.files.open(path) as db:
+                draft = read_one(db)
+            if draft is None:
+                raise LookupError(f"unknown draft {draft_id!r} in survey {survey_id!r}")
+            if draft["status"] == "submitted":
+                return draft["response_id"], False
+            if invitation is not None:
+                number = use_invitation(self.files, survey_dir, invitation)
+                if record_invitation:
+                    response = {**response, "invitation": number}
+            earlier = self._find_submission(survey_dir, draft_id)
+            if earlier is None:
+                response_id = new_id()
+                self._append_response(survey_dir, {**response, "id": response_id, "submission_key": draft_id})
+            else:
+                response_id = earlier["id"]
+            with self.files.open(path) as db:
+                # The answers now live only in the response.
+                write_one(db, {"status": "submitted", "response_id": response_id, "answers": {}, "entered": {}})
+        return response_id, earlier is None
+
+    def add_response(self, survey_id: str, response: dict) -> str:
+        survey_dir = self.files.survey_dir_for_write(survey_id)
+        response_id = new_id()
+        with self.files.lock(survey_dir):
+            self._append_response(survey_dir, {**response, "id": response_id})
+        return response_id
+
+    def responses(self, survey_id: str) -> list[dict]:
+        survey_dir = self.files.survey_dir(survey_id)
+        if survey_dir is None or not survey_dir.is_dir():
+            return []
+        result: list[dict] = []
+        with self.files.lock(survey_dir):
+            for shard in self._shard_paths(survey_dir):
+                with self.files.open(shard) as db:
+                    result.extend(dict(doc) for doc in db.all())
+        return result
+
+    def count_responses(self, survey_id: str) -> int:
+        survey_dir = self.files.survey_dir(survey_id)
+        if survey_dir is None or not survey_dir.is_dir():
+            return 0
+        with self.files.lock(survey_dir):
+            total = 0
+            for shard in self._shard_paths(survey_dir):
+                with self.files.open(shard) as db:
+                    total += len(db)
+        return total
+
+    def set_response_excluded(self, survey_id: str, response_id: str, excluded: bool, by: str) -> dict | None:
+        survey_dir = self.files.survey_dir(survey_id)
+        if survey_dir is None or not valid_id(response_id) or not survey_dir.is_dir():
+            return None
+        mark, drop = (("excluded_by", "excluded_at"), ("included_by", "included_at")) if excluded \
+            else (("included_by", "included_at"), ("excluded_by", "excluded_at"))
+
+        def change(doc: dict) -> None:
+            for key in drop:
+                doc.pop(key, None)
+            doc.update(zip(mark, (by, now())))
+
+        cond = Query().id == response_id
+        with self.files.lock(survey_dir):
+            for shard in self._shard_paths(survey_dir):
+                with self.files.open(shard) as db:
+                    found = db.get(cond)
+                    if found is None:
+                        continue
+                    if bool(found.get("excluded_at")) != excluded:
+                        db.update(change, cond)
+                        found = db.get(cond)
+                    return dict(found)
+        return None
+
+    def remove_responses(self, survey_id: str, where: Callable[[dict], bool],
+                         drafts: bool = False) -> tuple[int, int]:
+        survey_dir = self.files.survey_dir(survey_id)
+        if survey_dir is None or not survey_dir.is_dir():
+            return 0, 0
+        responses = removed_drafts = 0
+        with self.files.lock(survey_dir):
+            for shard in self._shard_paths(survey_dir):
+                with self.files.open(shard) as db:
+                    doomed = [doc.doc_id for doc in db.all() if where(dict(doc))]
+                    if doomed:
+                        db.remove(doc_ids=doomed)
+                        responses += len(doomed)
+            if drafts and (survey_dir / "drafts").is_dir():
+                for path in (survey_dir / "drafts").glob("*.json"):
+                    path.unlink()
+                    removed_drafts += 1
+                fsync_dir(survey_dir / "drafts")
+        return responses, removed_drafts
