@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from survey_app.workshops import workshop as ws
 from survey_app.analysis.counting import DEMO, is_demo
-from survey_app.fieldings.fielding import build_response
+from survey_app.fieldings.drafts import build_response
 from survey_app.definitions.questionnaire import Catalogue
 from survey_app.storage.tinydb.store import Store
 from survey_app.synthetic import random_answers, random_vote

@@ -15,7 +15,7 @@ test can start them all at the same moment.
 import random
 import sys
 
-from survey_app.storage.tinydb import responses
+from survey_app.fieldings.drafts import closed
 from survey_app.storage.tinydb.store import Store
 
 
@@ -37,7 +37,7 @@ def main(mode: str, data_dir: str, *args: str) -> None:
         store = Store(data_dir)
         wait_for_go()
         for draft_id in draft_ids:
-            response_id, created = store.submit_draft(survey_id, draft_id, {"draft": draft_id})
+            response_id, created = store.submit_draft(survey_id, draft_id, {"draft": draft_id}, closed)
             print(response_id, created, flush=True)
     elif mode == "crash":
         survey_id, shard_size = args
@@ -49,15 +49,13 @@ def main(mode: str, data_dir: str, *args: str) -> None:
     elif mode == "pause":
         survey_id, draft_id = args
         store = Store(data_dir)
-        write_draft = responses.write_one
 
-        def paused(db, changes):
+        def paused(draft):
             print("paused", flush=True)
             sys.stdin.readline()
-            write_draft(db, changes)
+            return closed(draft)
 
-        responses.write_one = paused
-        print(store.submit_draft(survey_id, draft_id, {"draft": draft_id})[0], flush=True)
+        print(store.submit_draft(survey_id, draft_id, {"draft": draft_id}, paused)[0], flush=True)
     elif mode == "secret":
         store = Store(data_dir)
         wait_for_go()

@@ -8,7 +8,7 @@ import pytest
 from conftest import PASSWORD
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
-from survey_app.fieldings.fielding import build_response
+from survey_app.fieldings.drafts import build_response
 from survey_app.synthetic import random_answers
 
 pytestmark = pytest.mark.browser

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Respondent, make_app
+from survey_app.fieldings.drafts import new_draft
 from survey_app.storage.tinydb.backup import restore_backup, write_backup
 from survey_app.web.db import get_store
 from survey_app.storage.tinydb.store import Store, check_data_folder
@@ -28,7 +29,7 @@ def app(tmp_path):
 
 def test_backup_while_four_processes_submit_keeps_every_acknowledged_response(app, tmp_path):
     store = get_store(app)
-    drafts = [[store.create_draft(SURVEY, "de")["id"] for _ in range(DRAFTS_EACH)] for _ in range(WORKERS)]
+    drafts = [[store.add_draft(SURVEY, new_draft(SURVEY, "de"))["id"] for _ in range(DRAFTS_EACH)] for _ in range(WORKERS)]
     procs = [spawn("submit", store.data_dir, SURVEY, seed, *ids) for seed, ids in enumerate(drafts)]
     acknowledged: queue.Queue = queue.Queue()
     try:
@@ -78,7 +79,7 @@ def test_backup_while_four_processes_submit_keeps_every_acknowledged_response(ap
 
 def test_a_backup_waits_for_a_submission_in_progress(app, tmp_path):
     store = get_store(app)
-    draft = store.create_draft(SURVEY, "de")["id"]
+    draft = store.add_draft(SURVEY, new_draft(SURVEY, "de"))["id"]
     archive = tmp_path / "backup.tar.gz"
     proc = spawn("pause", store.data_dir, SURVEY, draft)
     try:

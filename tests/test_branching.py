@@ -11,7 +11,7 @@ import pytest
 from conftest import Respondent, make_app
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
-from survey_app.fieldings.fielding import build_response
+from survey_app.fieldings.drafts import build_response
 from survey_app.web.forms import check_draft
 
 DEFINITIONS = Path(__file__).resolve().parent / "data" / "branching"

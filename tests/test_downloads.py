@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from conftest import login
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
-from survey_app.fieldings.fielding import build_response
+from survey_app.fieldings.drafts import build_response
 
 SLUG = "stakeholder-questionnaire"
 # welfare 7 and meeting centres 6 are large enough; social service (2) and volunteers (1) are too

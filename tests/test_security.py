@@ -17,7 +17,7 @@ from survey_app.web import guessing
 from survey_app.web.auth import create_user
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
-from survey_app.fieldings.fielding import build_response
+from survey_app.fieldings.drafts import build_response
 from survey_app.storage.tinydb.store import Store
 
 TEMPLATE = "neighbourhood-management-workshop"

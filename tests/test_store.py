@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from survey_app.fieldings.drafts import changed, closed, new_draft
 from survey_app.storage.tinydb.store import DuplicateError, Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,13 +129,13 @@ def test_surveys_round_trip(store):
 # -- drafts and responses ------------------------------------------------------------
 
 def test_draft_merge_and_remove(store):
-    draft = store.create_draft(SURVEY, "de")
+    draft = store.add_draft(SURVEY, new_draft(SURVEY, "de"))
     assert draft["answers"] == {} and draft["page"] == 0 and draft["status"] == "open"
     assert draft["response_id"] is None and draft["survey_id"] == SURVEY
     assert store.get_draft(SURVEY, draft["id"]) == draft
 
-    store.update_draft(SURVEY, draft["id"], {"q1": 1, "q2": "a"}, page=1)
-    updated = store.update_draft(SURVEY, draft["id"], {"q2": None, "q3": [1, 2]}, language="en")
+    store.change_draft(SURVEY, draft["id"], changed({"q1": 1, "q2": "a"}, page=1))
+    updated = store.change_draft(SURVEY, draft["id"], changed({"q2": None, "q3": [1, 2]}, language="en"))
     assert updated["answers"] == {"q1": 1, "q3": [1, 2]}
     assert updated["page"] == 1 and updated["language"] == "en"
     assert store.get_draft(SURVEY, draft["id"]) == updated
@@ -142,11 +143,11 @@ def test_draft_merge_and_remove(store):
 
 
 def test_submit_draft_twice_stores_one_response(store):
-    draft = store.create_draft(SURVEY, "de")
-    store.update_draft(SURVEY, draft["id"], {"q1": 5})
-    response_id, created = store.submit_draft(SURVEY, draft["id"], {"answers": {"q1": 5}})
+    draft = store.add_draft(SURVEY, new_draft(SURVEY, "de"))
+    store.change_draft(SURVEY, draft["id"], changed({"q1": 5}))
+    response_id, created = store.submit_draft(SURVEY, draft["id"], {"answers": {"q1": 5}}, closed)
     assert created
-    again = store.submit_draft(SURVEY, draft["id"], {"answers": {"q1": 4}})
+    again = store.submit_draft(SURVEY, draft["id"], {"answers": {"q1": 4}}, closed)
     assert again == (response_id, False)
 
     [stored] = store.responses(SURVEY)
@@ -156,36 +157,36 @@ def test_submit_draft_twice_stores_one_response(store):
     assert submitted["status"] == "submitted" and submitted["response_id"] == response_id
     assert submitted["answers"] == {}
     # A submitted draft no longer changes.
-    assert store.update_draft(SURVEY, draft["id"], {"q1": 1}, page=3) == submitted
+    assert store.change_draft(SURVEY, draft["id"], changed({"q1": 1}, page=3)) == submitted
     assert store.get_draft(SURVEY, draft["id"]) == submitted
 
 
 def test_submit_after_crash_between_writes_reuses_stored_response(store):
     # Simulate a crash after the response was appended but before the draft was marked.
-    draft = store.create_draft(SURVEY, "de")
+    draft = store.add_draft(SURVEY, new_draft(SURVEY, "de"))
     earlier = store.add_response(SURVEY, {"submission_key": draft["id"]})
-    assert store.submit_draft(SURVEY, draft["id"], {"answers": {}}) == (earlier, False)
+    assert store.submit_draft(SURVEY, draft["id"], {"answers": {}}, closed) == (earlier, False)
     assert store.count_responses(SURVEY) == 1
     assert store.get_draft(SURVEY, draft["id"])["response_id"] == earlier
 
 
 def test_unknown_or_invalid_ids(store, tmp_path):
-    draft = store.create_draft(SURVEY, "de")
+    draft = store.add_draft(SURVEY, new_draft(SURVEY, "de"))
     for bad in BAD_IDS:
         assert store.get_draft(SURVEY, bad) is None
         assert store.get_draft(bad, draft["id"]) is None
-        assert store.update_draft(bad, draft["id"], {"q": 1}) is None
-        assert store.update_draft(SURVEY, bad, {"q": 1}) is None
+        assert store.change_draft(bad, draft["id"], changed({"q": 1})) is None
+        assert store.change_draft(SURVEY, bad, changed({"q": 1})) is None
         assert store.responses(bad) == []
         assert store.count_responses(bad) == 0
         with pytest.raises(LookupError):
-            store.submit_draft(SURVEY, bad, {})
+            store.submit_draft(SURVEY, bad, {}, closed)
         with pytest.raises(LookupError):
             store.add_response(bad, {})
         with pytest.raises(LookupError):
-            store.create_draft(bad, "de")
+            store.add_draft(bad, new_draft(bad, "de"))
     with pytest.raises(LookupError):
-        store.submit_draft(SURVEY, "6f1c2b1e-0000-4000-8000-000000000000", {})
+        store.submit_draft(SURVEY, "6f1c2b1e-0000-4000-8000-000000000000", {}, closed)
     assert store.responses("00000000-0000-4000-8000-000000000000") == []
     # Nothing was created outside the data folder.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
@@ -244,7 +245,7 @@ def test_processes_add_responses(tmp_path):
 
 def test_processes_race_on_same_drafts(tmp_path):
     store = Store(tmp_path)
-    drafts = [store.create_draft(SURVEY, "de")["id"] for _ in range(50)]
+    drafts = [store.add_draft(SURVEY, new_draft(SURVEY, "de"))["id"] for _ in range(50)]
     outputs = run_together([["submit", tmp_path, SURVEY, seed, *drafts] for seed in range(4)])
     results = [line.split() for lines in outputs for line in lines]
     assert len(results) == 200

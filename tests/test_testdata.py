@@ -17,7 +17,9 @@ from conftest import Respondent, csrf_token, login
 from survey_app.workshops import workshop as ws
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
-from survey_app.fieldings.fielding import add_fielding, build_response
+from survey_app.analysis.counting import exclusion
+from survey_app.fieldings.drafts import build_response, new_draft
+from survey_app.fieldings.fielding import add_fielding
 from survey_app.storage.tinydb.store import Store
 
 SLUG = "staff-self-assessment"
@@ -292,7 +294,7 @@ def test_store_removes_only_what_it_is_asked_to_across_shards(tmp_path):
     demo = [store.add_response(one["id"], {"answers": {"n": i}, "demo": True}) for i in range(4)]
     store.add_response(one["id"], {"answers": {}})
     theirs = [store.add_response(two["id"], {"answers": {"n": i}, "demo": True}) for i in range(2)]
-    draft = store.create_draft(one["id"], "de")
+    draft = store.add_draft(one["id"], new_draft(one["id"], "de"))
     assert store.remove_responses(one["id"], lambda r: r.get("demo") is True) == (4, 0)
     assert [r["id"] for r in store.responses(one["id"])][:4] == kept and store.count_responses(one["id"]) == 5
     assert [r["id"] for r in store.responses(two["id"])] == theirs          # the other survey is untouched
@@ -309,16 +311,16 @@ def test_store_marks_an_exclusion_only_on_its_response(tmp_path):
     store = Store(tmp_path, shard_size=2)
     survey = store.add_survey("q", "one")
     ids = [store.add_response(survey["id"], {"answers": {"n": i}}) for i in range(5)]
-    marked = store.set_response_excluded(survey["id"], ids[3], True, "anna")
+    marked = store.change_response(survey["id"], ids[3], exclusion(True, "anna"))
     assert (marked["excluded_by"], marked["answers"]) == ("anna", {"n": 3})
-    assert store.set_response_excluded(survey["id"], ids[3], True, "bert")["excluded_by"] == "anna"
+    assert store.change_response(survey["id"], ids[3], exclusion(True, "bert"))["excluded_by"] == "anna"
     assert [bool(r.get("excluded_at")) for r in store.responses(survey["id"])] == [False, False, False, True, False]
-    back = store.set_response_excluded(survey["id"], ids[3], False, "bert")
+    back = store.change_response(survey["id"], ids[3], exclusion(False, "bert"))
     assert "excluded_by" not in back and back["included_by"] == "bert" and back["answers"] == {"n": 3}
-    assert store.set_response_excluded(survey["id"], "nope", True, "anna") is None
-    assert store.set_response_excluded("nope", ids[0], True, "anna") is None
+    assert store.change_response(survey["id"], "nope", exclusion(True, "anna")) is None
+    assert store.change_response("nope", ids[0], exclusion(True, "anna")) is None
     other = store.add_survey("q", "two")
-    assert store.set_response_excluded(other["id"], ids[0], True, "anna") is None
+    assert store.change_response(other["id"], ids[0], exclusion(True, "anna")) is None
 
 
 def test_store_removes_one_workshop_with_its_votes(tmp_path):
@@ -347,7 +349,7 @@ def test_response_list_and_deletion_pages_have_no_wcag_violations(app, browser, 
     baseline = _survey(app)
     ids = _add(app, baseline, 6)
     with app.app_context():
-        get_store().set_response_excluded(baseline["id"], ids[0], True, "admin")
+        get_store().change_response(baseline["id"], ids[0], exclusion(True, "admin"))
         trial = add_fielding(get_store(), SLUG, label="Probelauf", status="open", test_run=True)
     _add(app, trial, 2)
     page = browser.new_page(viewport={"width": 375, "height": 800})

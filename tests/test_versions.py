@@ -105,7 +105,7 @@ def test_results_page_warns_about_breaking_changes_between_versions(tmp_path):
     from survey_app.web.auth import create_user
     from survey_app.web.db import get_store
     from survey_app.web.catalogue import get_questionnaire
-    from survey_app.fieldings.fielding import build_response
+    from survey_app.fieldings.drafts import build_response
     from survey_app.synthetic import random_answers
 
     folder = tmp_path / "definitions"

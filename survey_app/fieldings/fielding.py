@@ -258,25 +258,3 @@ def nearest_visible_page(questionnaire: Questionnaire, answers: dict, index: int
     """Page `index` if it shows, else the next one that does, else the one before."""
     shown = visible_pages(questionnaire, answers)
     return next((i for i in shown if i >= index), shown[-1])
-
-
-def build_response(survey: dict, questionnaire: Questionnaire, draft: dict, today: dt.date | None = None) -> dict:
-    """The record stored for a completed questionnaire.
-
-    Only the day is kept, never the time, and nothing about the respondent's device
-    or address, so answers cannot be matched to people by when or where they came from.
-    Answers to questions the respondent's other answers hide are left out.
-    """
-    known = {q.id for q in questionnaire.questions() if q.has_answer}
-    shown = visibility(questionnaire, draft["answers"]).answers
-    response = {
-        "survey_id": survey["id"],
-        "questionnaire_id": questionnaire.id,
-        "version": questionnaire.content_hash,
-        "language": draft["language"],
-        "submitted_on": (today or dt.date.today()).isoformat(),
-        "answers": {k: v for k, v in shown.items() if k in known and v is not None},
-    }
-    if draft.get("pseudonym"):  # the respondent's self-generated code, to pair fieldings
-        response["pseudonym"] = draft["pseudonym"]
-    return response

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from filelock import FileLock
 from tinydb import Query, TinyDB
@@ -307,6 +307,19 @@ def read_one(db: TinyDB) -> dict | None:
 def write_one(db: TinyDB, changes: dict) -> None:
     # One update = one atomic file write (truncate + insert would be two, with a crash window).
     db.update(changes, doc_ids=[doc.doc_id for doc in db.all()])
+
+
+def replaced_by(new: dict) -> Callable[[dict], None]:
+    """A TinyDB update that makes a document `new` (keys it lacks are removed)."""
+    def replace(doc: dict) -> None:
+        doc.clear()
+        doc.update(new)
+    return replace
+
+
+def replace_one(db: TinyDB, new: dict) -> None:
+    """Replace the document of a one-document file, in one atomic file write."""
+    db.update(replaced_by(new), doc_ids=[doc.doc_id for doc in db.all()])
 
 
 def update_by_id(db: TinyDB, doc_id: str, changes: dict) -> dict | None:

@@ -10,16 +10,14 @@ from survey_app.storage.interface import InvitationUsedError
 from survey_app.storage.tinydb.files import Files
 
 
-def use_invitation(files: Files, survey_dir: Path, invitation: str) -> int | None:
-    """Mark an invitation used and return its number; hold the survey lock. Only the day
-    is recorded."""
+def use_invitation(files: Files, survey_dir: Path, invitation: str) -> None:
+    """Mark an invitation used; hold the survey lock. Only the day is recorded."""
     with files.open(survey_dir / "invitations.json") as db:
         unused = (Query().hash == invitation) & (Query().used == False)  # noqa: E712
         found = db.get(unused)
         if found is None:
             raise InvitationUsedError(invitation)
         db.update({"used": True, "used_on": date.today().isoformat()}, unused)
-    return found.get("number")
 
 
 class InvitationStore:
@@ -35,13 +33,13 @@ class InvitationStore:
             db.insert_multiple({"hash": h, "number": n, "used": False} for h, n in zip(hashes, numbers))
         return numbers
 
-    def invitation_state(self, survey_id: str, invitation: str) -> str | None:
+    def find_invitation(self, survey_id: str, invitation: str) -> dict | None:
         survey_dir = self.files.survey_dir(survey_id)
         if survey_dir is None or not (survey_dir / "invitations.json").exists():
             return None
         with self.files.lock(survey_dir), self.files.open(survey_dir / "invitations.json") as db:
             found = db.get(Query().hash == invitation)
-        return None if found is None else ("used" if found["used"] else "unused")
+        return dict(found) if found else None
 
     def count_invitations(self, survey_id: str) -> tuple[int, int]:
         survey_dir = self.files.survey_dir(survey_id)

@@ -8,7 +8,16 @@ from typing import Callable
 
 from tinydb import Query
 
-from survey_app.storage.tinydb.files import SHARD_RE, Files, fsync_dir, new_id, now, read_one, valid_id, write_one
+from survey_app.storage.tinydb.files import (
+    SHARD_RE,
+    Files,
+    fsync_dir,
+    new_id,
+    read_one,
+    replace_one,
+    replaced_by,
+    valid_id,
+)
 from survey_app.storage.tinydb.invitations import use_invitation
 
 
@@ -48,8 +57,8 @@ class ResponseStore:
                 return dict(found)
         return None
 
-    def submit_draft(self, survey_id: str, draft_id: str, response: dict,
-                     invitation: str | None = None, record_invitation: bool = False) -> tuple[str, bool]:
+    def submit_draft(self, survey_id: str, draft_id: str, response: dict, close: Callable[[dict], dict],
+                     invitation: str | None = None) -> tuple[str, bool]:
         path = self.files.draft_path(survey_id, draft_id)
         if path is None or not path.exists():
             raise LookupError(f"unknown draft {draft_id!r} in survey {survey_id!r}")
@@ -59,21 +68,21 @@ class ResponseStore:
                 draft = read_one(db)
             if draft is None:
                 raise LookupError(f"unknown draft {draft_id!r} in survey {survey_id!r}")
-            if draft["status"] == "submitted":
+            if draft.get("response_id") is not None:
                 return draft["response_id"], False
             if invitation is not None:
-                number = use_invitation(self.files, survey_dir, invitation)
-                if record_invitation:
-                    response = {**response, "invitation": number}
+                use_invitation(self.files, survey_dir, invitation)
+            # A response stored for this draft by an earlier submit that crashed before the
+            # draft was marked: it is the one.
             earlier = self._find_submission(survey_dir, draft_id)
             if earlier is None:
                 response_id = new_id()
                 self._append_response(survey_dir, {**response, "id": response_id, "submission_key": draft_id})
             else:
                 response_id = earlier["id"]
+            closed = {**close(dict(draft)), "id": draft_id, "response_id": response_id}
             with self.files.open(path) as db:
-                # The answers now live only in the response.
-                write_one(db, {"status": "submitted", "response_id": response_id, "answers": {}, "entered": {}})
+                replace_one(db, closed)
         return response_id, earlier is None
 
     def add_response(self, survey_id: str, response: dict) -> str:
@@ -105,18 +114,10 @@ class ResponseStore:
                     total += len(db)
         return total
 
-    def set_response_excluded(self, survey_id: str, response_id: str, excluded: bool, by: str) -> dict | None:
+    def change_response(self, survey_id: str, response_id: str, change: Callable[[dict], dict]) -> dict | None:
         survey_dir = self.files.survey_dir(survey_id)
         if survey_dir is None or not valid_id(response_id) or not survey_dir.is_dir():
             return None
-        mark, drop = (("excluded_by", "excluded_at"), ("included_by", "included_at")) if excluded \
-            else (("included_by", "included_at"), ("excluded_by", "excluded_at"))
-
-        def change(doc: dict) -> None:
-            for key in drop:
-                doc.pop(key, None)
-            doc.update(zip(mark, (by, now())))
-
         cond = Query().id == response_id
         with self.files.lock(survey_dir):
             for shard in self._shard_paths(survey_dir):
@@ -124,10 +125,13 @@ class ResponseStore:
                     found = db.get(cond)
                     if found is None:
                         continue
-                    if bool(found.get("excluded_at")) != excluded:
-                        db.update(change, cond)
-                        found = db.get(cond)
-                    return dict(found)
+                    stored = dict(found)
+                    new = {**change(dict(stored)), "id": response_id}
+                    if "submission_key" in stored:
+                        new["submission_key"] = stored["submission_key"]
+                    if new != stored:
+                        db.update(replaced_by(new), cond)
+                    return new
         return None
 
     def remove_responses(self, survey_id: str, where: Callable[[dict], bool],

@@ -16,7 +16,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from survey_app.web import audit
 from survey_app.web.auth import role_required
-from survey_app.analysis.counting import answer_lines, counted, is_test_run
+from survey_app.analysis.counting import answer_lines, counted, exclusion, is_test_run
 from survey_app.web.db import get_store
 from survey_app.web.minimum import app_minimum, minimum_group_size
 from survey_app.web.catalogue import (
@@ -444,7 +444,7 @@ def set_exclusion(survey_id: str, response_id: str):
     if request.form.get("exclude") not in ("0", "1"):
         abort(400)
     excluded = request.form["exclude"] == "1"
-    if get_store().set_response_excluded(survey["id"], response_id, excluded, current_user.username) is None:
+    if get_store().change_response(survey["id"], response_id, exclusion(excluded, current_user.username)) is None:
         abort(404)
     number = request.form.get("number", type=int)
     if excluded:

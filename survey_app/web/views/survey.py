@@ -14,7 +14,6 @@ from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
 from survey_app.fieldings.fielding import (
     accepts_answers,
-    build_response,
     fielding_state,
     nearest_visible_page,
     next_page,
@@ -24,7 +23,8 @@ from survey_app.fieldings.fielding import (
 )
 from survey_app.web.forms import check_draft, draft_changes, page_form
 from survey_app.web.i18n import select_locale
-from survey_app.fieldings.invitations import token_hash
+from survey_app.fieldings.drafts import build_response, changed, closed, merged, new_draft
+from survey_app.fieldings.invitations import invitation_state, token_hash
 from survey_app.fieldings.progress import draft_with_code, new_resume_code, normalize_resume_code
 from survey_app.fieldings.pseudonym import PARTS, build_code
 from survey_app.definitions.model import EASY_GERMAN
@@ -108,8 +108,8 @@ def _invitation_state(survey: dict) -> str:
     if survey.get("access") != INVITATION:
         return "open"
     token = _invitation_token(survey)
-    state = get_store().invitation_state(survey["id"], token_hash(token)) if token else None
-    return state or "missing"
+    record = get_store().find_invitation(survey["id"], token_hash(token)) if token else None
+    return invitation_state(record) or "missing"
 
 
 def _may_answer(survey: dict) -> bool:
@@ -154,7 +154,8 @@ def begin(slug: str):
             pseudonym, errors = build_code({part.name: request.form.get(f"code-{part.name}") for part in PARTS})
             if errors:
                 return _render_start(survey, questionnaire, errors)
-        draft = get_store().create_draft(survey["id"], language_for(questionnaire), new_resume_code(), pseudonym)
+        draft = get_store().add_draft(survey["id"], new_draft(survey["id"], language_for(questionnaire),
+                                                              new_resume_code(), pseudonym))
         _remember_draft(survey, draft)
     return redirect(url_for(".page", slug=slug, number=draft.get("page", 0) + 1))
 
@@ -204,22 +205,22 @@ def _post_page(survey, questionnaire, draft, index: int, lang: str):
     answers, entered = draft_changes(form)
     action = request.form.get("action", "next")
     if action == "back":
-        back = previous_page(questionnaire, _merged(draft["answers"], answers), index)
-        store.update_draft(survey["id"], draft["id"], answers=answers, entered=entered, page=back, language=lang)
+        back = previous_page(questionnaire, merged(draft["answers"], answers), index)
+        store.change_draft(survey["id"], draft["id"], changed(answers, entered, page=back, language=lang))
         return redirect(url_for(".page", slug=slug, number=back + 1))
     if action == "save":  # give the respondent a way back in later
-        store.update_draft(survey["id"], draft["id"], answers=answers, entered=entered, page=index, language=lang)
+        store.change_draft(survey["id"], draft["id"], changed(answers, entered, page=index, language=lang))
         return redirect(url_for(".saved", slug=slug))
     if not valid:
-        draft = store.update_draft(survey["id"], draft["id"], answers=answers, entered=entered, language=lang) or draft
+        draft = store.change_draft(survey["id"], draft["id"], changed(answers, entered, language=lang)) or draft
         return render_page(survey, questionnaire, index, form, lang, draft["answers"]), 422
 
     # Without JavaScript an answer on this page can reveal a question the respondent has
     # not seen yet: then the page is shown again instead of moving on past it.
     appeared = _questions_appeared(form)
-    following = None if appeared else next_page(questionnaire, _merged(draft["answers"], answers), index)
-    draft = store.update_draft(survey["id"], draft["id"], answers=answers, entered=entered,
-                               page=index if following is None else following, language=lang)
+    following = None if appeared else next_page(questionnaire, merged(draft["answers"], answers), index)
+    draft = store.change_draft(survey["id"], draft["id"], changed(
+        answers, entered, page=index if following is None else following, language=lang))
     if draft["status"] == "submitted":  # a second click raced the first one
         return redirect(url_for(".thanks", slug=slug))
     if appeared:
@@ -229,23 +230,19 @@ def _post_page(survey, questionnaire, draft, index: int, lang: str):
 
     problem, checked = check_draft(questionnaire, lang, draft)
     if problem is not None:
-        store.update_draft(survey["id"], draft["id"], page=problem)
+        store.change_draft(survey["id"], draft["id"], changed(page=problem))
         return redirect(url_for(".page", slug=slug, number=problem + 1, incomplete=1))
-    invitation = _invitation_token(survey) if survey.get("access") == INVITATION else None
-    response = build_response(survey, questionnaire, {**draft, "answers": checked})
+    token = _invitation_token(survey) if survey.get("access") == INVITATION else None
+    invitation = token_hash(token) if token else None
+    number = None
+    if invitation and survey.get("anonymity") == CONFIDENTIAL:
+        number = (store.find_invitation(survey["id"], invitation) or {}).get("number")
+    response = build_response(survey, questionnaire, {**draft, "answers": checked}, invitation=number)
     try:
-        store.submit_draft(survey["id"], draft["id"], response,
-                           invitation=token_hash(invitation) if invitation else None,
-                           record_invitation=survey.get("anonymity") == CONFIDENTIAL)
+        store.submit_draft(survey["id"], draft["id"], response, closed, invitation=invitation)
     except InvitationUsedError:  # used up in another browser meanwhile
         return redirect(url_for(".start", slug=slug))
     return redirect(url_for(".thanks", slug=slug))
-
-
-def _merged(stored: dict, changes: dict) -> dict:
-    """The draft's answers after `changes` (None deletes), as Store.update_draft merges them."""
-    merged = {**stored, **changes}
-    return {key: value for key, value in merged.items() if value is not None}
 
 
 def _questions_appeared(form) -> bool:
