@@ -95,13 +95,13 @@ def _draft(app, client) -> dict:
     with app.app_context():
         store = get_store()
         survey = store.find_survey_by_slug(SLUG)
-        return store.get_draft(survey["id"], draft_ids[survey["id"]])
+        return store.get_draft(survey.id, draft_ids[survey.id])
 
 
 def _responses(app) -> list[dict]:
     with app.app_context():
         store = get_store()
-        return store.responses(store.find_survey_by_slug(SLUG)["id"])
+        return store.responses(store.find_survey_by_slug(SLUG).id)
 
 
 def _resume_elsewhere(app, client, page: int) -> Respondent:

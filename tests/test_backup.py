@@ -133,7 +133,7 @@ def test_restored_folder_serves_the_same_surveys_and_logins(tmp_path):
     restored = make_app(tmp_path / "d", DATA_DIR=str(target), SECRET_KEY=None)
     with restored.app_context():
         survey = get_store().find_survey_by_slug("staff-self-assessment")
-        assert len(get_store().responses(survey["id"])) == 1
+        assert len(get_store().responses(survey.id)) == 1
         assert get_store().find_user("anna") is not None
     # Nothing is restored over data.
     again = runner.invoke(args=["restore", str(archive), "--data", str(target)])

@@ -34,7 +34,7 @@ def survey_of(app, slug) -> tuple[Path, str]:
     with app.app_context():
         store = get_store()
         survey = store.find_survey_by_slug(slug)
-        return store.data_dir / "surveys" / survey["id"], survey["id"]
+        return store.data_dir / "surveys" / survey.id, survey.id
 
 
 def all_but_last_page(app, slug):

@@ -32,8 +32,8 @@ def survey_id(app):
                            "task_usefulness": {"networking": rating, "navigator": rating},
                            "comments": f"=Kommentar {organisation} {i}"}
                 draft = {"language": "de", "answers": answers}
-                store.add_response(survey["id"], build_response(survey, questionnaire, draft))
-        return survey["id"]
+                store.add_response(survey.id, build_response(survey, questionnaire, draft))
+        return survey.id
 
 
 def _get(client, survey_id, name, **args):

@@ -375,11 +375,11 @@ def test_the_audit_log_records_who_did_what_and_never_answers(app, respondent):
     admin.post("/accounts/", data={"username": "kim", "role": "evaluator", "password": PASSWORD,
                                    "csrf_token": csrf_token(admin, "/accounts/")})
     survey = get_store(app).find_survey_by_slug("staff-self-assessment")
-    admin.post(f"/admin/surveys/{survey['id']}/close", data={"csrf_token": csrf_token(admin, "/admin/")})
+    admin.post(f"/admin/surveys/{survey.id}/close", data={"csrf_token": csrf_token(admin, "/admin/")})
     events = _audit(app)
     assert [(e["action"], e["actor"], e["target"]) for e in events] == [
         ("login.failed", "", "admin"), ("login.failed", "", ""), ("login", "admin", "admin"),
-        ("account.created", "admin", "kim"), ("fielding.closed", "admin", survey["slug"])]
+        ("account.created", "admin", "kim"), ("fielding.closed", "admin", survey.slug)]
     assert all(e["at"] and e["address"] == "127.0.0.1" for e in events)
     raw = get_store(app).audit_path.read_text(encoding="utf-8")
     assert "4711" not in raw and "Kommentar" not in raw and PASSWORD not in raw and "wrong password" not in raw
@@ -433,10 +433,10 @@ def test_raw_downloads_and_workshop_resets_are_audited(app, workshop):
         questionnaire = get_questionnaire("staff-self-assessment")
         survey = store.find_survey_by_slug("staff-self-assessment")
         for _ in range(6):
-            store.add_response(survey["id"], build_response(survey, questionnaire, {"language": "de", "answers": {}}))
+            store.add_response(survey.id, build_response(survey, questionnaire, {"language": "de", "answers": {}}))
     evaluator = _logged_in(app, "evaluator")
-    assert evaluator.get(f"/results/{survey['id']}/download/responses.csv").status_code == 200
-    assert evaluator.get(f"/results/{survey['id']}/download/codebook.csv").status_code == 200  # not raw data
+    assert evaluator.get(f"/results/{survey.id}/download/responses.csv").status_code == 200
+    assert evaluator.get(f"/results/{survey.id}/download/codebook.csv").status_code == 200  # not raw data
     owner = workshop["owner"]
     owner.post(f"/workshops/{workshop['id']}/control", data={"csrf_token": csrf_token(owner, "/workshops/"),
                                                               "action": "reset", "confirm": "yes"})
@@ -554,8 +554,8 @@ def test_with_https_the_invitation_links_say_https_without_a_proxy_setting(tmp_p
     login_form = {"username": "admin", "password": PASSWORD, "csrf_token": csrf_token(admin)}
     assert admin.post("/login", data=login_form, headers=browser).status_code == 302
     survey = get_store(app).find_survey_by_slug("staff-self-assessment")
-    token = csrf_token(admin, f"/admin/surveys/{survey['id']}")
-    response = admin.post(f"/admin/surveys/{survey['id']}/invitations", data={"csrf_token": token, "count": 3},
+    token = csrf_token(admin, f"/admin/surveys/{survey.id}")
+    response = admin.post(f"/admin/surveys/{survey.id}/invitations", data={"csrf_token": token, "count": 3},
                           headers=browser)
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))[1:]
     links = [cell for row in rows for cell in row if "/s/" in cell]
@@ -565,14 +565,14 @@ def test_with_https_the_invitation_links_say_https_without_a_proxy_setting(tmp_p
 def test_hiding_a_free_text_with_stray_query_arguments_redirects(app, client, respondent):
     respondent.complete({"comments": "Ein Kommentar"})
     survey = get_store(app).find_survey_by_slug("staff-self-assessment")
-    [response_record] = get_store(app).responses(survey["id"])
+    [response_record] = get_store(app).responses(survey.id)
     login(client, "evaluator")
     token = csrf_token(client, "/results/")
-    url = f"/results/{survey['id']}/texts/comments/{response_record['id']}"
+    url = f"/results/{survey.id}/texts/comments/{response_record['id']}"
     hidden = client.post(f"{url}?survey_id=x&endpoint=y&texts=1", data={"csrf_token": token})
     assert hidden.status_code == 302
-    assert hidden.location.startswith(f"/results/{survey['id']}?texts=1")
-    assert get_store(app).get_survey(survey["id"])["hidden_texts"] == {"comments": [response_record["id"]]}
+    assert hidden.location.startswith(f"/results/{survey.id}?texts=1")
+    assert get_store(app).get_survey(survey.id).hidden_texts == {"comments": [response_record["id"]]}
 
 
 @pytest.mark.parametrize("role, start", [("admin", "/admin/"), ("evaluator", "/results/"),

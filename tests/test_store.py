@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from survey_app.fieldings.drafts import changed, closed, new_draft
+from survey_app.fieldings.model import Fielding
 from survey_app.storage.tinydb.store import DuplicateError, Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,21 +107,21 @@ def test_users_round_trip(store):
 # -- surveys --------------------------------------------------------------------------
 
 def test_surveys_round_trip(store):
-    first = store.add_survey("staff-2025", "staff", title="Staff")
-    second = store.add_survey("stakeholders", "stake", status="closed")
-    assert first["status"] == "open" and first["title"] == "Staff"
-    assert second["status"] == "closed"
-    assert store.get_survey(first["id"]) == first
+    first = store.add_survey(Fielding.new("staff-2025", "staff", title="Staff"))
+    second = store.add_survey(Fielding.new("stakeholders", "stake", status="closed"))
+    assert first.status == "open" and first.extra["title"] == "Staff"
+    assert second.status == "closed"
+    assert store.get_survey(first.id) == first
     assert store.find_survey_by_slug("stake") == second
     assert store.find_survey_by_slug("nope") is None
-    assert [s["id"] for s in store.list_surveys()] == [first["id"], second["id"]]
+    assert [s.id for s in store.list_surveys()] == [first.id, second.id]
     with pytest.raises(DuplicateError):
-        store.add_survey("other", "staff")
+        store.add_survey(Fielding.new("other", "staff"))
     with pytest.raises(DuplicateError):
-        store.update_survey(second["id"], slug="staff")
+        store.update_survey(second.id, slug="staff")
 
-    closed = store.update_survey(first["id"], status="closed")
-    assert closed["status"] == "closed" and store.get_survey(first["id"]) == closed
+    closed = store.update_survey(first.id, status="closed")
+    assert closed.status == "closed" and store.get_survey(first.id) == closed
     for bad in BAD_IDS:
         assert store.get_survey(bad) is None
         assert store.update_survey(bad, status="open") is None

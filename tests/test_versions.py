@@ -121,8 +121,8 @@ def test_results_page_warns_about_breaking_changes_between_versions(tmp_path):
             survey = store.find_survey_by_slug("staff-self-assessment")
             for _ in range(count):
                 draft = {"language": "de", "answers": random_answers(questionnaire, rng)}
-                store.add_response(survey["id"], build_response(survey, questionnaire, draft))
-            return survey["id"], questionnaire.content_hash
+                store.add_response(survey.id, build_response(survey, questionnaire, draft))
+            return survey.id, questionnaire.content_hash
 
     survey_id, old_hash = answer(3)
     path = folder / "staff-self-assessment.yaml"

@@ -3,7 +3,7 @@
 One filter for everything that shows or hands out numbers: results pages, downloads, the
 report, comparisons of fieldings, response rates and triangulation. Left out are
 
-* every response of a fielding an admin marked as a test run (``"test_run": true`` on the survey),
+* every response of a fielding an admin marked as a test run (Fielding.test_run),
 * single responses an admin excluded (``excluded_by``/``excluded_at`` on the response; it stays
   stored, see `exclusion`).
 
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from survey_app.analysis.summaries import raw_answer
 from survey_app.output.export import question_cells, question_columns
 from survey_app.definitions.model import Question, Questionnaire
+from survey_app.fieldings.model import Fielding
 
 DEMO = "demo"   # the key that marks demo responses and the demo workshop
 
@@ -50,10 +51,6 @@ def exclusion(excluded: bool, by: str, at: str | None = None) -> Callable[[dict]
     return change
 
 
-def is_test_run(survey: Mapping) -> bool:
-    return survey.get("test_run") is True
-
-
 @dataclass(frozen=True)
 class Counted:
     responses: list[dict]     # the responses that count, in stored order
@@ -63,10 +60,10 @@ class Counted:
     test_run: bool            # the fielding is a test run: nothing counts
 
 
-def counted(survey: Mapping, stored: Iterable[dict]) -> Counted:
+def counted(survey: Fielding, stored: Iterable[dict]) -> Counted:
     stored = list(stored)
     excluded = sum(1 for r in stored if is_excluded(r))
-    if is_test_run(survey):
+    if survey.test_run:
         return Counted([], len(stored), excluded, 0, True)
     kept = [r for r in stored if not is_excluded(r)]
     return Counted(kept, len(stored), excluded, sum(1 for r in kept if is_demo(r)), False)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 
 from survey_app.definitions.conditions import visibility
 from survey_app.definitions.model import Questionnaire
+from survey_app.fieldings.model import Fielding
 
 OPEN, SUBMITTED = "open", "submitted"
 
@@ -69,7 +70,7 @@ def closed(draft: dict) -> dict:
     return {**draft, "status": SUBMITTED, "answers": {}, "entered": {}}
 
 
-def build_response(survey, questionnaire: Questionnaire, draft: Mapping, today: dt.date | None = None,
+def build_response(fielding: Fielding, questionnaire: Questionnaire, draft: Mapping, today: dt.date | None = None,
                    invitation: int | None = None) -> dict:
     """The record stored for a completed questionnaire.
 
@@ -82,7 +83,7 @@ def build_response(survey, questionnaire: Questionnaire, draft: Mapping, today: 
     known = {q.id for q in questionnaire.questions() if q.has_answer}
     shown = visibility(questionnaire, draft["answers"]).answers
     response = {
-        "survey_id": survey["id"],
+        "survey_id": fielding.id,
         "questionnaire_id": questionnaire.id,
         "version": questionnaire.content_hash,
         "language": draft["language"],

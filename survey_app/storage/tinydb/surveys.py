@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tinydb import Query
 
+from survey_app.fieldings.model import Fielding
 from survey_app.storage.interface import DuplicateError
 from survey_app.storage.tinydb.files import (
     CONTENT,
@@ -35,42 +36,42 @@ class SurveyStore:
     def _surveys(self) -> Path:
         return self.files.data_dir / "surveys.json"
 
-    def add_survey(self, questionnaire_id: str, slug: str, **fields) -> dict:
-        survey = {"status": "open", "created_at": now(), **fields,
-                  "id": new_id(), "questionnaire_id": questionnaire_id, "slug": slug}
+    def add_survey(self, fielding: Fielding) -> Fielding:
+        record = {**fielding.to_record(), "id": new_id(), "created_at": now()}
         with self.files.lock(self._surveys), self.files.open(self._surveys) as db:
-            if db.contains(Query().slug == slug):
-                raise DuplicateError(f"slug already taken: {slug}")
-            db.insert(survey)
-        return survey
+            if db.contains(Query().slug == record["slug"]):
+                raise DuplicateError(f"slug already taken: {record['slug']}")
+            db.insert(record)
+        return Fielding.from_record(record)
 
-    def get_survey(self, survey_id: str) -> dict | None:
+    def get_survey(self, survey_id: str) -> Fielding | None:
         if not valid_id(survey_id):
             return None
         with self.files.lock(self._surveys), self.files.open(self._surveys) as db:
             found = db.get(Query().id == survey_id)
-        return dict(found) if found else None
+        return Fielding.from_record(found) if found else None
 
-    def find_survey_by_slug(self, slug: str) -> dict | None:
+    def find_survey_by_slug(self, slug: str) -> Fielding | None:
         with self.files.lock(self._surveys), self.files.open(self._surveys) as db:
             found = db.get(Query().slug == slug)
-        return dict(found) if found else None
+        return Fielding.from_record(found) if found else None
 
-    def list_surveys(self) -> list[dict]:
+    def list_surveys(self) -> list[Fielding]:
         with self.files.lock(self._surveys), self.files.open(self._surveys) as db:
-            surveys = [dict(s) for s in db.all()]
-        return sorted(surveys, key=lambda s: s["created_at"])
+            records = db.all()
+        return sorted((Fielding.from_record(r) for r in records), key=lambda f: f.created_at)
 
-    def update_survey(self, survey_id: str, **changes) -> dict | None:
+    def update_survey(self, survey_id: str, **changes) -> Fielding | None:
         if not valid_id(survey_id):
             return None
-        changes.pop("id", None)
+        changes = {key: value for key, value in changes.items() if key not in ("id", "created_at")}
         with self.files.lock(self._surveys), self.files.open(self._surveys) as db:
             if "slug" in changes:
                 other = db.get(Query().slug == changes["slug"])
                 if other is not None and other["id"] != survey_id:
                     raise DuplicateError(f"slug already taken: {changes['slug']}")
-            return update_by_id(db, survey_id, changes)
+            found = update_by_id(db, survey_id, changes)
+        return Fielding.from_record(found) if found else None
 
 
 def version_problem(path: Path, raw: bytes) -> FileProblem | None:

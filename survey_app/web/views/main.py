@@ -58,10 +58,10 @@ def index():
     if current_user.is_authenticated:
         catalogue = get_catalogue()
         for survey in get_store().list_surveys():
-            questionnaire = catalogue.questionnaires.get(survey["questionnaire_id"])
+            questionnaire = catalogue.questionnaires.get(survey.questionnaire_id)
             if questionnaire:
                 title = localized(questionnaire.title, select_locale(), questionnaire.default_language)
-                surveys.append({**survey, "title": title})
+                surveys.append((survey, title))
     return render_template("index.html", surveys=surveys)
 
 
@@ -145,11 +145,11 @@ def _owner_name(store, owner: tuple[str, str] | None) -> str | None:
     try:
         if owner and owner[0] == "survey":
             survey = store.get_survey(owner[1])
-            questionnaire = get_catalogue().questionnaires.get(survey["questionnaire_id"]) if survey else None
+            questionnaire = get_catalogue().questionnaires.get(survey.questionnaire_id) if survey else None
             if questionnaire is None:
-                return survey and (survey.get("label") or survey["slug"])
+                return survey and survey.name
             title = localized(questionnaire.title, select_locale(), questionnaire.default_language)
-            return " · ".join(filter(None, (title, survey.get("label"))))
+            return " · ".join(filter(None, (title, survey.label)))
         if owner:
             entry = next((w for w in store.list_workshops() if w["id"] == owner[1]), None)
             return entry and (entry.get("title") or entry["join_code"])
