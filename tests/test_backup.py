@@ -16,8 +16,9 @@ from conftest import Respondent, make_app
 from survey_app.fieldings.drafts import new_draft
 from survey_app.storage.tinydb.backup import restore_backup, write_backup
 from survey_app.web.db import get_store
-from survey_app.storage.tinydb.store import Store, check_data_folder
-from test_store import SURVEY, spawn
+from survey_app.storage.tinydb.maintenance import check_data_folder
+from survey_app.storage.tinydb.store import Store
+from support.storage import SURVEY, spawn
 
 WORKERS, DRAFTS_EACH = 4, 40
 
@@ -30,7 +31,7 @@ def app(tmp_path):
 def test_backup_while_four_processes_submit_keeps_every_acknowledged_response(app, tmp_path):
     store = get_store(app)
     drafts = [[store.add_draft(SURVEY, new_draft(SURVEY, "de"))["id"] for _ in range(DRAFTS_EACH)] for _ in range(WORKERS)]
-    procs = [spawn("submit", store.data_dir, SURVEY, seed, *ids) for seed, ids in enumerate(drafts)]
+    procs = [spawn("submit", "tinydb", tmp_path, SURVEY, seed, *ids) for seed, ids in enumerate(drafts)]
     acknowledged: queue.Queue = queue.Queue()
     try:
         for proc in procs:
@@ -81,7 +82,7 @@ def test_a_backup_waits_for_a_submission_in_progress(app, tmp_path):
     store = get_store(app)
     draft = store.add_draft(SURVEY, new_draft(SURVEY, "de"))["id"]
     archive = tmp_path / "backup.tar.gz"
-    proc = spawn("pause", store.data_dir, SURVEY, draft)
+    proc = spawn("pause", "tinydb", tmp_path, SURVEY, draft)
     try:
         # The response is stored, the draft not yet marked submitted: the survey is mid-change.
         assert proc.stdout.readline().strip() == "paused"

@@ -18,7 +18,9 @@ from survey_app import PROJECT_ROOT
 from survey_app.web.db import get_store
 from survey_app.demo import run_demo_workshop
 from survey_app.fieldings.drafts import changed, closed, new_draft
-from survey_app.storage.tinydb.store import DamagedFileError, Store, check_data_folder
+from survey_app.storage.tinydb.files import DamagedFileError
+from survey_app.storage.tinydb.maintenance import check_data_folder
+from survey_app.storage.tinydb.store import Store
 from survey_app.workshops.workshop import load_templates
 
 STAFF, PARTNERS = "staff-self-assessment", "stakeholder-questionnaire"

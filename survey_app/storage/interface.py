@@ -344,8 +344,8 @@ PROTOCOLS = (Users, Surveys, Definitions, Drafts, Responses, Invitations, Worksh
 class DataFolder(Protocol):
     """A storage that keeps its data as files in one folder (the TinyDB adapter): the admins'
     list of damaged files, the clean-up at start and the snapshot a backup is made of. A
-    database adapter has none of this (its database has its own tools), and the app does
-    without: the admin page lists no files, `flask backup` refuses."""
+    database adapter has none of this (its database has its own tools): the admin page then
+    lists no damaged files, and storage.tinydb.backup, which reads the snapshot, is not for it."""
 
     data_dir: Path
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
-from tinydb import Query
+from tinydb import Query, TinyDB
 
 from survey_app.storage.tinydb.files import (
     SHARD_RE,
@@ -19,6 +19,8 @@ from survey_app.storage.tinydb.files import (
     valid_id,
 )
 from survey_app.storage.tinydb.invitations import use_invitation
+
+T = TypeVar("T")
 
 
 class ResponseStore:
@@ -92,27 +94,23 @@ class ResponseStore:
             self._append_response(survey_dir, {**response, "id": response_id})
         return response_id
 
-    def responses(self, survey_id: str) -> list[dict]:
+    def _each_shard(self, survey_id: str, read: Callable[[TinyDB], T]) -> list[T]:
+        """read(db) of each shard of the survey, oldest first, under the survey lock."""
         survey_dir = self.files.survey_dir(survey_id)
         if survey_dir is None or not survey_dir.is_dir():
             return []
-        result: list[dict] = []
         with self.files.lock(survey_dir):
+            found = []
             for shard in self._shard_paths(survey_dir):
                 with self.files.open(shard) as db:
-                    result.extend(dict(doc) for doc in db.all())
-        return result
+                    found.append(read(db))
+        return found
+
+    def responses(self, survey_id: str) -> list[dict]:
+        return [dict(doc) for docs in self._each_shard(survey_id, lambda db: db.all()) for doc in docs]
 
     def count_responses(self, survey_id: str) -> int:
-        survey_dir = self.files.survey_dir(survey_id)
-        if survey_dir is None or not survey_dir.is_dir():
-            return 0
-        with self.files.lock(survey_dir):
-            total = 0
-            for shard in self._shard_paths(survey_dir):
-                with self.files.open(shard) as db:
-                    total += len(db)
-        return total
+        return sum(self._each_shard(survey_id, len))
 
     def change_response(self, survey_id: str, response_id: str, change: Callable[[dict], dict]) -> dict | None:
         survey_dir = self.files.survey_dir(survey_id)

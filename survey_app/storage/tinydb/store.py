@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import os
 
-from survey_app.storage.interface import DuplicateError, InvitationUsedError, storage_unavailable  # noqa: F401
 from survey_app.storage.tinydb.brakes import AuditLog, BrakeStore
 from survey_app.storage.tinydb.drafts import DraftStore
-from survey_app.storage.tinydb.files import DamagedFileError, FileProblem, Files, make_dirs  # noqa: F401
+from survey_app.storage.tinydb.files import Files, make_dirs
 from survey_app.storage.tinydb.invitations import InvitationStore
-from survey_app.storage.tinydb.maintenance import DataFolderMaintenance, check_data_folder  # noqa: F401
+from survey_app.storage.tinydb.maintenance import DataFolderMaintenance
 from survey_app.storage.tinydb.responses import ResponseStore
 from survey_app.storage.tinydb.surveys import DefinitionStore, SurveyStore
 from survey_app.storage.tinydb.users import UserStore

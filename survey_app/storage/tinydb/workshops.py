@@ -91,7 +91,7 @@ class WorkshopStore:
         with self.files.quick_lock(workshop_dir):
             with self.files.open(workshop_dir / "workshop.json") as db:
                 old = read_one(db)
-                new = {**change(dict(old)), "id": workshop_id, "created_at": old["created_at"],
+                new = {**old, **change(dict(old)), "id": workshop_id, "created_at": old["created_at"],
                        "version": old["version"] + 1}
                 write_one(db, new)
             changed = {key: new.get(key) for key in WORKSHOP_INDEX_KEYS[2:] if new.get(key) != old.get(key)}
