@@ -18,7 +18,7 @@ from survey_app.storage.tinydb.backup import restore_backup, write_backup
 from survey_app.web.db import get_store
 from survey_app.storage.tinydb.maintenance import check_data_folder
 from survey_app.storage.tinydb.store import Store
-from support.storage import SURVEY, spawn
+from support.storage import SURVEY, spawn, stop
 
 WORKERS, DRAFTS_EACH = 4, 40
 
@@ -57,11 +57,7 @@ def test_backup_while_four_processes_submit_keeps_every_acknowledged_response(ap
             reader.join(timeout=10)
     finally:
         for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            proc.stdin.close()
-            proc.stdout.close()
+            stop(proc)
     assert len(before_backup) >= 20 and acknowledged.qsize() == WORKERS * DRAFTS_EACH
 
     restored = tmp_path / "restored"
@@ -95,11 +91,7 @@ def test_a_backup_waits_for_a_submission_in_progress(app, tmp_path):
         backup.join(timeout=60)
         assert proc.wait(timeout=60) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdin.close()
-        proc.stdout.close()
+        stop(proc)
     restored = tmp_path / "restored"
     restore_backup(archive, restored)
     [copied] = Store(restored).list_drafts(SURVEY)

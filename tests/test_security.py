@@ -13,6 +13,7 @@ import time
 import pytest
 
 from conftest import PASSWORD, csrf_token, login, make_app
+from support.texts import page_text
 from survey_app.web import guessing
 from survey_app.web.auth import create_user
 from survey_app.web.db import get_store
@@ -36,10 +37,6 @@ def _logged_in(app, username: str, password: str = PASSWORD, address: str | None
     response = login(client, username, password)
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
     return client
-
-
-def _text(response) -> str:
-    return re.sub(r"\s+", " ", response.get_data(as_text=True))
 
 
 def _audit(app) -> list[dict]:
@@ -86,7 +83,7 @@ def test_another_facilitator_can_neither_read_nor_reset_a_workshop(app, workshop
                       (f"/workshops/{workshop_id}/facilitators", {"username": "lena"})):
         assert other.post(url, data={"csrf_token": token, **data}).status_code == 403, url
     assert get_store(app).count_votes(workshop_id, workshop["run"]) == 1
-    assert "Dieser Workshop gehört anderen Moderator*innen" in _text(other.get(f"/workshops/{workshop_id}"))
+    assert "Dieser Workshop gehört anderen Moderator*innen" in page_text(other.get(f"/workshops/{workshop_id}"))
 
 
 def test_evaluators_see_results_of_every_workshop_but_no_join_code(app, workshop):
@@ -110,7 +107,7 @@ def test_a_facilitator_adds_and_removes_a_colleague(app, workshop):
     workshop_id, owner = workshop["id"], workshop["owner"]
     token = csrf_token(owner, f"/workshops/{workshop_id}/settings")
     refused = owner.post(f"/workshops/{workshop_id}/facilitators", data={"csrf_token": token, "username": "evaluator"})
-    assert refused.status_code == 422 and "kein aktives Moderationskonto" in _text(refused)
+    assert refused.status_code == 422 and "kein aktives Moderationskonto" in page_text(refused)
     added = owner.post(f"/workshops/{workshop_id}/facilitators", data={"csrf_token": token, "username": "lena"})
     assert added.status_code == 302
     lena = _logged_in(app, "lena")
@@ -171,7 +168,7 @@ def test_a_new_password_or_a_disabled_account_ends_other_sessions(app):
     admin.post(f"/accounts/{user_id}/disable", data={"csrf_token": csrf_token(admin, f"/accounts/{user_id}")})
     assert laptop.get("/results/").status_code == 302
     refused = login(app.test_client(), "evaluator", OTHER_PASSWORD)
-    assert refused.status_code == 403 and "Dieses Konto ist gesperrt" in _text(refused)
+    assert refused.status_code == 403 and "Dieses Konto ist gesperrt" in page_text(refused)
 
 
 def test_the_csrf_token_is_renewed_at_login(app):
@@ -195,7 +192,7 @@ def test_a_session_ends_after_the_idle_time(app):
         session["seen"] = int(time.time()) - 31 * 60  # half an hour without a request
     response = admin.get("/admin/")
     assert response.status_code == 302 and "/login" in response.location
-    assert "30 Minuten ohne Aktivität" in _text(admin.get(response.location))
+    assert "30 Minuten ohne Aktivität" in page_text(admin.get(response.location))
     # the session is over on the server too: an earlier copy of the cookie is no use either
     thief = app.test_client()
     thief.set_cookie("session", copied)
@@ -231,7 +228,7 @@ def test_user_names_with_invisible_or_direction_changing_characters_are_refused(
     admin = _logged_in(app, "admin")
     response = admin.post("/accounts/", data={"username": name, "role": "admin", "password": PASSWORD,
                                               "csrf_token": csrf_token(admin, "/accounts/")})
-    assert response.status_code == 422 and "keine unsichtbaren" in _text(response)
+    assert response.status_code == 422 and "keine unsichtbaren" in page_text(response)
     assert len(get_store(app).list_users()) == 3
 
 
@@ -249,7 +246,7 @@ def test_user_names_are_nfkc_normalised(app):
     token = csrf_token(admin, "/accounts/")
     lookalike = admin.post("/accounts/", data={"username": "ａｄｍｉｎ", "role": "admin", "password": PASSWORD,
                                                "csrf_token": token})
-    assert lookalike.status_code == 422 and "bereits vergeben" in _text(lookalike)
+    assert lookalike.status_code == 422 and "bereits vergeben" in page_text(lookalike)
     created = admin.post("/accounts/", data={"username": "ｋｉｍ", "role": "evaluator", "password": PASSWORD,
                                              "csrf_token": token, "one_time": ""})
     assert created.status_code == 302
@@ -295,7 +292,7 @@ def test_the_last_admin_and_the_admin_themself_stay(app):
     berta = _logged_in(app, "admin")  # the first admin again, berta is disabled now
     page = berta.post(f"/accounts/{own_id}/role", data={"csrf_token": csrf_token(berta, f"/accounts/{own_id}"),
                                                         "role": "evaluator"}, follow_redirects=True)
-    assert "eigenen Konto" in _text(page)
+    assert "eigenen Konto" in page_text(page)
     assert store.find_user("admin")["role"] == "admin"
 
 
@@ -333,7 +330,7 @@ def test_everybody_changes_their_own_password(app):
     token = csrf_token(facilitator, "/account/password")
     wrong = facilitator.post("/account/password", data={"csrf_token": token, "current": "not it at all",
                                                         "password": OTHER_PASSWORD, "confirm": OTHER_PASSWORD})
-    assert wrong.status_code == 422 and "bisherige Passwort ist falsch" in _text(wrong)
+    assert wrong.status_code == 422 and "bisherige Passwort ist falsch" in page_text(wrong)
     weak = facilitator.post("/account/password", data={"csrf_token": token, "current": PASSWORD,
                                                        "password": "aaaaaaaaaaaa", "confirm": "aaaaaaaaaaaa"})
     assert weak.status_code == 422
@@ -402,12 +399,12 @@ def test_admins_filter_the_audit_log_and_download_it(app):
     login(_client(app), "evaluator", "a wrong password")
     _logged_in(app, "evaluator")
     admin = _logged_in(app, "admin")
-    page = _text(admin.get("/admin/audit/?action=login.failed"))
+    page = page_text(admin.get("/admin/audit/?action=login.failed"))
     assert "Fehlgeschlagene Anmeldung" in page and "1 von 1 passenden Ereignissen" in page
-    by_user = _text(admin.get("/admin/audit/?actor=nobody"))
+    by_user = page_text(admin.get("/admin/audit/?actor=nobody"))
     assert "Keine Ereignisse." in by_user
     bad_day = admin.get("/admin/audit/?since=yesterday")
-    assert bad_day.status_code == 200 and "JJJJ-MM-TT" in _text(bad_day)
+    assert bad_day.status_code == 200 and "JJJJ-MM-TT" in page_text(bad_day)
     download = admin.get("/admin/audit/audit.csv?action=login")
     assert download.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff"))))
@@ -423,7 +420,7 @@ def test_an_unreadable_line_is_left_out_and_counted(app):
     admin = _logged_in(app, "admin")
     with open(get_store(app).audit_path, "a", encoding="utf-8") as f:
         f.write('{"at": "2026-01-01T00:00:00+00:00", "action": "log')  # cut off by a crash
-    page = _text(admin.get("/admin/audit/"))
+    page = page_text(admin.get("/admin/audit/"))
     assert "1 Zeilen des Protokolls konnten nicht gelesen werden" in page
 
 
@@ -502,7 +499,7 @@ def test_each_account_is_braked_with_growing_delays(app, monkeypatch):
         if attempt >= 4:
             refused = login(_client(app, "198.51.100.200"), "admin")  # even the right password waits
             assert refused.status_code == 429
-            waits.append(int(re.search(r"warten Sie (\d+) Sekunden", _text(refused)).group(1)))
+            waits.append(int(re.search(r"warten Sie (\d+) Sekunden", page_text(refused)).group(1)))
             clock[0] += waits[-1]
     assert waits == [1, 2, 4, 8, 16]
     # an unknown name meets the same brake: it tells nothing about which names exist

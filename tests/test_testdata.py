@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Respondent, csrf_token, login
+from support.texts import page_text
 from survey_app.workshops import workshop as ws
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
@@ -44,10 +45,6 @@ def _add(app, survey, count, **answers) -> list[str]:
             draft = {"language": "de", "answers": given}
             ids.append(get_store().add_response(survey.id, build_response(survey, questionnaire, draft)))
         return ids
-
-
-def _text(response) -> str:
-    return re.sub(r"\s+", " ", response.get_data(as_text=True))
 
 
 def _csv_ids(response) -> list[str]:
@@ -117,9 +114,9 @@ def test_results_and_report_say_how_many_demo_responses_they_count(app, runner, 
     _add(app, partners, 3, organisation_type="welfare_association")
     assert runner.invoke(args=["demo"]).exit_code == 0
     login(client, "evaluator")
-    page = _text(client.get(f"/results/{partners.id}"))
+    page = page_text(client.get(f"/results/{partners.id}"))
     assert "Antworten: n = 83" in page and "Davon Demo-Antworten: 80" in page and "demo --remove" in page
-    report = _text(client.get(f"/results/{partners.id}/download/report.html"))
+    report = page_text(client.get(f"/results/{partners.id}/download/report.html"))
     assert "Demo-Antworten unter den gezählten: 80" in report
 
 
@@ -135,10 +132,10 @@ def test_admin_excludes_one_response_and_every_result_leaves_it_out(app, client)
     ids = _add(app, survey, 6)
     before = {r["id"]: r for r in _stored(app, survey.id)}
     login(client, "admin")
-    listing = _text(client.get(f"/admin/surveys/{survey.id}/responses"))
+    listing = page_text(client.get(f"/admin/surveys/{survey.id}/responses"))
     assert 'id="response-6"' in listing and 'id="response-1"' in listing
     assert "Antwort 0" not in listing                                   # answers only on demand
-    shown = _text(client.get(f"/admin/surveys/{survey.id}/responses?show=1"))
+    shown = page_text(client.get(f"/admin/surveys/{survey.id}/responses?show=1"))
     assert "Angaben in Antwort Nr. 1" in shown and "Antwort 0" in shown and "Antwort 1<" not in shown
 
     token = csrf_token(client, f"/admin/surveys/{survey.id}/responses")
@@ -153,23 +150,23 @@ def test_admin_excludes_one_response_and_every_result_leaves_it_out(app, client)
     assert _exclusion(client, survey, ids[0], "1", token).status_code == 302
     assert {r["id"]: r for r in _stored(app, survey.id)}[ids[0]] == excluded
 
-    assert "ausgeschlossen von admin am" in _text(client.get(f"/admin/surveys/{survey.id}/responses"))
-    page = _text(client.get(f"/results/{survey.id}"))
+    assert "ausgeschlossen von admin am" in page_text(client.get(f"/admin/surveys/{survey.id}/responses"))
+    page = page_text(client.get(f"/results/{survey.id}"))
     assert "Antworten: n = 5" in page and "Von der Verwaltung ausgeschlossene Antworten: 1." in page
     assert "Antwort 0" not in page and "Antwort 1" in page              # its free text is gone too
     assert sorted(_csv_ids(client.get(f"/results/{survey.id}/download/responses.csv"))) == sorted(ids[1:])
     aggregates = json.loads(client.get(f"/results/{survey.id}/download/aggregates.json").get_data(as_text=True))
     assert aggregates["responses"] == 5
-    report = _text(client.get(f"/results/{survey.id}/download/report.html?texts=1"))
+    report = page_text(client.get(f"/results/{survey.id}/download/report.html?texts=1"))
     assert "Von der Verwaltung ausgeschlossene Antworten: 1." in report and "Antwort 0" not in report
-    index = _text(client.get("/results/"))
+    index = page_text(client.get("/results/"))
     assert re.search(r"Selbsteinschätzung[^<]*</a>.*?<td class=\"num\">5</td>", index)
 
     # Counted again: everything is back, and who did it is recorded.
     assert _exclusion(client, survey, ids[0], "0", token).status_code == 302
     again = {r["id"]: r for r in _stored(app, survey.id)}[ids[0]]
     assert "excluded_at" not in again and again["included_by"] == "admin"
-    assert "Antworten: n = 6" in _text(client.get(f"/results/{survey.id}"))
+    assert "Antworten: n = 6" in page_text(client.get(f"/results/{survey.id}"))
     assert len(_csv_ids(client.get(f"/results/{survey.id}/download/responses.csv"))) == 6
 
 
@@ -207,37 +204,37 @@ def test_a_test_run_counts_nowhere(app, client):
     baseline = _survey(app)
     _add(app, baseline, 6)
     login(client, "admin")
-    staff_columns = lambda: _text(client.get("/results/triangulation")).count(  # noqa: E731
+    staff_columns = lambda: page_text(client.get("/results/triangulation")).count(  # noqa: E731
         '<span class="source">Selbsteinschätzung')
     baseline_alone = staff_columns()
     with app.app_context():
         trial = add_fielding(get_store(), SLUG, label="Probelauf", status="open", population=10)
     _add(app, trial, 6, agree_role_clear=1)
-    page = _text(_edit(client, trial, test_run="y"))
+    page = page_text(_edit(client, trial, test_run="y"))
     assert "Sie ist jetzt ein Testlauf: Ihre 6 gespeicherten Antworten werden" in page
     assert _survey(app, trial.slug).test_run is True
 
-    results = _text(client.get(f"/results/{trial.id}"))
+    results = page_text(client.get(f"/results/{trial.id}"))
     assert "Testlauf." in results and "Keine ihrer gespeicherten Antworten (6)" in results
     assert "Antworten: n = 0" in results and "/download/" not in results
     assert '<td class="num">10</td><td class="num">0</td>' in results            # response rate: none counted
     for name in ("responses.csv", "report.html", "aggregates.json", "results.xlsx"):
         refused = client.get(f"/results/{trial.id}/download/{name}")
-        assert refused.status_code == 409 and "Testlauf" in _text(refused)
-    index = _text(client.get("/results/"))
+        assert refused.status_code == 409 and "Testlauf" in page_text(refused)
+    index = page_text(client.get("/results/"))
     assert re.search(r"Probelauf</a>\s*</td>\s*<td>[^<]*· <strong>Testlauf: nicht gezählt</strong></td> "
                      r"<td class=\"num\">0</td>", index)
-    assert f"/compare/{trial.id}" not in _text(client.get(f"/results/{baseline.id}"))
-    compare = _text(client.get(f"/results/{baseline.id}/compare/{trial.id}"))
+    assert f"/compare/{trial.id}" not in page_text(client.get(f"/results/{baseline.id}"))
+    compare = page_text(client.get(f"/results/{baseline.id}/compare/{trial.id}"))
     assert "Probelauf ist ein Testlauf" in compare
     assert staff_columns() == baseline_alone
-    fieldings = _text(client.get(f"/admin/questionnaires/{SLUG}/fieldings"))
+    fieldings = page_text(client.get(f"/admin/questionnaires/{SLUG}/fieldings"))
     assert "Testlauf: nicht gezählt" in fieldings
 
     # Unmarked (e.g. marked by mistake): its responses count again, nothing was lost.
-    page = _text(_edit(client, _survey(app, trial.slug)))
+    page = page_text(_edit(client, _survey(app, trial.slug)))
     assert "Sie ist kein Testlauf mehr: Ihre 6 gespeicherten Antworten zählen jetzt" in page
-    assert "Antworten: n = 6" in _text(client.get(f"/results/{trial.id}"))
+    assert "Antworten: n = 6" in page_text(client.get(f"/results/{trial.id}"))
     assert client.get(f"/results/{trial.id}/download/responses.csv").status_code == 200
     assert staff_columns() > baseline_alone > 0                               # the trial's columns join triangulation
 
@@ -265,11 +262,11 @@ def test_only_the_responses_of_a_test_run_can_be_deleted(app, client):
     login(client, "admin")
     confirm = client.get(url)
     assert confirm.status_code == 200
-    assert "5 gespeicherte Antworten und 2 begonnene" in _text(confirm) and len(_stored(app, trial.id)) == 5
+    assert "5 gespeicherte Antworten und 2 begonnene" in page_text(confirm) and len(_stored(app, trial.id)) == 5
     assert client.post(url).status_code == 400                               # no CSRF token: nothing happens
     assert len(_stored(app, trial.id)) == 5
     done = client.post(url, data={"csrf_token": csrf_token(client, url)}, follow_redirects=True)
-    assert "Aus dem Testlauf Probelauf gelöscht: 5 Antworten und 2 begonnene Fragebögen." in _text(done)
+    assert "Aus dem Testlauf Probelauf gelöscht: 5 Antworten und 2 begonnene Fragebögen." in page_text(done)
     assert _stored(app, trial.id) == []
     with app.app_context():
         assert get_store().list_drafts(trial.id) == []
@@ -278,7 +275,7 @@ def test_only_the_responses_of_a_test_run_can_be_deleted(app, client):
     # A real fielding: refused, with or without the confirmation page, and nothing is deleted.
     real = f"/admin/surveys/{baseline.id}/test-responses"
     refused = client.get(real)
-    assert refused.status_code == 409 and "nicht als Testlauf markiert" in _text(refused)
+    assert refused.status_code == 409 and "nicht als Testlauf markiert" in page_text(refused)
     assert client.post(real, data={"csrf_token": csrf_token(client, url)}).status_code == 409
     assert {survey_id: _stored(app, survey_id) for survey_id in others} == others
 

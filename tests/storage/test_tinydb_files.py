@@ -14,7 +14,7 @@ import time
 import uuid
 from pathlib import Path
 
-from support.storage import SURVEY, spawn
+from support.storage import SURVEY, spawn, stop
 from survey_app.fieldings.drafts import changed, closed, new_draft
 from survey_app.fieldings.model import CLOSED, Fielding
 from survey_app.storage.tinydb.store import Store
@@ -167,11 +167,7 @@ def test_kill_9_keeps_every_acknowledged_write(tmp_path):
             proc.wait(timeout=10)
             got += rest()  # printed before the kill, so acknowledged too
         finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-            proc.stdin.close()
-            proc.stdout.close()
+            stop(proc)
         assert len(got) >= 100
         acknowledged += [line.strip() for line in got if line.endswith("\n")]
 

@@ -65,6 +65,15 @@ def spawn(mode: str, adapter: str, where, *args) -> subprocess.Popen:
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """Kill the worker if it still runs, wait for it and close its pipes."""
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    proc.stdin.close()
+    proc.stdout.close()
+
+
 def run_together(arg_lists, timeout=60) -> list[list[str]]:
     """Start one worker per argument list, release them at once, return each one's output lines."""
     procs = [spawn(*args) for args in arg_lists]
@@ -82,6 +91,4 @@ def run_together(arg_lists, timeout=60) -> list[list[str]]:
         return outputs
     finally:
         for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
+            stop(p)

@@ -183,7 +183,10 @@ def _follow(survey: Fielding, outcome: respondent.Outcome, questionnaire=None, f
     if outcome.to == respondent.PAGE:
         return redirect(url_for(".page", slug=survey.slug, number=outcome.page + 1,
                                 **({"incomplete": 1} if outcome.incomplete else {})))
-    return redirect(url_for(f".{outcome.to}", slug=survey.slug))
+    return redirect(url_for(PAGES[outcome.to], slug=survey.slug))
+
+
+PAGES = {respondent.START: ".start", respondent.SAVED: ".saved", respondent.THANKS: ".thanks"}
 
 
 def render_page(survey, questionnaire, index, form, lang, answers, appeared=False, preview=False,
