@@ -145,9 +145,19 @@ def split_blocks(markdown: str) -> list[tuple[str, int, str, int]]:
     is empty, too large, has no heading or too many blocks."""
     if len(markdown.encode("utf-8")) > MAX_BYTES:
         raise DocumentError([Problem(TOO_LARGE, 0, f"{len(markdown.encode('utf-8')) / 1024 / 1024:.1f}")])
-    text = markdown.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
+    found = blocks_of(markdown)
+    if not found:
         raise DocumentError([Problem(EMPTY)])
+    if not any(kind == HEADING for kind, *_ in found):
+        raise DocumentError([Problem(NO_HEADING, 1)])
+    if len(found) > MAX_BLOCKS:
+        raise DocumentError([Problem(TOO_MANY, found[MAX_BLOCKS][3], str(MAX_BLOCKS))])
+    return found
+
+
+def blocks_of(markdown: str) -> list[tuple[str, int, str, int]]:
+    """(kind, level, source, first line) of each top-level block of any Markdown text."""
+    text = markdown.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     found = []
     for token in _MD.parse(text):
@@ -159,12 +169,6 @@ def split_blocks(markdown: str) -> list[tuple[str, int, str, int]]:
             found.append((HEADING, int(token.tag[1]), source, start + 1))
         else:
             found.append((TEXT, 0, source, start + 1))
-    if not found:
-        raise DocumentError([Problem(EMPTY)])
-    if not any(kind == HEADING for kind, *_ in found):
-        raise DocumentError([Problem(NO_HEADING, 1)])
-    if len(found) > MAX_BLOCKS:
-        raise DocumentError([Problem(TOO_MANY, found[MAX_BLOCKS][3], str(MAX_BLOCKS))])
     return found
 
 
@@ -235,6 +239,16 @@ def content_hash(document: Document) -> str:
 def render(source: str) -> str:
     """Safe HTML of a block's Markdown: raw HTML is escaped, unsafe links are not made."""
     return _MD.render(source)
+
+
+def render_block(block: Block, language: str | None = None, shift: int = 1) -> str:
+    """A block as HTML; headings `shift` levels lower (the page's own title is the h1)."""
+    if block.kind != HEADING:
+        return render(block.source(language))
+    tokens = _MD.parse(block.source(language))
+    inline = next((t.content for t in tokens if t.type == "inline"), "")
+    level = min(block.level + shift, 6)
+    return f"<h{level}>{_MD.renderInline(inline)}</h{level}>"
 
 
 def plain_text(source: str) -> str:
