@@ -82,13 +82,16 @@ def statement(consultation_id: str):
     document = docs[-1]
     sections, errors = {}, {}
     for block in document.sections:
-        entry = {key: request.form.get(f"{key}-{block.id}", "").strip() for key in ("position", "comment", "proposal")}
+        names = [f"{key}-{block.id}" for key in ("position", "comment", "proposal")]
+        if not any(name in request.form for name in names):
+            continue          # not on the page that was sent: what is stored stays
+        entry = {key: request.form.get(name, "").strip() for key, name in zip(("position", "comment", "proposal"), names)}
         problems = entry_problems(**entry)
         if problems:
             errors[block.id] = problems
         sections[block.id] = entry
-    general = request.form.get("general", "").strip()
-    if len(general) > MAX_GENERAL:
+    general = request.form["general"].strip() if "general" in request.form else None
+    if general and len(general) > MAX_GENERAL:
         errors["general"] = {"general": "too_long"}
     if errors:
         return render_statement(record, person, stored, errors, {"sections": sections, "general": general}, 422)
