@@ -43,22 +43,12 @@ from survey_app.definitions.loader import (
     yaml_problem,
 )
 from survey_app.definitions.model import Text, localized
+from survey_app.messages import Message
 
 
 def _(msgid: str) -> str:
     """Marks a message for extraction (pybabel); the web layer translates it when shown."""
     return msgid
-
-
-@dataclass(frozen=True)
-class Message:
-    """A user-facing message: English msgid plus %-parameters, translated where it is shown."""
-    msgid: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-    def render(self, translate=lambda s: s) -> str:
-        text = translate(self.msgid)
-        return text % dict(self.params) if self.params else text
 
 
 class WorkshopError(Exception):
