@@ -9,15 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from survey_app.analysis.summaries import (
-    AllocationSummary,
-    ChoiceSummary,
-    ItemScale,
-    NumberSummary,
-    Response,
-    ScaleSummary,
-    summarize_question,
-)
+from survey_app.analysis.summaries import Response, summarize_question
 from survey_app.definitions.model import Question, Questionnaire, Text
 from survey_app.workshops.workshop import (
     CastVote,
@@ -67,15 +59,6 @@ class Triangulation:
 Observation = tuple[str, Text, Measure, Cell]
 
 
-def _scale_cell(row: ItemScale, ordered: bool, minimum: int) -> Cell:
-    if row.n_valid < minimum:
-        return Cell(row.n_valid, True)
-    if ordered:
-        return Cell(row.n_valid, False, mean=row.mean, share=row.top2)
-    top = max(row.points, key=lambda p: p.count)
-    return Cell(row.n_valid, False, share=top.share, top=top.label)
-
-
 def survey_observations(source: str, questionnaire: Questionnaire, responses: Sequence[Response],
                         minimum: int) -> list[Observation]:
     """Every construct a survey measures, with the aggregate that stands for it."""
@@ -88,31 +71,10 @@ def survey_observations(source: str, questionnaire: Questionnaire, responses: Se
         def measure(kind: str, q: Question = question) -> Measure:
             return Measure(source, questionnaire.title, q.id, q.text, kind)
 
-        if isinstance(summary, ScaleSummary):
-            ordered = summary.scale.ordered
-            kind = "rating" if ordered else "nominal"
-            for row in summary.items:
-                construct = (row.item.construct if row.item else None) or \
-                    (question.construct if question.type == "scale" else None)
-                if construct:
-                    label = row.item.label if row.item else question.text
-                    observations.append((construct, label, measure(kind), _scale_cell(row, ordered, minimum)))
-        elif isinstance(summary, AllocationSummary):
-            for item in summary.items:
-                if item.item.construct:
-                    cell = Cell(summary.n, True) if summary.n < minimum else \
-                        Cell(summary.n, False, mean=item.mean, share=item.share)
-                    observations.append((item.item.construct, item.item.label, measure("share"), cell))
-        elif isinstance(summary, ChoiceSummary) and question.construct:
-            if summary.n < minimum or not summary.options:
-                cell = Cell(summary.n, True)
-            else:
-                top = max(summary.options, key=lambda o: o.count)
-                cell = Cell(summary.n, False, share=top.share, top=top.label)
-            observations.append((question.construct, question.text, measure("choice"), cell))
-        elif isinstance(summary, NumberSummary) and question.construct:
-            cell = Cell(summary.n, True) if summary.n < minimum else Cell(summary.n, False, mean=summary.mean)
-            observations.append((question.construct, question.text, measure("number"), cell))
+        def cell(n: int, suppressed: bool = False, **values) -> Cell:
+            return Cell(n, True) if suppressed or n < minimum else Cell(n, False, **values)
+
+        observations += question.kind.observations(question, summary, minimum, measure, cell)
     return observations
 
 
