@@ -8,8 +8,9 @@ A condition is written in YAML (docs/questionnaire-format.md, "Branching") as
 parse() checks one against the questions before it and returns an immutable Condition;
 evaluate() decides it for a dict of stored answers; visibility() walks a whole
 questionnaire and says which pages and questions are hidden. static/survey.js evaluates
-the same conditions (as_data() gives the JSON it reads) with the same rules, so the page
-changes live while the server stays the judge.
+the same conditions (as_data() and live_conditions() give the JSON it reads) with the same
+rules, so the page changes live while the server stays the judge; tests/data/conditions/
+vectors.json holds the cases both must agree on.
 
 Rules, the same in Python and JavaScript:
 - every comparison is false while its question is unanswered (None, "", [] or {}) -- also
@@ -175,6 +176,32 @@ def visibility(questionnaire, answers: Mapping[str, object]) -> Visibility:
             elif question.id in answers:
                 counted[question.id] = answers[question.id]
     return Visibility(frozenset(hidden_pages), frozenset(hidden_questions), counted)
+
+
+def live_conditions(questionnaire, index: int, answers: Mapping[str, object]) -> dict:
+    """What static/survey.js needs on page `index` to show and hide its questions while the
+    respondent answers, and to say "Next" exactly when the server would show another page:
+
+    * ``answers``: the counted answers of earlier pages that a condition here or later uses;
+    * ``later_pages``: per later page its condition and, for the questions on it that a
+      condition uses, each id with its own condition and stored answer, so that the page
+      walks them as visibility() does: a later page hidden by this page's answers takes its
+      stored answers with it.
+    """
+    pages = questionnaire.pages
+    later = pages[index + 1:]
+    used = [page.show_if for page in later] + [q.show_if for page in pages[index:] for q in page.questions]
+    referenced = set().union(*(references(c) for c in used if c is not None))
+    before = {q.id for page in pages[:index] for q in page.questions}
+    counted = visibility(questionnaire, answers).answers
+    return {
+        "answers": {qid: counted[qid] for qid in sorted(referenced & before) if qid in counted},
+        "later_pages": [{
+            "show_if": as_data(page.show_if),
+            "questions": [{"id": q.id, "show_if": as_data(q.show_if), "answer": answers.get(q.id)}
+                          for q in page.questions if q.id in referenced and answers.get(q.id) is not None],
+        } for page in later],
+    }
 
 
 # --------------------------------------------------------------------------- parsing
