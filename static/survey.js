@@ -105,6 +105,13 @@ var SurveyLogic = (function () {
     function pad(n, width) { return ("000" + n).slice(-width); }
     return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2);
   }
+  // A time of day typed as H:MM, HH:MM or HH.MM (survey_app/questions/time.py, read_time),
+  // written as HH:MM; 24:00 and 9:60 are no time.
+  function readTime(text) {
+    var parts = /^([0-9]{1,2})[:.]([0-9]{2})$/.exec(text.trim());
+    if (!parts || +parts[1] > 23 || +parts[2] > 59) { return null; }
+    return ("0" + (+parts[1])).slice(-2) + ":" + parts[2];
+  }
   // Numbers that must add up to a total do when they differ from it by floating-point rounding
   // only (survey_app/analysis/stats.py, adds_up: math.isclose with 1e-9).
   function addsUp(values, total) {
@@ -173,6 +180,10 @@ var SurveyLogic = (function () {
       var value = first(fields, id);
       return value === undefined ? null : readDate(value);
     },
+    time: function (fields, id) {
+      var value = first(fields, id);
+      return value === undefined ? null : readTime(value);
+    },
     text: function (fields, id) {
       var value = (first(fields, id) || "").trim();
       return value ? value : null;
@@ -182,7 +193,7 @@ var SurveyLogic = (function () {
     return READERS[reader](fields, id, settings || {});
   }
   return { evaluate: evaluate, isAnswered: isAnswered, laterPageShows: laterPageShows,
-           readNumber: readNumber, readDate: readDate, readAnswer: readAnswer,
+           readNumber: readNumber, readDate: readDate, readTime: readTime, readAnswer: readAnswer,
            addsUp: addsUp };
 })();
 

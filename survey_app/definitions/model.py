@@ -98,6 +98,8 @@ class Question:
     pattern_message: Text | None = None       # what to tell a respondent whose text does not match
     min_date: str | None = None               # "YYYY-MM-DD", earliest allowed answer
     max_date: str | None = None               # "YYYY-MM-DD", latest allowed answer
+    min_time: str | None = None               # "HH:MM", earliest allowed answer
+    max_time: str | None = None               # "HH:MM", latest allowed answer
     yes_label: Text | None = None             # instead of the interface's "Yes"
     no_label: Text | None = None              # instead of the interface's "No"
 

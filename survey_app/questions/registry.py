@@ -11,6 +11,7 @@ from survey_app.questions.number import Number
 from survey_app.questions.ranking import Ranking
 from survey_app.questions.scale import Matrix, ScaleType
 from survey_app.questions.text import LongText, ShortText
+from survey_app.questions.time import Time
 
 TYPES: dict[str, QuestionType] = {
     "single_choice": SingleChoice(),
@@ -23,6 +24,7 @@ TYPES: dict[str, QuestionType] = {
     "long_text": LongText(),
     "ranking": Ranking(),
     "date": Date(),
+    "time": Time(),
     "yes_no": YesNo(),
     "note": Note(),
 }
