@@ -32,5 +32,5 @@ test: $(VENV)/.installed-test
 ## Re-extract the UI strings and merge them into the catalogues (for translators)
 translations: $(VENV)/.installed-app
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o survey_app/translations/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i survey_app/translations/messages.pot -d survey_app/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i survey_app/translations/messages.pot -d survey_app/translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d survey_app/translations

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from survey_app import create_app
-from survey_app.workshops import workshop as ws# noqa: E402
+from survey_app.workshops import codes, model, records, state, templates  # noqa: E402
 from survey_app.web.auth import create_user# noqa: E402
 from survey_app.web.db import get_store# noqa: E402
 from survey_app.storage.tinydb.store import Store# noqa: E402
@@ -96,10 +96,10 @@ def prepare(data_dir: str) -> tuple[str, str]:
     app = create_app({"DATA_DIR": data_dir})
     with app.app_context():
         create_user("facilitator", PASSWORD, "facilitator")
-        template = ws.load_templates(ROOT / "questionnaires" / "workshops").templates[TEMPLATE]
-        workshop = ws.new_workshop("Benchmark", "2025-05-20", ws.new_join_code(), ["de"], template)
-        workshop = ws.show_results(ws.open_voting(workshop, "2025-05-20T10:00:00+00:00"), True)
-        record = get_store().add_workshop(ws.workshop_record(workshop))
+        template = templates.load_templates(ROOT / "questionnaires" / "workshops").templates[TEMPLATE]
+        workshop = state.new_workshop("Benchmark", "2025-05-20", codes.new_join_code(), ["de"], template)
+        workshop = state.show_results(state.open_voting(workshop, "2025-05-20T10:00:00+00:00"), True)
+        record = get_store().add_workshop(records.workshop_record(workshop))
     return record["id"], record["join_code"]
 
 
@@ -138,7 +138,7 @@ def join(port: int, code: str) -> Client:
     return phone
 
 
-def random_dots(poll: ws.Poll, rng: random.Random) -> dict[str, int]:
+def random_dots(poll: model.Poll, rng: random.Random) -> dict[str, int]:
     points = {}
     budget = poll.points
     for option in rng.sample(poll.options, len(poll.options)):
@@ -223,7 +223,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-workshop-") as data_dir:
         workshop_id, code = prepare(data_dir)
         store = Store(data_dir)
-        poll = ws.workshop_from_record(store.get_workshop(workshop_id)).polls[0]
+        poll = records.workshop_from_record(store.get_workshop(workshop_id)).polls[0]
         port = free_port()
         server = start_server(data_dir, port, args.workers)
         try:
@@ -261,7 +261,7 @@ def main() -> None:
             bare_ms = [ms for ms, _status, _done in bare]
             bare_seconds = max(done for *_x, done in bare) - min(done - ms / 1000 for ms, _s, done in bare)
 
-            run = ws.workshop_from_record(store.get_workshop(workshop_id)).current_round().run
+            run = records.workshop_from_record(store.get_workshop(workshop_id)).current_round().run
             stored, equal = check_stored(store, workshop_id, run, values)
             chart = presenter.state["chart"] if presenter.state else None
             totals = Counter()
@@ -288,7 +288,7 @@ def main() -> None:
             burst_ms = [ms for ms, _status, _done in burst]
             burst_ok = sum(status == 302 for _ms, status, _done in burst)
             burst_seconds = max(done for *_x, done in burst) - min(done - ms / 1000 for ms, _s, done in burst)
-            run = ws.workshop_from_record(store.get_workshop(workshop_id)).current_round().run
+            run = records.workshop_from_record(store.get_workshop(workshop_id)).current_round().run
             stored_again, equal_again = check_stored(store, workshop_id, run, values_again)
             print(f"all at once: {burst_ok} of {n} votes accepted, {stored_again} stored, "
                   f"stored = sent: {'yes' if equal_again else 'NO'}")

@@ -64,7 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
-    from survey_app.web import auth, db, catalogue as definitions, i18n, minimum
+    from survey_app.web import auth, db, catalogue as definitions, headers, i18n, minimum
     from survey_app.web.views import accounts, admin, audit, main, results, survey, workshops
 
     app.request_class = main.Request
@@ -81,6 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     definitions.init_app(app)
     minimum.init_app(app)
+    headers.init_app(app)
 
     for blueprint in (main.bp, auth.bp, accounts.bp, audit.bp, survey.bp, results.bp, admin.bp,
                       workshops.facilitate, workshops.participate):

@@ -8,13 +8,14 @@ import datetime as dt
 import random
 from dataclasses import replace
 
-from survey_app.workshops import workshop as ws
+from survey_app.workshops import codes, records, state
 from survey_app.analysis.counting import DEMO, is_demo
 from survey_app.fieldings.fielding import build_response
 from survey_app.definitions.questionnaire import Catalogue
 from survey_app.storage.tinydb.store import Store
-from survey_app.synthetic import random_answers, random_vote
-from survey_app.workshops.workshop import TemplateCatalogue
+from survey_app.synthetic import random_answers
+from survey_app.workshops.templates import TemplateCatalogue
+from survey_app.workshops.voting import random_vote
 
 # About six neighbourhood managers (DOMAIN.md) and dozens of partner organisations.
 DEMO_SIZES = {"staff-self-assessment": 6, "stakeholder-questionnaire": 80}
@@ -65,19 +66,19 @@ def run_demo_workshop(store: Store, templates: TemplateCatalogue, seed: int = 20
         return existing
     rng = random.Random(seed)
     day = (today or dt.date.today()).isoformat()
-    workshop = replace(ws.new_workshop("Demo-Workshop Quartiersmanagement", day, ws.new_join_code(),
+    workshop = replace(state.new_workshop("Demo-Workshop Quartiersmanagement", day, codes.new_join_code(),
                                        template.languages, template), demo=True)
-    record = store.add_workshop(ws.workshop_record(workshop))
+    record = store.add_workshop(records.workshop_record(workshop))
     groups = [t.id for t in template.organisation_types]
     people = [store.add_participant(record["id"], rng.choice(groups)) for _ in range(participants)]
-    workshop = ws.workshop_from_record(record)
+    workshop = records.workshop_from_record(record)
     for poll in workshop.polls:
-        workshop = ws.open_voting(ws.go_to_poll(workshop, poll.id, f"{day}T10:00"), f"{day}T10:00")
+        workshop = state.open_voting(state.go_to_poll(workshop, poll.id, f"{day}T10:00"), f"{day}T10:00")
         run = workshop.current_round(poll.id).run
         for person in people:
             store.put_vote(record["id"], run, person["id"], {"value": random_vote(poll, rng), "group": person["group"]})
-        workshop = ws.close_voting(workshop, f"{day}T10:05")
-    store.change_workshop(record["id"], lambda _stored: ws.workshop_record(workshop))
+        workshop = state.close_voting(workshop, f"{day}T10:05")
+    store.change_workshop(record["id"], lambda _stored: records.workshop_record(workshop))
     return store.get_workshop(record["id"])
 
 

@@ -1,11 +1,11 @@
-"""Plausible random answers to questionnaires and workshop polls: benchmark and demo data
-(pure, seeded)."""
+"""Plausible random answers to questionnaires: benchmark and demo data (pure, seeded).
+Workshop votes: workshops/voting.py random_vote, from each poll type's own hook."""
 from __future__ import annotations
 
 import random
 
 from survey_app.definitions.model import Question, Questionnaire
-from survey_app.workshops.workshop import UNCLEAR, Poll
+
 
 def random_answer(question: Question, rng: random.Random):
     """A plausible valid answer, as the question's type makes one; None for none."""
@@ -23,36 +23,3 @@ def random_answers(questionnaire: Questionnaire, rng: random.Random) -> dict:
             answers[question.id] = value
     return answers
 
-
-IDEAS = ("Sprechstunden im Quartier", "Runder Tisch Integration", "Doppelte Einzelfallberatung",
-         "Mehr Räume für Initiativen", "Newsletter für Partner")
-
-
-def random_vote(poll: Poll, rng: random.Random):
-    """A valid workshop vote for a poll of any type."""
-    ids = [o.id for o in poll.options]
-    kind = poll.type
-    if kind == "single_choice":
-        return rng.choice(ids)
-    if kind == "multiple_choice":
-        return rng.sample(ids, rng.randint(1, poll.max_choices or len(ids)))
-    if kind in ("scale", "fist_to_five"):
-        # rooms lean towards agreement: the upper half of the scale is more likely
-        values = poll.scale_values
-        return rng.choices(values, weights=range(1, len(values) + 1))[0]
-    if kind == "dot_voting":
-        dots: dict[str, int] = {}
-        for _ in range(poll.points):
-            choice = rng.choice(ids)
-            if not poll.max_per_option or dots.get(choice, 0) < poll.max_per_option:
-                dots[choice] = dots.get(choice, 0) + 1
-        return dots
-    if kind == "ranking":
-        return rng.sample(ids, len(ids))
-    if kind == "role_matrix":
-        actors = [a.id for a in poll.actors]
-        # the first two actors (the two kinds of neighbourhood management) are named most
-        weights = [4, 3] + [1] * (len(actors) - 2) + [1]
-        return {task.id: {"lead": rng.choices(actors + [UNCLEAR], weights=weights[:len(actors) + 1])[0]}
-                for task in poll.tasks}
-    return rng.sample(IDEAS, rng.randint(1, min(poll.max_items or 1, len(IDEAS))))

@@ -18,7 +18,7 @@ from survey_app import PROJECT_ROOT
 from survey_app.web.db import get_store
 from survey_app.demo import run_demo_workshop
 from survey_app.storage.tinydb.store import DamagedFileError, Store, check_data_folder
-from survey_app.workshops.workshop import load_templates
+from survey_app.workshops.templates import load_templates
 
 STAFF, PARTNERS = "staff-self-assessment", "stakeholder-questionnaire"
 STAFF_TITLE = "Selbsteinschätzung der Quartiersmanager*innen"

@@ -1,4 +1,5 @@
-"""Admins add questionnaires in the app: YAML or XLSForm upload, checked before it is saved."""
+"""Admins add questionnaires in the app: YAML or XLSForm upload, kept as a draft, checked and
+published (tests/test_publishing.py follows a draft through preview, new versions and discard)."""
 from __future__ import annotations
 
 import io
@@ -37,6 +38,12 @@ def _upload(client, name, data):
         content_type="multipart/form-data", follow_redirects=True)
 
 
+def _publish(client, review):
+    """Publish the draft whose review page `review` is (the response of an upload)."""
+    path = review.request.path
+    return client.post(f"{path}/publish", data={"csrf_token": csrf_token(client, path)})
+
+
 def _textarea(page: str) -> str:
     import html
 
@@ -48,40 +55,44 @@ def test_xlsform_upload_is_reviewed_then_saved_and_served(admin, folder, tmp_pat
     page = review.get_data(as_text=True)
     assert review.status_code == 200
     assert "Partnerbefragung" in page and "7 Fragen" in page
-    assert "settings row 1" in page  # the import report
+    assert "XLSForm kennt keinen Zweck" in page  # the import report, in the admin's language
     text = _textarea(page)
     uploads = tmp_path / "data" / "questionnaires"
-    assert not (uploads / "partner.yaml").exists()  # nothing saved before the admin says so
-    # a browser sends the text area with CRLF line ends
-    saved = admin.post("/admin/definitions/save", data={"csrf_token": csrf_token(admin, "/admin/"),
-                                                        "text": text.replace("\n", "\r\n")})
-    assert saved.status_code == 302
+    assert not (uploads / "partner.yaml").exists()  # nothing published before the admin says so
+    assert admin.get("/s/partner").status_code == 404
+    # a correction in the text area: a browser sends it with CRLF line ends
+    text = text.replace("Partnerbefragung", "Befragung der Partner")
+    corrected = admin.post(review.request.path, data={"csrf_token": csrf_token(admin, review.request.path),
+                                                      "text": text.replace("\n", "\r\n")})
+    assert corrected.status_code == 302 and corrected.location.endswith(review.request.path)
+    assert _publish(admin, review).status_code == 302
     assert (uploads / "partner.yaml").read_text(encoding="utf-8") == text
     assert not (folder / "partner.yaml").exists()  # the shipped folder is only read
-    assert admin.get("/s/partner").status_code == 200
+    assert "Befragung der Partner" in admin.get("/s/partner").get_data(as_text=True)
 
 
-def test_broken_yaml_is_shown_with_its_line_and_not_saved(admin, folder, tmp_path):
+def test_broken_yaml_is_shown_with_its_line_and_cannot_be_published(admin, folder, tmp_path):
     review = _upload(admin, "broken.yaml", b"id: broken\nlanguages: [de\n")
-    assert review.status_code == 422
-    assert "line" in review.get_data(as_text=True)
+    assert review.status_code == 200
+    page = review.get_data(as_text=True)
+    assert "line 3" in page and "Veröffentlichen" not in page
     before = sorted(p.name for p in folder.iterdir())
-    refused = admin.post("/admin/definitions/save", data={"csrf_token": csrf_token(admin, "/admin/"),
-                                                          "text": "id: broken\nlanguages: [de\n"})
-    assert refused.status_code == 422
+    refused = _publish(admin, review)
+    assert refused.status_code == 302 and refused.location.endswith(review.request.path)
     assert sorted(p.name for p in folder.iterdir()) == before
-    assert not (tmp_path / "data" / "questionnaires").exists()
+    assert list((tmp_path / "data" / "questionnaires").glob("*.y*ml")) == []
 
 
 def test_existing_id_is_refused(admin, folder):
     text = (folder / "staff-self-assessment.yaml").read_text(encoding="utf-8")
     review = _upload(admin, "copy.yaml", text.encode("utf-8"))
-    assert review.status_code == 422
-    assert "existiert bereits" in review.get_data(as_text=True)
+    assert "gehört zu einem Fragebogen, der mit der App kommt" in review.get_data(as_text=True)
+    assert _publish(admin, review).location.endswith(review.request.path)  # refused, back to the draft
+    assert (folder / "staff-self-assessment.yaml").read_text(encoding="utf-8") == text
 
 
 def _save(client, text):
-    return client.post("/admin/definitions/save", data={"csrf_token": csrf_token(client, "/admin/"), "text": text})
+    return _publish(client, _upload(client, "upload.yaml", text.encode("utf-8")))
 
 
 def test_an_uploaded_questionnaire_is_kept_in_the_data_folder_and_comes_back_with_it(admin, tmp_path):
@@ -90,7 +101,6 @@ def test_an_uploaded_questionnaire_is_kept_in_the_data_folder_and_comes_back_wit
     text = (PROJECT_ROOT / "questionnaires" / "staff-self-assessment.yaml").read_text(encoding="utf-8")
     text = text.replace("id: staff-self-assessment", "id: partner-check")
     assert _save(admin, text).status_code == 302
-    assert _save(admin, text).status_code == 422  # the id is taken now, by the uploaded file
     assert admin.get("/s/partner-check").status_code == 200
 
     restored = tmp_path / "elsewhere"
@@ -116,9 +126,9 @@ def test_an_uploaded_file_with_a_shipped_id_is_a_problem_not_an_override(admin, 
 
 def test_other_files_are_refused_with_a_message(admin):
     page = _upload(admin, "notes.txt", b"hello").get_data(as_text=True)
-    assert "Nur .yaml-, .yml-, .xlsx- und .lss-Dateien" in page
+    assert "Nur .yaml-, .yml-, .xlsx-, .xls-, .zip-, .csv- und .lss-Dateien" in page
     page = _upload(admin, "fake.xlsx", b"not a workbook").get_data(as_text=True)
-    assert "not an .xlsx workbook" in page
+    assert "keine Arbeitsmappe" in page
 
 
 def test_only_admins_with_csrf_may_upload(tmp_path, admin):
@@ -126,8 +136,11 @@ def test_only_admins_with_csrf_may_upload(tmp_path, admin):
                       content_type="multipart/form-data").status_code == 400
     evaluator = admin.application.test_client()
     login(evaluator, "evaluator")
-    response = evaluator.post("/admin/definitions/save", data={"csrf_token": csrf_token(evaluator), "text": "id: x"})
-    assert response.status_code == 403
+    draft = _upload(admin, "x.yaml", b"id: x\n").request.path
+    for path in (draft, f"{draft}/publish", f"{draft}/discard"):
+        response = evaluator.post(path, data={"csrf_token": csrf_token(evaluator), "text": "id: x"})
+        assert response.status_code == 403
+    assert evaluator.get(draft).status_code == 403 and evaluator.get(f"{draft}/preview/1").status_code == 403
 
 
 def test_admin_previews_every_page_as_respondents_see_it_and_nothing_is_stored(admin, folder):

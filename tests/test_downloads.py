@@ -107,8 +107,10 @@ def test_texts_are_included_only_on_request_and_neutralised(app, client, survey_
     with_texts = _get(client, survey_id, "responses.csv", texts=1).get_data(as_text=True)
     assert "'=Kommentar" in with_texts
     workbook = load_workbook(io.BytesIO(_get(client, survey_id, "results.xlsx", texts=1).get_data()))
-    cells = [c for row in workbook["Antworten"].values for c in row if isinstance(c, str) and "Kommentar" in c]
-    assert cells and all(c.startswith("'=") for c in cells)
+    cells = [c for row in workbook["Antworten"].iter_rows() for c in row
+             if isinstance(c.value, str) and "Kommentar" in c.value]
+    # XLSX: text cells holding exactly what was typed, marked as text (Excel's quote prefix)
+    assert cells and all(c.value.startswith("=") and c.data_type == "s" and c.quotePrefix for c in cells)
 
 
 def test_small_filter_gives_no_download_and_no_page(app, client, survey_id):

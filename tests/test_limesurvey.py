@@ -586,6 +586,12 @@ def _upload(client, name, data, lang=None):
                        content_type="multipart/form-data", follow_redirects=True)
 
 
+def _publish(client, review):
+    """Publish the draft whose review page `review` is (the response of an upload)."""
+    path = review.request.path
+    return client.post(f"{path}/publish", data={"csrf_token": csrf_token(client, path)})
+
+
 def _textarea(page: str) -> str:
     import html
     import re
@@ -694,8 +700,7 @@ def test_imported_surveys_are_saved_and_filled_in_through_the_real_routes(admin,
     review = _upload(admin, f"{name}.lss", data)
     assert review.status_code == 200, review.get_data(as_text=True)[:2000]
     text = _textarea(review.get_data(as_text=True))
-    saved = admin.post("/admin/definitions/save", data={"csrf_token": csrf_token(admin, "/admin/"), "text": text})
-    assert saved.status_code == 302
+    assert _publish(admin, review).location.endswith("/admin/")
     slug = yaml.safe_load(text)["id"]
     respondent = admin.application.test_client()
     pages = fill_in(respondent, admin.application, slug)
@@ -711,8 +716,7 @@ def test_branching_from_relevance_works_for_respondents(admin):
     from survey_app.web.db import get_store
 
     review = _upload(admin, "partner.lss", build_lss(FULL, "new"))
-    text = _textarea(review.get_data(as_text=True))
-    admin.post("/admin/definitions/save", data={"csrf_token": csrf_token(admin, "/admin/"), "text": text})
+    assert _publish(admin, review).location.endswith("/admin/")
     respondent = admin.application.test_client()
     respondent.post("/s/partnerbefragung/start", data={"csrf_token": csrf_token(respondent, "/s/partnerbefragung")})
     page = respondent.get("/s/partnerbefragung/p/1").get_data(as_text=True)

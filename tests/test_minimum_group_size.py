@@ -7,7 +7,7 @@ import pytest
 from conftest import csrf_token, login, make_app
 from survey_app.analysis.disclosure import FLOOR, MinimumTooLow, checked_app_minimum, effective_minimum
 from survey_app.web.db import get_store
-from survey_app.workshops import workshop as ws
+from survey_app.workshops import records, state
 
 
 def test_settings_only_raise_the_app_minimum():
@@ -36,7 +36,7 @@ def test_a_workshop_cannot_go_below_the_app_minimum(app):
     client = app.test_client()
     login(client, "admin")
     with app.app_context():
-        record = get_store().add_workshop(ws.workshop_record(ws.new_workshop("W", "2026-12-01", "QWERTY", ("de",))))
+        record = get_store().add_workshop(records.workshop_record(state.new_workshop("W", "2026-12-01", "QWERTY", ("de",))))
     token = csrf_token(client, f"/workshops/{record['id']}/settings")
     response = client.post(f"/workshops/{record['id']}/settings",
                            data={"csrf_token": token, "title": "W", "date": "2026-12-01", "min_group_size": "4",

@@ -6,7 +6,7 @@ import random
 from survey_app.analysis.stats import adds_up, borda_order, borda_points, kendalls_w, median_of_counts
 from survey_app.analysis.summaries import summarize_question
 from survey_app.definitions.model import Option, Question
-from survey_app.workshops import workshop as ws
+from survey_app.workshops import model, tallies
 
 
 def test_borda_ties_go_to_the_better_mean_rank_then_to_the_definition_order():
@@ -26,14 +26,14 @@ def test_questions_and_polls_rank_the_same_votes_in_the_same_order():
     values = ["v1", "v2", "v3", "v4"]
     question = Question(id="q", type="ranking", text={"de": "Q"},
                         options=tuple(Option(v, {"de": v}) for v in values))
-    poll = ws.Poll(id="p", type="ranking", text={"de": "P"},
-                   options=tuple(ws.Choice(v, {"de": v}) for v in values))
+    poll = model.Poll(id="p", type="ranking", text={"de": "P"},
+                   options=tuple(model.Choice(v, {"de": v}) for v in values))
     for _ in range(50):
         rankings = [rng.sample(values, len(values)) for _ in range(rng.randint(1, 6))]
         summary = summarize_question(question, [{"answers": {"q": r}} for r in rankings])
-        tally = ws.ranking_tally(poll, ws.cast_votes({"id": str(i), "participant": str(i), "value": r}
+        tally = tallies.tally(poll, model.cast_votes({"id": str(i), "participant": str(i), "value": r}
                                                      for i, r in enumerate(rankings)))
-        assert [o.value for o in summary.options] == [o.choice.id for o in tally.options]
+        assert [o.value for o in summary.options] == [o.value for o in tally.options]
         assert [o.borda for o in summary.options] == [o.borda for o in tally.options]
 
 

@@ -23,8 +23,8 @@ def test_synthetic_answers_are_valid_for_every_question_type():
 
 
 def test_synthetic_votes_are_valid_for_every_poll_of_the_shipped_template():
-    from survey_app.synthetic import random_vote
-    from survey_app.workshops.workshop import load_templates, validate_vote
+    from survey_app.workshops.templates import load_templates
+    from survey_app.workshops.voting import random_vote, validate_vote
 
     templates = load_templates(ROOT.parent / "questionnaires" / "workshops").templates
     polls = [poll for template in templates.values() for poll in template.polls]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Respondent, csrf_token, login
-from survey_app.workshops import workshop as ws
+from survey_app.workshops import records, state
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
 from survey_app.fieldings.fielding import add_fielding, build_response
@@ -62,8 +62,8 @@ def test_demo_twice_adds_nothing_and_remove_takes_exactly_the_demo(app, runner):
     Respondent(app.test_client(), app, SLUG).complete()
     _add(app, partners, 2, organisation_type="welfare_association")
     with app.app_context():
-        real_workshop = get_store().add_workshop(ws.workshop_record(
-            ws.new_workshop("Echter Workshop", "2026-03-01", "RLWKSP", ("de",))))
+        real_workshop = get_store().add_workshop(records.workshop_record(
+            state.new_workshop("Echter Workshop", "2026-03-01", "RLWKSP", ("de",))))
     real = {survey["id"]: _stored(app, survey["id"]) for survey in (staff, partners)}
     assert [len(found) for found in real.values()] == [1, 2]
 
@@ -323,8 +323,8 @@ def test_store_marks_an_exclusion_only_on_its_response(tmp_path):
 
 def test_store_removes_one_workshop_with_its_votes(tmp_path):
     store = Store(tmp_path)
-    keep = store.add_workshop(ws.workshop_record(ws.new_workshop("Bleibt", "2026-01-01", "KEEPAA", ("de",))))
-    gone = store.add_workshop(ws.workshop_record(ws.new_workshop("Geht", "2026-01-01", "GONEAA", ("de",))))
+    keep = store.add_workshop(records.workshop_record(state.new_workshop("Bleibt", "2026-01-01", "KEEPAA", ("de",))))
+    gone = store.add_workshop(records.workshop_record(state.new_workshop("Geht", "2026-01-01", "GONEAA", ("de",))))
     person = store.add_participant(gone["id"], None)
     run = "0b6d7a47-2a8c-4b53-9a5c-3f2c4f3f9d11"
     store.put_vote(gone["id"], run, person["id"], {"value": "a"})

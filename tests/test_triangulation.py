@@ -83,18 +83,19 @@ def test_triangulation_page_compares_staff_and_stakeholders(app, client):
 def test_workshop_role_matrix_joins_the_questionnaires_on_the_same_tasks():
     from pathlib import Path
 
-    from survey_app.workshops import workshop as ws
+    from survey_app.workshops import model, state, templates
+    from survey_app.workshops.polls.role_matrix import UNCLEAR
     from survey_app.analysis.triangulation import workshop_observations
 
-    template, problems = ws.load_template_file(
+    template, problems = templates.load_template_file(
         Path(__file__).resolve().parent.parent / "questionnaires" / "workshops" / "neighbourhood-management-workshop.yaml")
     assert template and not [p for p in problems if getattr(p, "severity", "error") == "error"]
-    workshop = ws.new_workshop("Workshop Nord", "2017-11-20", "ABCDEF", template.languages, template)
-    workshop = ws.go_to_poll(workshop, "roles", "2017-11-20T10:00")
-    workshop = ws.open_voting(workshop, "2017-11-20T10:00")
+    workshop = state.new_workshop("Workshop Nord", "2017-11-20", "ABCDEF", template.languages, template)
+    workshop = state.go_to_poll(workshop, "roles", "2017-11-20T10:00")
+    workshop = state.open_voting(workshop, "2017-11-20T10:00")
     run = workshop.current_round("roles").run
     # six participants: five name QM general as lead for networking, one says unclear
-    votes = [ws.CastVote(str(i), f"p{i}", {"networking": {"lead": "qm_general" if i < 5 else ws.UNCLEAR}})
+    votes = [model.CastVote(str(i), f"p{i}", {"networking": {"lead": "qm_general" if i < 5 else UNCLEAR}})
              for i in range(6)]
     observations = workshop_observations(workshop, {run: votes}, minimum=5)
     networking = [o for o in observations if o[0] == "task.networking"]

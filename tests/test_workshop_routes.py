@@ -281,22 +281,60 @@ def test_add_polls_of_every_type(app, facilitator):
     assert polls["multiple_choice"]["construct"] == "task.networking"
 
 
+# The messages are the poll definition's own (a template file gets the same ones after the key).
 @pytest.mark.parametrize("poll_type, fields, field_id, message", [
-    ("single_choice", {"options_de": "nur eine"}, "options_de", "Enter between 2 and 20 lines."),
-    ("dot_voting", {"options_de": "A\nB", "points": "0"}, "points", ""),
+    ("single_choice", {"options_de": "nur eine"}, "options_de", "Enter between 2 and 20 entries."),
+    ("ranking", {"options_de": "\n".join("ABCDEFGHIJK")}, "options_de", "Enter between 2 and 10 entries."),
+    ("dot_voting", {"options_de": "A\nB", "points": "0"}, "points", "Enter a whole number from 1 to 100."),
+    ("dot_voting", {"options_de": "A\nB", "points": "zwei"}, "points", "Enter a whole number from 1 to 100."),
+    ("dot_voting", {"options_de": "A\nB", "points": ""}, "points", "This is required."),
     ("dot_voting", {"options_de": "A\nB", "points": "3", "max_per_option": "5"}, "max_per_option",
      "This is more than the points per participant."),
     ("multiple_choice", {"options_de": "A\nB", "max_choices": "3"}, "max_choices", "This is more than there are options."),
-    ("scale", {"labels_de": "a\nb"}, "labels_de", "Enter between 5 and 5 lines."),
-    ("single_choice", {"options_de": "A\nB", "construct": "Not A Key"}, "construct", ""),
+    ("scale", {"labels_de": "a\nb"}, "labels_de", "Enter exactly 5 entries."),
+    ("open_text", {"max_items": "11", "max_length": "100"}, "max_items", "Enter a whole number from 1 to 10."),
+    ("single_choice", {"options_de": "A\nB", "construct": "Not A Key"}, "construct",
+     "Use lower-case letters, digits and _, parts separated by dots."),
+    ("single_choice", {"options_de": "A\nB", "text_de": "  "}, "text_de", "Please enter the text in every language."),
 ])
 def test_poll_editor_refuses_at_the_field(app, facilitator, poll_type, fields, field_id, message):
     workshop_id = create(facilitator, source="", languages="de")
-    response = new_poll(facilitator, workshop_id, poll_type, text_de="Frage", **fields)
+    response = new_poll(facilitator, workshop_id, poll_type, **{"text_de": "Frage", **fields})
     assert response.status_code == 422
     page = page_text(response)
     assert f'id="{field_id}-error"' in page and message in page
     assert record(app, workshop_id)["polls"] == []
+
+
+def test_poll_editor_says_it_in_the_users_language(app):
+    german = app.test_client()
+    login(german, "facilitator")
+    workshop_id = create(german, source="", languages="de")
+    response = new_poll(german, workshop_id, "dot_voting", text_de="Frage", options_de="A\nB", points="0")
+    assert response.status_code == 422
+    assert 'id="points-error"' in page_text(response)
+    assert "Geben Sie eine ganze Zahl von 1 bis 100 ein." in page_text(response)
+
+
+def test_editor_and_template_files_follow_the_same_idea_length_rule(app, facilitator):
+    # A template file may ask for ideas of up to 5 characters; so may the editor now (it refused under 10).
+    workshop_id = create(facilitator, source="", languages="de")
+    response = new_poll(facilitator, workshop_id, "open_text", text_de="Stichwort", max_items="3", max_length="5")
+    assert response.status_code == 302
+    assert record(app, workshop_id)["polls"][0]["max_length"] == 5
+    response = new_poll(facilitator, workshop_id, "open_text", text_de="Lang", max_items="3", max_length="501")
+    assert response.status_code == 422 and "Enter a whole number from 1 to 500." in page_text(response)
+
+
+def test_settings_refuse_more_organisation_types_than_a_template_may_have(app, facilitator):
+    workshop_id = create(facilitator, source="", languages="de")
+    url = f"/workshops/{workshop_id}/settings"
+    response = facilitator.post(url, data={"csrf_token": token(facilitator, url), "title": "T", "date": "2025-06-01",
+                                           "organisation_types_de": "\n".join(f"Typ {i}" for i in range(21))})
+    assert response.status_code == 422
+    page = page_text(response)
+    assert 'id="organisation_types_de-error"' in page and "Enter between 0 and 20 entries." in page
+    assert record(app, workshop_id)["organisation_types"] == []
 
 
 def test_poll_editor_in_two_languages_needs_matching_lines(app, facilitator):

@@ -11,15 +11,9 @@ from dataclasses import dataclass
 
 from survey_app.analysis.summaries import Response, summarize_question
 from survey_app.definitions.model import Question, Questionnaire, Text
-from survey_app.workshops.workshop import (
-    CastVote,
-    DotTally,
-    RankingTally,
-    RoleMatrixTally,
-    ScaleTally,
-    Workshop,
-    tally,
-)
+from survey_app.workshops.model import CastVote, Workshop
+from survey_app.workshops.polls.registry import POLL_TYPES
+from survey_app.workshops.tallies import tally
 
 
 @dataclass(frozen=True)
@@ -116,24 +110,8 @@ def workshop_observations(workshop: Workshop, votes: Mapping[str, Sequence[CastV
         def measure(kind: str) -> Measure:
             return Measure(f"workshop:{workshop.id}", title, poll.id, poll.text, kind)
 
-        def cell(n: int, **values) -> Cell:
-            return Cell(n, True) if n < minimum else Cell(n, False, **values)
-
-        if isinstance(result, DotTally):
-            for count in result.options:
-                if count.choice.construct:
-                    observations.append((count.choice.construct, count.choice.label, measure("priority"),
-                                         cell(result.n, share=count.share)))
-        elif isinstance(result, RankingTally):
-            for count in result.options:
-                if count.choice.construct:
-                    observations.append((count.choice.construct, count.choice.label, measure("rank"),
-                                         cell(result.n, mean=count.mean_rank)))
-        elif isinstance(result, RoleMatrixTally):
-            for row in result.tasks:
-                if row.task.construct:
-                    observations.append((row.task.construct, row.task.label, measure("lead"),
-                                         cell(row.n, share=row.consensus, top=row.lead.label if row.lead else None)))
-        elif isinstance(result, ScaleTally) and poll.construct:
-            observations.append((poll.construct, poll.text, measure("rating"), cell(result.n, mean=result.mean)))
+        for found in POLL_TYPES[poll.type].indicators(poll, result):
+            cell = Cell(found.n, True) if found.n < minimum else \
+                Cell(found.n, False, mean=found.mean, share=found.share, top=found.top)
+            observations.append((found.construct, found.label, measure(found.kind), cell))
     return observations

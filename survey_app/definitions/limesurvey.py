@@ -29,10 +29,12 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 from survey_app.definitions.conditions import MAX_DEPTH as MAX_CONDITION_DEPTH
-from survey_app.definitions.xlsform import ANONYMITY, Conversion, _slug as slug, _unique as unique
+from survey_app.definitions.imports import (
+    ANONYMITY, N_, Conversion, ImportFailure, Message, Note, TextFindings as _Findings, combine as _combine,
+    depth as _depth, html_to_text, language_code, negate as _negate, slug, unique,
+)
 
 MAX_BYTES = 10 * 1024 * 1024        # a survey structure export with many languages stays well below
 MAX_XML_DEPTH = 16                  # document > table > rows > row > column is 5; theme options 6
@@ -53,51 +55,8 @@ GENDER = [("F", {"de": "weiblich", "en": "Female"}), ("M", {"de": "männlich", "
 MARK = "[…]"   # stands where ExpressionScript code was removed from a text
 
 
-def N_(message: str) -> str:
-    """Marks a msgid for extraction (pybabel knows N_); it is translated when it is shown."""
-    return message
-
-
-def _same(message: str) -> str:
-    return message
-
-
-# --------------------------------------------------------------------------- report
-
-@dataclass(frozen=True)
-class Note:
-    place: str                       # msgid: N_("survey"), N_("group %(group)s"), N_("question %(question)s")
-    message: str                     # msgid with %(name)s parameters
-    params: tuple = ()               # ((name, value), ...) for place and message
-    kind: str = "dropped"            # "dropped" (not carried over) or "changed" (carried over differently)
-
-    def render(self, gettext: Callable[[str], str] = _same) -> str:
-        params = {key: value.render(gettext) if isinstance(value, Message) else value for key, value in self.params}
-        return f"{gettext(self.place) % params}: {gettext(self.message) % params}"
-
-    def __str__(self) -> str:
-        return self.render()
-
-
-@dataclass(frozen=True)
-class Message:
-    """A msgid with its parameters, used inside a Note (e.g. why an equation was not carried over)."""
-    message: str
-    params: tuple = ()
-
-    def render(self, gettext: Callable[[str], str] = _same) -> str:
-        return gettext(self.message) % dict(self.params)
-
-
-class LimeSurveyError(ValueError):
+class LimeSurveyError(ImportFailure):
     """The file is not a LimeSurvey survey structure that can be read at all."""
-
-    def __init__(self, message: str, **params):
-        self.message, self.params = message, params
-        super().__init__(message % params)
-
-    def render(self, gettext: Callable[[str], str] = _same) -> str:
-        return gettext(self.message) % self.params
 
 
 class ExpressionError(ValueError):
@@ -190,61 +149,6 @@ def read_document(data: bytes) -> _Document:
 
 # --------------------------------------------------------------------------- texts
 
-_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.I | re.S)
-_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
-               "blockquote", "section", "article", "hr", "dd", "dt"}
-_MEDIA_TAGS = {"img", "iframe", "video", "audio", "object", "embed", "svg", "canvas", "picture", "source"}
-_SKIP_TAGS = {"script", "style", "noscript", "template", "iframe", "object", "svg", "canvas", "select", "textarea"}
-
-
-@dataclass
-class _Findings:
-    """What was removed from the texts of one question."""
-    scripts: bool = False
-    media: bool = False
-    expressions: list[str] | None = None
-
-    def add_expression(self, code: str) -> None:
-        self.expressions = (self.expressions or [])
-        if code not in self.expressions:
-            self.expressions.append(code)
-
-
-class _TextExtractor(HTMLParser):
-    def __init__(self, findings: _Findings):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip = 0
-        self.findings = findings
-
-    def handle_starttag(self, tag, attrs):
-        if any(name.startswith("on") or (value or "").strip().lower().startswith("javascript:")
-               for name, value in attrs):
-            self.findings.scripts = True
-        if tag in _MEDIA_TAGS:
-            self.findings.media = True
-        if tag in _SKIP_TAGS:
-            self.skip += 1
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_startendtag(self, tag, attrs):
-        skipping = tag in _SKIP_TAGS
-        self.handle_starttag(tag, attrs)
-        if skipping:
-            self.skip -= 1
-
-    def handle_endtag(self, tag):
-        if tag in _SKIP_TAGS and self.skip:
-            self.skip -= 1
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        if not self.skip:
-            self.parts.append(data)
-
-
 def _remove_expressions(text: str, findings: _Findings) -> str:
     """Replace ExpressionScript code -- `{` not followed by white space, up to its matching `}` --
     by MARK. Quotes inside the braces are respected; an unmatched `{` stays as it is."""
@@ -289,43 +193,7 @@ def plain_text(source: str | None, findings: _Findings | None = None) -> str:
     """HTML as plain text: tags dropped, entities decoded, scripts, styles and ExpressionScript
     code removed (and recorded in `findings`), white space tidied."""
     findings = findings if findings is not None else _Findings()
-    if not source:
-        return ""
-    if _SCRIPT.search(source):
-        if re.search(r"<script\b", source, re.I):
-            findings.scripts = True
-        source = _SCRIPT.sub(" ", source)
-    source = _remove_expressions(source, findings)
-    extractor = _TextExtractor(findings)
-    extractor.feed(source)
-    extractor.close()
-    text = "".join(extractor.parts).replace("\xa0", " ")
-    lines = [re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in text.split("\n")]
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-# --------------------------------------------------------------------------- languages
-
-_BASE_LANGUAGE = re.compile(r"[a-z]{2,3}")
-
-
-def language_code(code: str) -> str | None:
-    """LimeSurvey's language code as ours: de -> de, pt-BR -> pt_BR, de-easy -> de-x-easy,
-    de-informal -> de-x-informal, zh-Hans -> zh-x-hans; None when it is not a language code."""
-    parts = [p for p in re.split(r"[-_]", code.strip()) if p]
-    if not parts or not _BASE_LANGUAGE.fullmatch(parts[0].lower()):
-        return None
-    result, region, variant = parts[0].lower(), None, []
-    for part in parts[1:]:
-        if region is None and not variant and re.fullmatch(r"[A-Za-z]{2}", part):
-            region = part.upper()
-        else:
-            variant.append(part.lower())
-    if region:
-        result += f"_{region}"
-    suffix = re.sub(r"[^a-z0-9]", "", "".join(variant))[:8]
-    return f"{result}-x-{suffix}" if suffix else result
+    return html_to_text(source, findings, prepare=lambda text: _remove_expressions(text, findings))
 
 
 # --------------------------------------------------------------------------- expressions
@@ -666,14 +534,6 @@ def _day(text: str) -> str | None:
         return None
 
 
-def _negate(condition: dict) -> dict:
-    if set(condition) == {"not"}:
-        return condition["not"]
-    if set(condition) == {"question", "answered"}:
-        return {"question": condition["question"], "answered": not condition["answered"]}
-    return {"not": condition}
-
-
 def _code_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -690,52 +550,6 @@ def _as_number(value):
     if number != number or number in (float("inf"), float("-inf")):
         return None
     return int(number) if number.is_integer() else number
-
-
-def _combine(key: str, parts: list[dict]) -> dict:
-    """all/any of parts, flattened (an all inside an all is one all), without repeats and
-    without guards that our rules make redundant: LimeSurvey writes `!is_empty(Q) && Q < 3`,
-    but every comparison here is false while Q is unanswered anyway."""
-    flat: list[dict] = []
-    for part in parts:
-        for item in (part[key] if set(part) == {key} else [part]):
-            if item not in flat:
-                flat.append(item)
-    if key == "all":
-        positive = {p["question"] for p in flat if "question" in p and "answered" not in p}
-        flat = [p for p in flat if not (p.get("answered") is True and p["question"] in positive)]
-    else:
-        negated = {p["not"].get("question") for p in flat if set(p) == {"not"} and "equals" in p["not"]}
-        flat = [p for p in flat if not (p.get("answered") is False and p["question"] in negated)]
-        flat = _one_of(flat)
-    return flat[0] if len(flat) == 1 else {key: flat}
-
-
-def _one_of(parts: list[dict]) -> list[dict]:
-    """Several `equals` on one question inside an any become one `one_of`."""
-    by_question: dict[str, list] = defaultdict(list)
-    for part in parts:
-        if set(part) == {"question", "equals"}:
-            by_question[part["question"]].append(part["equals"])
-    result, done = [], set()
-    for part in parts:
-        question = part.get("question")
-        if set(part) == {"question", "equals"} and len(by_question[question]) > 1:
-            if question not in done:
-                result.append({"question": question, "one_of": list(dict.fromkeys(by_question[question]))})
-                done.add(question)
-        else:
-            result.append(part)
-    return result
-
-
-def _depth(condition: dict) -> int:
-    for key in ("all", "any"):
-        if key in condition:
-            return 1 + max(_depth(c) for c in condition[key])
-    if "not" in condition:
-        return 1 + _depth(condition["not"])
-    return 0
 
 
 def equation_to_show_if(expression: str, resolve: Callable[[str], Target]) -> dict | bool:

@@ -1,8 +1,9 @@
 """The YAML-checking toolkit shared by questionnaire definitions and workshop templates (pure).
 
-A definition file is read with StrictLoader (a key given twice is an error), and checked with a
-Collector, which reads typed values and records a Problem (file, location, plain-language
-message) for every wrong one, so that one file reports all its problems at once.
+A definition file is read with StrictLoader (a key given twice is an error; size, number of values
+and nesting are bounded), and checked with a Collector, which reads typed values and records a
+Problem (file, location, plain-language message) for every wrong one, so that one file reports
+all its problems at once.
 """
 from __future__ import annotations
 
@@ -38,8 +39,81 @@ CONSTRUCT = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)*")   # e.g. task.networking
 LANGUAGE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?(-x-[a-z0-9]{1,8})?")
 
 
+# Bounds for every definition file (questionnaires, workshop templates, uploads), so that a
+# small hostile file ("billion laughs": aliases of aliases) cannot keep a worker busy or fill
+# its memory. The shipped staff self-assessment has 18 KB, 1,118 values and 9 levels.
+MAX_DEFINITION_BYTES = 2 * 1024 * 1024
+MAX_VALUES = 50_000   # lists, mappings and scalars, each alias counted with everything it names
+MAX_DEPTH = 50        # lists and mappings inside each other, aliases included
+
+
+class DefinitionLimitError(yaml.YAMLError):
+    """A definition file beyond MAX_DEFINITION_BYTES, MAX_VALUES or MAX_DEPTH (or with an
+    alias inside the structure it names); refused before the rest of it is read."""
+
+    def __init__(self, message: str, mark=None):
+        super().__init__(message)
+        self.message, self.mark = message, mark
+
+
 class StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects a key given twice in one mapping (PyYAML keeps the last)."""
+    """SafeLoader that rejects a key given twice in one mapping (PyYAML keeps the last) and
+    refuses files beyond the bounds above while it reads them."""
+
+    def __init__(self, stream):
+        size = len(stream.encode("utf-8") if isinstance(stream, str) else stream) \
+            if isinstance(stream, (str, bytes)) else 0
+        if size > MAX_DEFINITION_BYTES:
+            raise DefinitionLimitError(
+                f"the file has {size:,} bytes; a definition may have at most {MAX_DEFINITION_BYTES:,} bytes (2 MiB)")
+        super().__init__(stream)
+        self._values = 0     # values composed so far, aliases expanded
+        self._depth = 0      # nesting of the node being composed
+        self._open = set()   # anchors of the lists and mappings being composed
+        self._extent = {}    # id(node) -> (values, depth) of an anchored node, aliases expanded
+
+    def _node_extent(self, node) -> tuple[int, int]:
+        known = self._extent.get(id(node))
+        if known is None:
+            children = [child for pair in node.value for child in pair] if isinstance(node, yaml.MappingNode) \
+                else node.value if isinstance(node, yaml.SequenceNode) else []
+            extents = [self._node_extent(child) for child in children]
+            known = (1 + sum(v for v, _d in extents), 1 + max((d for _v, d in extents), default=0))
+            self._extent[id(node)] = known
+        return known
+
+    def _count(self, values: int, depth: int, mark) -> None:
+        self._values += values
+        if self._values > MAX_VALUES:
+            raise DefinitionLimitError(
+                f"the file holds more than {MAX_VALUES:,} values (lists, mappings and texts; an alias such "
+                "as *name counts everything it names each time it is used); a definition may hold at most "
+                f"{MAX_VALUES:,}", mark)
+        if depth > MAX_DEPTH:
+            raise DefinitionLimitError(
+                f"lists and mappings are nested more than {MAX_DEPTH} levels deep (aliases included)", mark)
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self._open:
+                raise DefinitionLimitError(
+                    f"the alias *{event.anchor} is used inside the list or mapping it names (a loop)",
+                    event.start_mark)
+            if event.anchor in self.anchors:
+                values, depth = self._node_extent(self.anchors[event.anchor])
+                self._count(values, self._depth + depth, event.start_mark)
+            return super().compose_node(parent, index)  # an unknown alias is PyYAML's error
+        self._count(1, self._depth + 1, event.start_mark)
+        anchor = event.anchor if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)) else None
+        if anchor is not None:
+            self._open.add(anchor)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+            self._open.discard(anchor)
 
     def construct_mapping(self, node, deep=False):
         seen = set()
@@ -57,6 +131,8 @@ class StrictLoader(yaml.SafeLoader):
 
 
 def yaml_problem(file: str, raw: bytes, exc: yaml.YAMLError) -> Problem:
+    if isinstance(exc, DefinitionLimitError):
+        return Problem(file, f"line {exc.mark.line + 1}" if exc.mark else "file", exc.message)
     if isinstance(exc, yaml.reader.ReaderError):
         line = raw[: exc.position].count(b"\n") + 1
         return Problem(file, f"line {line}", "the file is not valid UTF-8 text")

@@ -17,8 +17,11 @@ bool where a scalar belongs is written as JSON text.
 
 CSV: UTF-8 *with* a byte order mark ("\\ufeff") so that Excel on Windows reads umlauts
 correctly; comma-separated, CRLF line ends (RFC 4180). Every text cell that a spreadsheet
-could take as a formula (first character = + - @, tab, CR or LF) gets a leading single
-quote, except plain numbers such as "-5" or "-2.5".
+could take as a formula (first character = + - @, tab, CR or LF; also the full-width and
+small forms such as ＝ and = behind invisible characters such as a zero-width space, a byte
+order mark or spaces) gets a leading single quote, except plain numbers such as "-5" or "-2.5".
+XLSX: texts are text cells (never formulas), written as they are; one that looks like a
+formula carries Excel's own quote-prefix mark, so that it stays text when edited.
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ import io
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -39,16 +43,27 @@ from survey_app.text import clean
 BOM = "\ufeff"
 META_COLUMNS = ("response_id", "submitted_on", "version", "language")
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_FORMULA_START, _BREAK_START = ("=", "+", "-", "@"), ("\t", "\r", "\n")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_UNSEEN = ("Cc", "Cf", "Zs", "Zl", "Zp")   # controls, format characters (U+200B, U+FEFF ...), spaces
 
 Cell = str | int | float | None
 
 
+def formula_like(text: str) -> bool:
+    """True when a spreadsheet could run `text` as a formula: its first visible character,
+    in its compatibility form (＝ and ﹦ are =), is = + - or @, or it starts with a tab or a
+    line break; plain numbers such as "-5" are not."""
+    if text.startswith(_BREAK_START):
+        return True
+    visible = next((ch for ch in text if unicodedata.category(ch) not in _UNSEEN), "")
+    return unicodedata.normalize("NFKC", visible)[:1] in _FORMULA_START \
+        and not _PLAIN_NUMBER.fullmatch(text)
+
+
 def neutralize(value: Cell) -> Cell:
     """Guard one cell against spreadsheet formula injection (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) \
-            and not _PLAIN_NUMBER.fullmatch(value):
+    if isinstance(value, str) and formula_like(value):
         return "'" + value
     return value
 
@@ -159,8 +174,9 @@ def _xlsx_value(value: Cell) -> Cell:
 
 
 def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Cell]]]]) -> bytes:
-    """An XLSX workbook with one sheet per (title, headers, rows). Text cells are
-    neutralised like CSV cells and stored as text, never as formulas."""
+    """An XLSX workbook with one sheet per (title, headers, rows). Texts are text cells,
+    never formulas, with nothing added; one that looks like a formula is marked as Excel marks
+    a text typed with a leading ' (quote prefix), so that editing it keeps it text."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -171,22 +187,25 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Cell]]]
         sheet = workbook.create_sheet(title=title[:31])
         header_cells = []
         for name in headers:
-            cell = WriteOnlyCell(sheet, value=neutralize(name))
+            cell = _text_cell(WriteOnlyCell(sheet, value=name))
             cell.font = bold
             header_cells.append(cell)
         sheet.append(header_cells)
         for row in rows:
             cells = []
             for value in row:
-                value = _xlsx_value(value)
-                cell = WriteOnlyCell(sheet, value=neutralize(value))
-                if isinstance(value, str):
-                    cell.data_type = "s"  # a text that looks like a formula stays text
-                cells.append(cell)
+                cells.append(_text_cell(WriteOnlyCell(sheet, value=_xlsx_value(value))))
             sheet.append(cells)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _text_cell(cell):
+    if isinstance(cell.value, str):
+        cell.data_type = "s"  # a text cell even when it starts with "=" (openpyxl's guess: formula)
+        cell.quotePrefix = formula_like(cell.value)
+    return cell
 
 
 # --------------------------------------------------------------------------- aggregates

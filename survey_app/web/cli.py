@@ -18,9 +18,10 @@ from survey_app.fieldings.fielding import ensure_default_surveys, fielding_state
 from survey_app.demo import demo_workshop, fill_demo_surveys, remove_demo, run_demo_workshop
 from survey_app.definitions.questionnaire import load_folder, parse_definition
 from survey_app.storage.tinydb.store import check_data_folder
-from survey_app.workshops.workshop import load_templates
+from survey_app.workshops.templates import load_templates
 from survey_app.definitions import limesurvey
-from survey_app.definitions.xlsform import XLSFormError, convert_workbook, to_yaml
+from survey_app.definitions.imports import to_yaml
+from survey_app.definitions.xlsform import ORIGIN as XLSFORM, XLSFormError, companion_files, convert_workbook
 
 
 @click.command("validate")
@@ -81,12 +82,14 @@ def surveys_command(base_url: str) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write the definition here instead of to standard output.")
 def import_xlsform_command(path: str, output: str | None) -> None:
-    """Turn an XLSForm (.xlsx) into a questionnaire definition (YAML).
+    """Turn an XLSForm (.xlsx, .xls, a .zip of CSV files, or survey.csv with choices.csv and
+    settings.csv beside it) into a questionnaire definition (YAML).
 
-    What could not be carried over is listed row by row on standard error; the exit code
-    is 1 when no question could be made at all.
+    What was changed or could not be carried over is listed row by row on standard error, in
+    the app's default language; the exit code is 1 when no question could be made at all.
     """
-    _import(path, output, convert_workbook, XLSFormError, "an XLSForm")
+    companions = companion_files(path)
+    _import(path, output, lambda data, name: convert_workbook(data, name, companions), XLSFormError, XLSFORM)
 
 
 @click.command("import-limesurvey")

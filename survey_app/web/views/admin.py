@@ -20,7 +20,8 @@ from survey_app.analysis.counting import answer_lines, counted, is_test_run
 from survey_app.web.db import get_store
 from survey_app.web.minimum import app_minimum, minimum_group_size
 from survey_app.web.catalogue import (
-    add_definition_file,
+    FILE_EXISTS,
+    SHIPPED,
     definition_folder,
     get_catalogue,
     get_questionnaire,
@@ -40,9 +41,11 @@ from survey_app.web.i18n import select_locale
 from survey_app.fieldings.invitations import MAX_PER_BATCH, invitation_table, new_invitations
 from survey_app.definitions.loader import ERROR, Problem
 from survey_app.definitions.questionnaire import load_bytes
+from survey_app.definitions.versions import breaking_changes
 from survey_app.definitions import limesurvey
 from survey_app.storage.tinydb.store import DamagedFileError
-from survey_app.definitions.xlsform import XLSFormError, convert_workbook, to_yaml
+from survey_app.definitions.imports import to_yaml
+from survey_app.definitions.xlsform import ORIGIN as XLSFORM, XLSFormError, convert_workbook
 from survey_app.web.views.survey import language_for, render_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -78,6 +81,7 @@ def _render(status: int = 200):
         states={survey["id"]: fielding_state(survey, today) for survey in surveys},
         version_warnings=_version_warnings(store, catalogue, surveys, versions),
         upload_form=DefinitionUploadForm(formdata=None),
+        drafts=definition_folder().list_drafts(),
         lang=select_locale(),
     ), status
 
@@ -103,9 +107,10 @@ def index():
 
 
 class DefinitionUploadForm(FlaskForm):
-    definition = FileField(_l("Questionnaire file (YAML, XLSForm .xlsx or LimeSurvey .lss)"), validators=[
+    definition = FileField(_l("Questionnaire file (YAML, XLSForm .xlsx/.xls/.zip or LimeSurvey .lss)"), validators=[
         FileRequired(_l("Please choose a file.")),
-        FileAllowed(["yaml", "yml", "xlsx", "lss"], _l("Only .yaml, .yml, .xlsx and .lss files can be read.")),
+        FileAllowed(["yaml", "yml", "xlsx", "xls", "zip", "csv", "lss"],
+                    _l("Only .yaml, .yml, .xlsx, .xls, .zip, .csv and .lss files can be read.")),
     ])
 
 
@@ -113,33 +118,23 @@ class DefinitionSaveForm(FlaskForm):
     text = TextAreaField(_l("Definition (YAML)"), validators=[InputRequired()])
 
 
-def _review(text: str, notes=(), status: int = 200, name: str = "upload.yaml", importer: str = ""):
-    """Validate a definition and show it with its problems, ready to be saved."""
-    questionnaire, problems = load_bytes(text.encode("utf-8"), name)
-    errors = [p for p in problems if p.severity == ERROR]
-    warnings = [p for p in problems if p.severity != ERROR]
-    if questionnaire and definition_folder().taken(questionnaire.id):
-        errors.append(Problem(name, "id", _("A questionnaire with the id %(id)s exists already; choose another id.",
-                                            id=questionnaire.id)))
-    return render_template(
-        "admin/definition_review.html", form=DefinitionSaveForm(text=text), questionnaire=questionnaire,
-        errors=errors, warnings=warnings, notes=notes, importer=importer, lang=select_locale(),
-    ), (422 if errors and status == 200 else status)
-
+# -- drafts: upload -> review (and correct) -> preview -> publish, or discard -------------------
 
 @bp.route("/definitions/upload", methods=["POST"])
 @role_required("admin")
 def upload_definition():
+    """Keep an uploaded file, converted to our YAML where it is an import, as an unpublished
+    draft and show it for review; nothing is served before it is published."""
     form = DefinitionUploadForm()
     if not form.validate_on_submit():
         flash(" ".join(str(e) for e in form.definition.errors))
         return redirect(url_for(".index") + "#upload-heading")
     upload = form.definition.data
     data = upload.read()
-    audit.record("questionnaire.checked", upload.filename, bytes=len(data))
+    notes, importer_name = [], ""
     importer = IMPORTERS.get(Path(upload.filename.lower()).suffix)
     if importer:
-        convert, error_class, origin, name = importer
+        convert, error_class, origin, importer_name = importer
         try:
             conversion = convert(data, upload.filename)
         except error_class as error:
@@ -149,18 +144,24 @@ def upload_definition():
             flash(_("No question could be made from this form."))
             return redirect(url_for(".index") + "#upload-heading")
         notes = [{"kind": note.kind, "text": _localized(note)} for note in conversion.notes]
-        return _review(to_yaml(conversion.definition, origin), notes, importer=name)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        flash(_("The file is not UTF-8 text."))
-        return redirect(url_for(".index") + "#upload-heading")
-    return _review(text, name=upload.filename)
+        text = to_yaml(conversion.definition, origin)
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            flash(_("The file is not UTF-8 text."))
+            return redirect(url_for(".index") + "#upload-heading")
+    questionnaire_id = _draft_name(text, "")
+    draft_id = definition_folder().add_draft(text, questionnaire=questionnaire_id, uploaded_by=current_user.username,
+                                             file=upload.filename, importer=importer_name, notes=notes)
+    audit.record("questionnaire.uploaded", questionnaire_id or upload.filename, file=upload.filename,
+                 bytes=len(data), draft=draft_id)
+    return redirect(url_for(".draft", draft_id=draft_id))
 
 
 # Upload suffix -> (convert(bytes, name), its error class, origin for the YAML header, name in the report)
 IMPORTERS = {
-    ".xlsx": (convert_workbook, XLSFormError, "an XLSForm", "XLSForm"),
+    **{suffix: (convert_workbook, XLSFormError, XLSFORM, "XLSForm") for suffix in (".xlsx", ".xls", ".zip", ".csv")},
     ".lss": (limesurvey.convert_lss, limesurvey.LimeSurveyError, limesurvey.ORIGIN, "LimeSurvey"),
 }
 
@@ -173,31 +174,125 @@ def _localized(item) -> str:
 
 def allow_large_imports(app) -> None:
     """Survey exports (a LimeSurvey file with several languages) pass the 512 KB that forms may
-    send: admins may upload and save definitions up to MAX_IMPORT_LENGTH. Registered before
+    send: admins may upload and correct definitions up to MAX_IMPORT_LENGTH. Registered before
     CSRF protection, which reads the form and would refuse the body first."""
     @app.before_request
     def _import_limit():
-        if request.endpoint in ("admin.upload_definition", "admin.save_definition") \
+        if request.endpoint in ("admin.upload_definition", "admin.change_draft") \
                 and getattr(current_user, "role", None) == "admin":
             request.max_content_length = app.config["MAX_IMPORT_LENGTH"]
             request.max_form_memory_size = app.config["MAX_IMPORT_LENGTH"]
 
 
-@bp.route("/definitions/save", methods=["POST"])
+def _draft_or_404(draft_id: str):
+    found = definition_folder().draft(draft_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _draft_name(text: str, fallback: str) -> str:
+    """What the audit log names a draft by: its questionnaire id, else `fallback`."""
+    questionnaire, _problems = load_bytes(text.encode("utf-8"), fallback)
+    return questionnaire.id if questionnaire else fallback
+
+
+def _checked(found):
+    """The draft's questionnaire (None while it has errors), its errors and warnings, and
+    what publishing it would do."""
+    name = found.about.get("file") or "upload.yaml"
+    questionnaire, problems = load_bytes(found.text.encode("utf-8"), name)
+    errors = [p for p in problems if p.severity == ERROR]
+    warnings = [p for p in problems if p.severity != ERROR]
+    publishing = definition_folder().publishing(questionnaire.id) if questionnaire else None
+    if publishing and publishing.refused == SHIPPED:
+        errors.append(Problem(name, "id", _("The id %(id)s belongs to a questionnaire that comes with the app; "
+                                            "choose another id.", id=questionnaire.id)))
+    elif publishing and publishing.refused == FILE_EXISTS:
+        errors.append(Problem(name, "id", _("A questionnaire file named %(id)s exists already and does not load; "
+                                            "choose another id, or fix that file first.", id=questionnaire.id)))
+    return (None if errors else questionnaire), errors, warnings, publishing
+
+
+@bp.route("/drafts/<draft_id>")
 @role_required("admin")
-def save_definition():
+def draft(draft_id: str):
+    """A draft with every problem, what the import changed and, for a new version, what
+    changes for answers already given; from here it is previewed, published or discarded."""
+    found = _draft_or_404(draft_id)
+    questionnaire, errors, warnings, publishing = _checked(found)
+    replaces = publishing.replaces if questionnaire else None
+    return render_template(
+        "admin/definition_review.html", draft=found, form=DefinitionSaveForm(formdata=None, text=found.text),
+        questionnaire=questionnaire, errors=errors, warnings=warnings, notes=found.about.get("notes") or [],
+        importer=found.about.get("importer") or "", replaces=replaces,
+        changes=breaking_changes(replaces, questionnaire) if replaces else [], lang=select_locale())
+
+
+@bp.route("/drafts/<draft_id>", methods=["POST"])
+@role_required("admin")
+def change_draft(draft_id: str):
+    """Keep the corrected text of a draft and check it again."""
+    _draft_or_404(draft_id)
     form = DefinitionSaveForm()
     if not form.validate_on_submit():
         abort(400)
     text = form.text.data.replace("\r\n", "\n")  # browsers send text areas with CRLF line ends
-    page, status = _review(text)
-    if status != 200:
-        return page, status
-    questionnaire, _problems = load_bytes(text.encode("utf-8"), "upload.yaml")
-    add_definition_file(f"{questionnaire.id}.yaml", text)
-    audit.record("questionnaire.published", questionnaire.id, version=questionnaire.content_hash[:10])
-    flash(_("Questionnaire %(id)s saved; its survey is open at /s/%(id)s.", id=questionnaire.id))
+    questionnaire_id = _draft_name(text, "")
+    if not definition_folder().change_draft(draft_id, text, questionnaire=questionnaire_id,
+                                            changed_by=current_user.username):
+        abort(404)
+    audit.record("questionnaire.draft_changed", questionnaire_id or draft_id, draft=draft_id)
+    flash(_("The corrected draft is kept and was checked again."))
+    return redirect(url_for(".draft", draft_id=draft_id))
+
+
+@bp.route("/drafts/<draft_id>/preview/<int:number>", methods=["GET", "POST"])
+@role_required("admin")
+def preview_draft(draft_id: str, number: int):
+    """The pages of a draft as respondents would see them; nothing is stored."""
+    questionnaire, _errors, _warnings, _publishing = _checked(_draft_or_404(draft_id))
+    if questionnaire is None:
+        flash(_("Correct the problems first; then the draft can be previewed."))
+        return redirect(url_for(".draft", draft_id=draft_id))
+    return _preview(questionnaire, number, lambda n: url_for(".preview_draft", draft_id=draft_id, number=n),
+                    url_for(".draft", draft_id=draft_id))
+
+
+@bp.route("/drafts/<draft_id>/publish", methods=["POST"])
+@role_required("admin")
+def publish_draft(draft_id: str):
+    """Publish a checked draft: it is served from now on (a first version gets its survey and
+    public link); a new version replaces the live one."""
+    found = _draft_or_404(draft_id)
+    questionnaire, _errors, _warnings, publishing = _checked(found)
+    if questionnaire is None:
+        flash(_("The draft has problems and was not published."))
+        return redirect(url_for(".draft", draft_id=draft_id))
+    if not definition_folder().publish_draft(draft_id, found.text, publishing.target):
+        flash(_("The draft was changed or removed meanwhile; please check it again."))
+        return redirect(url_for(".index") + "#drafts-heading")
+    replaced = {"replaces": publishing.replaces.content_hash[:10]} if publishing.replaces else {}
+    audit.record("questionnaire.published", questionnaire.id, version=questionnaire.content_hash[:10],
+                 draft=draft_id, uploaded_by=found.about.get("uploaded_by", ""), **replaced)
+    if publishing.replaces:
+        flash(_("The new version of %(id)s is published: respondents get it from now on.", id=questionnaire.id))
+    else:
+        flash(_("Questionnaire %(id)s is published; its survey is open at %(link)s.", id=questionnaire.id,
+                link=url_for("survey.start", slug=questionnaire.id, _external=True)))
     return redirect(url_for(".index"))
+
+
+@bp.route("/drafts/<draft_id>/discard", methods=["POST"])
+@role_required("admin")
+def discard_draft(draft_id: str):
+    found = _draft_or_404(draft_id)
+    if not definition_folder().discard_draft(draft_id):
+        abort(404)
+    audit.record("questionnaire.discarded", found.about.get("questionnaire") or found.about.get("file") or draft_id,
+                 draft=draft_id, uploaded_by=found.about.get("uploaded_by", ""))
+    flash(_("The draft is discarded; nothing was published."))
+    return redirect(url_for(".index") + "#drafts-heading")
 
 
 # -- fieldings ("Erhebungen"): the surveys of one questionnaire -------------------------------
@@ -389,9 +484,14 @@ def create_invitations(survey_id: str):
 @bp.route("/preview/<questionnaire_id>/<int:number>", methods=["GET", "POST"])
 @role_required("admin")
 def preview(questionnaire_id: str, number: int):
-    """A questionnaire page exactly as respondents see it, with its checks; nothing is stored
-    (so branching across pages shows every page)."""
     questionnaire = _questionnaire_or_404(questionnaire_id)
+    return _preview(questionnaire, number, lambda n: url_for(".preview", questionnaire_id=questionnaire.id, number=n),
+                    url_for(".index"))
+
+
+def _preview(questionnaire, number: int, page_url, done_url: str):
+    """A questionnaire page exactly as respondents see it, with its checks; nothing is stored
+    (so branching across pages shows every page). `page_url(n)` is the preview's page n."""
     if not 1 <= number <= len(questionnaire.pages):
         abort(404)
     index, lang = number - 1, language_for(questionnaire)
@@ -405,8 +505,8 @@ def preview(questionnaire_id: str, number: int):
         return render_page(survey, questionnaire, index, form, lang, {}, preview=True), 422
     if not 1 <= target <= len(questionnaire.pages):
         flash(_("End of the preview: respondents would now see the thank-you page."))
-        return redirect(url_for(".index"))
-    return redirect(url_for(".preview", questionnaire_id=questionnaire.id, number=target))
+        return redirect(done_url)
+    return redirect(page_url(target))
 
 
 # -- responses of one fielding: exclude single ones, delete those of a test run ---------------

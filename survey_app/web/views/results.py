@@ -57,6 +57,7 @@ from survey_app.definitions.model import Question, Questionnaire, localized
 from survey_app.fieldings.progress import completion
 from survey_app.fieldings.pseudonym import codes_of, paired
 from survey_app.output.report import report_html
+from survey_app.web.headers import REPORT_POLICY
 from survey_app.storage.tinydb.store import DamagedFileError
 from survey_app.analysis.triangulation import (
     Triangulation,
@@ -64,7 +65,8 @@ from survey_app.analysis.triangulation import (
     triangulate,
     workshop_observations,
 )
-from survey_app.workshops.workshop import cast_votes, workshop_from_record
+from survey_app.workshops.model import cast_votes
+from survey_app.workshops.records import workshop_from_record
 
 bp = Blueprint("results", __name__, url_prefix="/results")
 
@@ -441,8 +443,10 @@ def download(survey_id: str, name: str):
                                                       extra_columns(survey))),
             ])
     data = body.encode("utf-8") if isinstance(body, str) else body
-    return Response(data, mimetype=DOWNLOADS[name], headers={
-        "Content-Disposition": f'attachment; filename="{survey["slug"]}-{name}"'})
+    headers = {"Content-Disposition": f'attachment; filename="{survey["slug"]}-{name}"'}
+    if name == "report.html":  # self-contained, scripts inline: its own policy (web/headers.py)
+        headers["Content-Security-Policy"] = REPORT_POLICY
+    return Response(data, mimetype=DOWNLOADS[name], headers=headers)
 
 
 def extra_columns(survey: dict) -> list[str]:
