@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from survey_app.analysis.distributions import Indicator
 from survey_app.analysis.summaries import Response, summarize_question
-from survey_app.definitions.model import Question, Questionnaire, Text
+from survey_app.definitions.model import Questionnaire, Text
 from survey_app.workshops.model import CastVote, Workshop
 from survey_app.workshops.polls.registry import POLL_TYPES
 from survey_app.workshops.tallies import tally
@@ -60,16 +61,17 @@ def survey_observations(source: str, questionnaire: Questionnaire, responses: Se
     for question in questionnaire.questions():
         if not question.construct and not any(item.construct for item in question.items):
             continue
-        summary = summarize_question(question, responses)
-
-        def measure(kind: str, q: Question = question) -> Measure:
-            return Measure(source, questionnaire.title, q.id, q.text, kind)
-
-        def cell(n: int, suppressed: bool = False, **values) -> Cell:
-            return Cell(n, True) if suppressed or n < minimum else Cell(n, False, **values)
-
-        observations += question.kind.observations(question, summary, minimum, measure, cell)
+        for found in question.kind.indicators(question, summarize_question(question, responses)):
+            measure = Measure(source, questionnaire.title, question.id, question.text, found.kind)
+            observations.append((found.construct, found.label, measure, _cell(found, minimum)))
     return observations
+
+
+def _cell(found: Indicator, minimum: int) -> Cell:
+    """The cell of one question's or poll's indicator: suppressed below the minimum group size."""
+    if found.n < minimum:
+        return Cell(found.n, True)
+    return Cell(found.n, False, mean=found.mean, share=found.share, top=found.top)
 
 
 def triangulate(observations: Iterable[Observation]) -> Triangulation:
@@ -111,7 +113,5 @@ def workshop_observations(workshop: Workshop, votes: Mapping[str, Sequence[CastV
             return Measure(f"workshop:{workshop.id}", title, poll.id, poll.text, kind)
 
         for found in POLL_TYPES[poll.type].indicators(poll, result):
-            cell = Cell(found.n, True) if found.n < minimum else \
-                Cell(found.n, False, mean=found.mean, share=found.share, top=found.top)
-            observations.append((found.construct, found.label, measure(found.kind), cell))
+            observations.append((found.construct, found.label, measure(found.kind), _cell(found, minimum)))
     return observations

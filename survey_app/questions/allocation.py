@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from survey_app.analysis.distributions import Indicator
 from survey_app.analysis.stats import adds_up, is_number, share
 from survey_app.analysis.summaries import INVALID, MISSING, QuestionSummary, is_empty, read_answers
 from survey_app.definitions.loader import Collector
@@ -115,8 +116,9 @@ class Allocation(PerItem, QuestionType):
     def key_numbers(self, summary: AllocationSummary) -> list[KeyNumber]:
         return [KeyNumber(("item", i.item.id), i.item.label, None, "mean", i.mean) for i in summary.items]
 
-    def observations(self, question, summary: AllocationSummary, minimum, measure, cell) -> list:
-        return [(i.item.construct, i.item.label, measure("share"), cell(summary.n, mean=i.mean, share=i.share))
+    def indicators(self, question: Question, summary: AllocationSummary) -> list[Indicator]:
+        """Per item with a construct: its mean and its share of the total."""
+        return [Indicator(i.item.construct, i.item.label, "share", summary.n, mean=i.mean, share=i.share)
                 for i in summary.items if i.item.construct]
 
     def changes(self, before: Question, after: Question) -> list[tuple[str, str]]:

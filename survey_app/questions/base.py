@@ -11,7 +11,7 @@ The hooks, in the order of the flow (docs/architecture.md, "How to add a questio
 definition   keys, parse                       the type's own keys in a definition file
 branching    condition_operators, condition_value   what show_if may ask of its answers
 form         fields, field_names, check, answer, form_input    page form <-> stored answer
-analysis     summarize, key_numbers, observations, changes
+analysis     summarize, key_numbers, indicators, changes
 output       figure, breakdown_figure, columns, cells, value_labels, codebook_rows,
              summary_record, answer_lines
 demo data    random_answer
@@ -19,10 +19,11 @@ demo data    random_answer
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from survey_app.analysis.distributions import Indicator
 from survey_app.definitions.conditions import BadValue
 from survey_app.definitions.loader import Collector
 from survey_app.definitions.model import Question, Scale, Text, localized
@@ -156,11 +157,9 @@ class QuestionType:
         """The numbers that compare fieldings (fieldings/fielding.py); free texts: none."""
         return []
 
-    def observations(self, question: Question, summary, minimum: int,
-                     measure: Callable[[str], Any], cell: Callable[..., Any]) -> list:
-        """(construct, label, measure, cell) for each construct the question measures
-        (analysis/triangulation.py: `measure(kind)` makes the column, `cell(n, **values)` the
-        cell, suppressed below the minimum)."""
+    def indicators(self, question: Question, summary) -> list[Indicator]:
+        """What the question says about each construct it measures (analysis/triangulation.py
+        puts them next to other instruments' and suppresses those below the minimum)."""
         return []
 
     def changes(self, before: Question, after: Question) -> list[tuple[str, str]]:

@@ -10,11 +10,11 @@ from wtforms import SelectChoice, SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from survey_app.analysis.stats import share
+from survey_app.analysis.distributions import Indicator, OptionCount, option_counts
 from survey_app.analysis.summaries import QuestionSummary, is_empty, raw_answer
 from survey_app.definitions.conditions import EQUALITY, BadValue, describe
 from survey_app.definitions.loader import Collector
-from survey_app.definitions.model import NO, YES, Option, Question, Text, localized
+from survey_app.definitions.model import NO, YES, Option, Question, localized
 from survey_app.messages import _l
 from survey_app.output import charts
 from survey_app.questions.base import CodebookRow, Context, KeyNumber, QuestionType, labelled
@@ -22,14 +22,6 @@ from survey_app.questions.parts import UNKNOWN_CHOICE_MESSAGE, choice_presence, 
 
 # What yes_no questions show when the definition gives no labels of its own.
 DEFAULT_YES_NO_LABELS = ({"de": "Ja", "en": "Yes"}, {"de": "Nein", "en": "No"})
-
-
-@dataclass(frozen=True)
-class OptionCount:
-    value: str
-    label: Text
-    count: int
-    share: float          # of respondents who answered the question
 
 
 @dataclass(frozen=True)
@@ -94,21 +86,18 @@ class SingleChoice(QuestionType):
             n += 1
             for v in chosen:
                 counts[v] += 1
-        options = tuple(OptionCount(o.value, o.label, counts[o.value], share(counts[o.value], n))
-                        for o in all_options)
-        return ChoiceSummary(question, n, missing, invalid, options)
+        return ChoiceSummary(question, n, missing, invalid,
+                             option_counts([(o.value, o.label) for o in all_options], counts, n))
 
     def key_numbers(self, summary: ChoiceSummary) -> list[KeyNumber]:
         return [KeyNumber(("option", o.value), o.label, None, "share", o.share) for o in summary.options]
 
-    def observations(self, question, summary: ChoiceSummary, minimum, measure, cell) -> list:
+    def indicators(self, question: Question, summary: ChoiceSummary) -> list[Indicator]:
+        """The answer given most often, with its share."""
         if not question.construct:
             return []
-        if summary.n < minimum or not summary.options:
-            return [(question.construct, question.text, measure("choice"), cell(summary.n, suppressed=True))]
         top = max(summary.options, key=lambda o: o.count)
-        return [(question.construct, question.text, measure("choice"),
-                 cell(summary.n, share=top.share, top=top.label))]
+        return [Indicator(question.construct, question.text, "choice", summary.n, share=top.share, top=top.label)]
 
     def figure(self, summary: ChoiceSummary, lang: str, gettext):
         note = gettext("multiple answers possible, shares of respondents") if summary.multiple else None

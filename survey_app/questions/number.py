@@ -14,6 +14,7 @@ from wtforms import Field
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
+from survey_app.analysis.distributions import Indicator
 from survey_app.analysis.stats import is_number
 from survey_app.analysis.summaries import INVALID, MISSING, QuestionSummary, is_empty, read_answers
 from survey_app.definitions.conditions import EQUALITY, ORDER, number_value
@@ -183,10 +184,10 @@ class Number(QuestionType):
         return [KeyNumber(("mean",), None, None, "mean", summary.mean),
                 KeyNumber(("median",), None, None, "median", summary.median)]
 
-    def observations(self, question, summary: NumberSummary, minimum, measure, cell) -> list:
+    def indicators(self, question: Question, summary: NumberSummary) -> list[Indicator]:
         if not question.construct:
             return []
-        return [(question.construct, question.text, measure("number"), cell(summary.n, mean=summary.mean))]
+        return [Indicator(question.construct, question.text, "number", summary.n, mean=summary.mean)]
 
     def figure(self, summary: NumberSummary, lang: str, gettext):
         fig = go.Figure(layout=dict(title=charts.title(summary.question.text, lang, summary.n, gettext)))

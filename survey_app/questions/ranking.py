@@ -3,17 +3,16 @@ first. Results order the options by Borda points (analysis/stats.py, one tie-bre
 from __future__ import annotations
 
 import random
-import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from wtforms import SelectChoice, SelectField
 
-from survey_app.analysis.stats import borda_order, borda_points
+from survey_app.analysis.distributions import RankedOption, ranked_options
 from survey_app.analysis.summaries import INVALID, MISSING, QuestionSummary, is_empty, read_answers
 from survey_app.definitions.loader import Collector
-from survey_app.definitions.model import Question, Text, localized
+from survey_app.definitions.model import Question, localized
 from survey_app.messages import _l
 from survey_app.output import charts
 from survey_app.questions.base import CodebookRow, Context, KeyNumber, QuestionType, labelled
@@ -24,15 +23,6 @@ from survey_app.questions.parts import (
     item_field_name,
     parse_options,
 )
-
-
-@dataclass(frozen=True)
-class RankedOption:
-    value: str
-    label: Text
-    mean_rank: float | None   # 1 = best; over respondents who ranked the option
-    borda: int                # sum over respondents of (options - rank): higher = preferred
-    first: int                # how often ranked first
 
 
 @dataclass(frozen=True)
@@ -105,20 +95,9 @@ class Ranking(QuestionType):
         return list(value)
 
     def summarize(self, question: Question, responses: Sequence[Mapping]) -> RankingSummary:
-        options = [o.value for o in question.options]
         orders, missing, invalid = read_answers(question, responses, lambda value: self.read(question, value))
-        ranks: dict[str, list[int]] = {value: [] for value in options}
-        first = {value: 0 for value in options}
-        for order in orders:
-            for position, value in enumerate(order, start=1):
-                ranks[value].append(position)
-            first[order[0]] += 1
-        borda = borda_points(orders, options)
-        mean_ranks = {value: statistics.fmean(ranks[value]) if ranks[value] else None for value in options}
-        labels = {o.value: o.label for o in question.options}
-        ranked = tuple(RankedOption(value, labels[value], mean_ranks[value], borda[value], first[value])
-                       for value in borda_order(options, borda, mean_ranks))
-        return RankingSummary(question, len(orders), missing, invalid, ranked)
+        return RankingSummary(question, len(orders), missing, invalid,
+                              ranked_options(orders, [(o.value, o.label) for o in question.options]))
 
     def key_numbers(self, summary: RankingSummary) -> list[KeyNumber]:
         return [KeyNumber(("option", o.value), o.label, None, "mean_rank", o.mean_rank) for o in summary.options]

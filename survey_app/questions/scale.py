@@ -12,22 +12,15 @@ from typing import Any
 import plotly.graph_objects as go
 from wtforms import SelectChoice
 
+from survey_app.analysis.distributions import Indicator, PointCount
 from survey_app.analysis.stats import is_int, median_of_counts, share
 from survey_app.analysis.summaries import INVALID, MISSING, QuestionSummary, is_empty, raw_answer
 from survey_app.definitions.conditions import EQUALITY, BadValue, ORDER, describe, number_value
 from survey_app.definitions.loader import Collector
-from survey_app.definitions.model import DONT_KNOW, Item, Question, Scale, Text, localized
+from survey_app.definitions.model import DONT_KNOW, Item, Question, Scale, localized
 from survey_app.output import charts
 from survey_app.questions.base import Context, KeyNumber, QuestionType, labelled
 from survey_app.questions.parts import REQUIRED_ITEM_MESSAGE, PerItem, item_field_name, parse_items, parse_scale_ref, radio
-
-
-@dataclass(frozen=True)
-class PointCount:
-    value: int
-    label: Text
-    count: int
-    share: float          # of valid scale answers (don't know excluded)
 
 
 @dataclass(frozen=True)
@@ -209,23 +202,21 @@ class ScaleType(QuestionType):
     def row_construct(self, question: Question, row: ItemScale) -> str | None:
         return question.construct
 
-    def observations(self, question, summary: ScaleSummary, minimum, measure, cell) -> list:
-        ordered = summary.scale.ordered
-        observations = []
+    def indicators(self, question: Question, summary: ScaleSummary) -> list[Indicator]:
+        """Per row with a construct: on an ordered scale the mean and the top-2 share, on a
+        nominal one the point chosen most often, with its share."""
+        found = []
         for row in summary.items:
             construct = self.row_construct(question, row)
             if not construct:
                 continue
             label = row.item.label if row.item else question.text
-            if ordered:
-                value = cell(row.n_valid, mean=row.mean, share=row.top2)
-            elif row.n_valid < minimum:
-                value = cell(row.n_valid)
+            if summary.scale.ordered:
+                found.append(Indicator(construct, label, "rating", row.n_valid, mean=row.mean, share=row.top2))
             else:
                 top = max(row.points, key=lambda p: p.count)
-                value = cell(row.n_valid, share=top.share, top=top.label)
-            observations.append((construct, label, measure("rating" if ordered else "nominal"), value))
-        return observations
+                found.append(Indicator(construct, label, "nominal", row.n_valid, share=top.share, top=top.label))
+        return found
 
     def figure(self, summary: ScaleSummary, lang: str, gettext):
         if not summary.scale.ordered and len(summary.items) > 1:

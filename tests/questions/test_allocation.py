@@ -55,6 +55,8 @@ def test_allocation_flow(flow):
     assert [row[0] for row in flow.codebook()] == ["q.networking", "q.projects"]
     assert flow.record({"networking": 60, "projects": 40})["items"][0]["share"] == 0.6
     assert "60 %" in flow.report(*[{"networking": 60, "projects": 40}] * 3)
+    [found] = flow.kind.indicators(flow.question, flow.summary({"networking": 60, "projects": 40}))
+    assert (found.construct, found.kind, found.n, found.share) == ("task.networking", "share", 1, 0.6)
 
 
 def test_a_changed_total_breaks_comparability():

@@ -62,6 +62,8 @@ def test_matrix_flow(app):
     assert [(row[0], row[5], row[7]) for row in flow.codebook()] == [
         ("q.networking", "Networking", "task.networking"), ("q.projects", "Projects", None)]
     assert flow.kind.items_counted_apart and flow.kind.errors_at_items
+    [found] = flow.kind.indicators(flow.question, flow.summary({"networking": 4}, {"networking": 2}))
+    assert (found.construct, found.kind, found.n, found.mean) == ("task.networking", "rating", 2, 3)
 
 
 def test_a_matrix_on_a_nominal_scale_is_a_heatmap(app):
