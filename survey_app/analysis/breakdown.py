@@ -167,7 +167,7 @@ def recode_rare_choices(questionnaire: Questionnaire, responses: Sequence[Respon
     removed from every answer. Returns the copies and, per question, the values removed."""
     removed: dict[str, list[str]] = {}
     for question in questionnaire.questions():
-        if question.kind.rare_choices is None:
+        if question.kind.chooses is None:
             continue
         counts = {o.value: 0 for o in options_of(question)}
         for response in responses:
@@ -175,7 +175,7 @@ def recode_rare_choices(questionnaire: Questionnaire, responses: Sequence[Respon
             for chosen in (value if isinstance(value, list) else [value]):
                 if isinstance(chosen, str) and chosen in counts:
                     counts[chosen] += 1
-        if question.kind.rare_choices == "multiple":
+        if question.kind.chooses == "several":
             # options are counted independently: nothing can be derived from a sum
             rare = {value for value, count in counts.items() if 0 < count < minimum}
         else:

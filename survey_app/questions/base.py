@@ -88,9 +88,9 @@ class QuestionType:
     can_break_down = False
     # Results can be limited to the respondents who chose one of its options.
     can_filter = False
-    # Its choices are recoded in raw downloads when few people made them (breakdown.py):
-    # "single" (one choice: the rare ones together are suppressed) or "multiple".
-    rare_choices: str | None = None
+    # Its answer is chosen from the options: "one" or "several" (None: not a choice). Rare
+    # choices are recoded in raw downloads (breakdown.py), groups are formed by them (disclosure/).
+    chooses: str | None = None
     # Each item has its own n, so the minimum group size applies item by item.
     items_counted_apart = False
     # The page shows the errors of each item at the item and only the question's own above.

@@ -31,7 +31,7 @@ class ChoiceSummary(QuestionSummary):
     @property
     def multiple(self) -> bool:
         """Several answers per respondent: shares may add up to more than 1."""
-        return self.question.kind.multiple
+        return self.question.kind.chooses == "several"
 
 
 class SingleChoice(QuestionType):
@@ -42,8 +42,7 @@ class SingleChoice(QuestionType):
     reader = "choice"
     can_break_down = True
     can_filter = True
-    rare_choices = "single"
-    multiple = False
+    chooses = "one"
     minimum_options = 2
 
     def parse(self, c: Collector, data: dict, loc: str, ctx: Context) -> dict:
@@ -156,8 +155,7 @@ class MultipleChoice(SingleChoice):
     optional_keys = ("min_choices", "max_choices")
     reader = "choices"
     can_break_down = False
-    rare_choices = "multiple"
-    multiple = True
+    chooses = "several"
     minimum_options = 1
 
     def parse(self, c: Collector, data: dict, loc: str, ctx: Context) -> dict:
