@@ -43,9 +43,9 @@ sys.path.insert(0, str(ROOT))
 
 from survey_app import create_app
 from survey_app.workshops import codes, model, records, state, templates  # noqa: E402
-from survey_app.web.auth import create_user# noqa: E402
-from survey_app.web.db import get_store# noqa: E402
-from survey_app.storage.tinydb.store import Store# noqa: E402
+from survey_app.web.auth import create_user  # noqa: E402
+from survey_app.web.db import get_store  # noqa: E402
+from survey_app.storage.tinydb.store import Store  # noqa: E402
 
 TEMPLATE = "neighbourhood-management-workshop"
 PASSWORD = "benchmark-password"

@@ -18,7 +18,7 @@ from conftest import make_app
 from survey_app.analysis.stats import adds_up
 from survey_app.definitions.conditions import AllOf, AnyOf, Comparison, Not, evaluate, live_conditions
 from survey_app.definitions.questionnaire import parse_definition
-from survey_app.fieldings.fielding import next_page
+from survey_app.fieldings.navigation import next_page
 from survey_app.web.forms import page_form
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -72,5 +72,5 @@ def test_the_button_says_submit_when_a_changed_answer_hides_the_pages_after(brow
     assert errors == []
     with app.app_context():
         store = get_store()
-        [stored] = store.responses(store.find_survey_by_slug("chain")["id"])
+        [stored] = store.responses(store.find_survey_by_slug("chain").id)
     assert stored["answers"] == {"a": "no"}

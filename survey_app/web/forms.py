@@ -15,7 +15,7 @@ from wtforms import Field
 from werkzeug.datastructures import MultiDict
 
 from survey_app.definitions.conditions import visibility
-from survey_app.fieldings.fielding import visible_pages
+from survey_app.fieldings.navigation import visible_pages
 from survey_app.definitions.model import Question, Questionnaire
 
 
