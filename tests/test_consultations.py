@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -476,3 +477,67 @@ def new_consultation_direct() -> str:
     consultation = store.add_consultation(record("Echt"))
     add_version(store, consultation["id"], {"de": DRAFT}, UPLOAD, "admin")
     return consultation["id"]
+
+
+class _Form(HTMLParser):
+    """The fields a browser would send for the first form of a page with a CSRF token."""
+
+    def __init__(self):
+        super().__init__()
+        self.data, self._textarea = {}, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("name"):
+            if attrs.get("type") in ("radio", "checkbox"):
+                if "checked" in attrs:
+                    self.data[attrs["name"]] = attrs.get("value", "on")
+            elif attrs.get("type") not in ("submit", "file"):
+                self.data[attrs["name"]] = attrs.get("value", "")
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+            self.data[self._textarea] = ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+
+
+def page_form(response) -> dict:
+    parser = _Form()
+    parser.feed(response.get_data(as_text=True).split('class="form-navigation"')[0])
+    return parser.data
+
+
+def test_two_colleagues_editing_different_sections_at_once_both_keep_their_work(site):
+    cid = new_consultation(site)
+    links = invite(staff(site, "admin"), cid, "AWO", "Wohlfahrtsverband", ["Eva", "Tom"])
+    eva, tom = person(site, links[0]["link"]), person(site, links[1]["link"])
+    first, second, third = sections(site, cid)
+    save(eva, cid, {third.id: ("agree", "Schon gespeichert", "")}, general="Allgemein")
+    eva_form, tom_form = page_form(eva.get(f"/k/{cid}/statement")), page_form(tom.get(f"/k/{cid}/statement"))
+    assert eva_form[f"comment-{third.id}"] == "Schon gespeichert"
+    eva_form.update({f"position-{first.id}": "disagree", f"comment-{first.id}": "Von Eva"})
+    tom_form.update({f"position-{second.id}": "agree", f"comment-{second.id}": "Von Tom", "general": "Allgemein, Tom"})
+    assert eva.post(f"/k/{cid}/statement", data={**eva_form, "action": "save"}).status_code == 302
+    assert tom.post(f"/k/{cid}/statement", data={**tom_form, "action": "save"}).status_code == 302
+    with site.app_context():
+        stored = get_store().statements(cid)[0]
+    assert stored["sections"][first.id]["comment"] == "Von Eva"
+    assert stored["sections"][second.id]["comment"] == "Von Tom"
+    assert stored["sections"][third.id]["comment"] == "Schon gespeichert"
+    assert stored["general"] == "Allgemein, Tom"
+
+
+def test_the_statement_page_speaks_english_too(site):
+    cid = new_consultation(site)
+    link = invite(staff(site, "admin"), cid, "Meeting centre North", "Meeting centre", ["K. H."])[0]["link"]
+    client = person(site, link)
+    client.get("/lang/en")
+    text = text_of(client.get(f"/k/{cid}/statement"))
+    assert "An official statement of your organisation" in text and "Your position on section 1" in text
+    assert "Agree with changes" in text and "Save and review before submitting" in text

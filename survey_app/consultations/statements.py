@@ -16,6 +16,8 @@ Only days are kept, never times. `version` is the draft version a section's entr
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping
 
 from survey_app.consultations.model import POSITIONS
@@ -50,6 +52,17 @@ def entry_problems(position: str, comment: str, proposal: str) -> dict[str, str]
         if len(text) > MAX_COMMENT:
             problems[name] = "too_long"
     return problems
+
+
+def mark(entry: Mapping | str | None) -> str:
+    """A short fingerprint of a section's answer (or of the general statement) as a page showed
+    it: a save leaves alone what the person did not change, so that two colleagues editing
+    different sections at the same time both keep their work."""
+    if isinstance(entry, str):
+        values = [entry]
+    else:
+        values = [(entry or {}).get(key) or "" for key in ("position", "comment", "proposal")]
+    return hashlib.sha256(json.dumps(values, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
 def has_content(entry: Mapping) -> bool:

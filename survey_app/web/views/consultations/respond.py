@@ -17,6 +17,7 @@ from survey_app.consultations.statements import (
     AlreadySubmitted,
     entry_problems,
     is_submitted,
+    mark,
     saved,
     submitted,
 )
@@ -65,7 +66,8 @@ def render_statement(record: dict, person: model.Person, statement: dict | None,
         block_html=block_html, positions=POSITION_LABELS, state=model.state(record, dt.date.today()),
         named=model.is_named(record), errors=errors or {}, submitted=is_submitted(statement),
         opens_on=model.parse_day(record.get("opens_on")), closes_on=model.parse_day(record.get("closes_on")),
-        version=len(docs), max_comment=MAX_COMMENT, max_general=MAX_GENERAL), status
+        version=len(docs), max_comment=MAX_COMMENT, max_general=MAX_GENERAL, mark=mark,
+        shown=request.form if entered else {}), status
 
 
 @bp.route("/<consultation_id>/statement", methods=["GET", "POST"])
@@ -86,11 +88,15 @@ def statement(consultation_id: str):
         if not any(name in request.form for name in names):
             continue          # not on the page that was sent: what is stored stays
         entry = {key: request.form.get(name, "").strip() for key, name in zip(("position", "comment", "proposal"), names)}
+        if request.form.get(f"was-{block.id}") == mark(entry):
+            continue          # as the page showed it: a colleague's save meanwhile stays
         problems = entry_problems(**entry)
         if problems:
             errors[block.id] = problems
         sections[block.id] = entry
     general = request.form["general"].strip() if "general" in request.form else None
+    if general is not None and request.form.get("was-general") == mark(general):
+        general = None
     if general and len(general) > MAX_GENERAL:
         errors["general"] = {"general": "too_long"}
     if errors:
