@@ -14,6 +14,7 @@ from docx import Document as WordDocument
 from openpyxl import load_workbook
 
 from conftest import PASSWORD, csrf_token, login, make_app
+from test_storage_full import disk, small_disk  # noqa: F401  (fixtures: a tmpfs filled up)
 from survey_app.consultations import document as doc
 from survey_app.consultations.demo import make_demo_consultation, remove_demo_consultation
 from survey_app.consultations.document import DocumentError, parse
@@ -541,3 +542,44 @@ def test_the_statement_page_speaks_english_too(site):
     text = text_of(client.get(f"/k/{cid}/statement"))
     assert "An official statement of your organisation" in text and "Your position on section 1" in text
     assert "Agree with changes" in text and "Save and review before submitting" in text
+
+
+def test_a_refused_save_shows_every_section_again_and_a_retry_loses_none(site):
+    cid = new_consultation(site)
+    client = person(site, invite(staff(site, "admin"), cid, "IN VIA", "Wohlfahrtsverband", ["L."])[0]["link"])
+    first, second, third = sections(site, cid)
+    save(client, cid, {third.id: ("disagree", "Bleibt stehen", "")}, general="Allgemein bleibt")
+    form = page_form(client.get(f"/k/{cid}/statement"))
+    form[f"comment-{first.id}"] = "x" * 5001
+    refused = client.post(f"/k/{cid}/statement", data={**form, "action": "save"})
+    assert refused.status_code == 422
+    again = page_form(refused)
+    assert again[f"comment-{third.id}"] == "Bleibt stehen" and again["general"] == "Allgemein bleibt"
+    again[f"comment-{first.id}"] = "Kürzer"
+    assert client.post(f"/k/{cid}/statement", data={**again, "action": "save"}).status_code == 302
+    with site.app_context():
+        stored = get_store().statements(cid)[0]
+    assert stored["sections"][third.id]["comment"] == "Bleibt stehen" and stored["general"] == "Allgemein bleibt"
+    assert stored["sections"][first.id]["comment"] == "Kürzer"
+
+
+def test_a_save_on_a_full_disk_comes_back_with_everything_typed(disk):
+    app = make_app(disk.folder)
+    with app.app_context():
+        create_user("admin", PASSWORD, "admin")
+    cid = new_consultation(app)
+    client = person(app, invite(staff(app, "admin"), cid, "AWO", "Wohlfahrtsverband", ["E."])[0]["link"])
+    first = sections(app, cid)[0]
+    form = page_form(client.get(f"/k/{cid}/statement"))
+    form.update({f"position-{first.id}": "disagree", f"comment-{first.id}": "Auf vollem Datenträger"})
+    disk.fill()
+    refused = client.post(f"/k/{cid}/statement", data={**form, "action": "save"})
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "60"
+    assert "Speicherplatz des Servers voll" in text_of(refused)
+    assert page_form(refused)[f"comment-{first.id}"] == "Auf vollem Datenträger"
+    with app.app_context():
+        assert get_store().statements(cid) == []
+    disk.free()
+    assert client.post(f"/k/{cid}/statement", data={**page_form(refused), "action": "save"}).status_code == 302
+    with app.app_context():
+        assert get_store().statements(cid)[0]["sections"][first.id]["comment"] == "Auf vollem Datenträger"

@@ -23,6 +23,7 @@ from survey_app.consultations.statements import (
 )
 from survey_app.web.db import get_store
 from survey_app.web.i18n import select_locale
+from survey_app.web.views.main import RETRY_AFTER, storage_failed
 from survey_app.web.views.consultations.common import POSITION_LABELS, block_html, load, load_versions
 
 bp = Blueprint("consult", __name__, url_prefix="/k")
@@ -54,7 +55,7 @@ def _language(document) -> str:
 
 
 def render_statement(record: dict, person: model.Person, statement: dict | None, errors: dict | None = None,
-                     entered: dict | None = None, status: int = 200):
+                     entered: dict | None = None, status: int = 200, not_stored: bool = False):
     _versions, docs = load_versions(record["id"])
     document = docs[-1]
     language = _language(document)
@@ -67,7 +68,7 @@ def render_statement(record: dict, person: model.Person, statement: dict | None,
         named=model.is_named(record), errors=errors or {}, submitted=is_submitted(statement),
         opens_on=model.parse_day(record.get("opens_on")), closes_on=model.parse_day(record.get("closes_on")),
         version=len(docs), max_comment=MAX_COMMENT, max_general=MAX_GENERAL, mark=mark,
-        shown=request.form if entered else {}), status
+        shown=request.form if entered else {}, not_stored=not_stored), status
 
 
 @bp.route("/<consultation_id>/statement", methods=["GET", "POST"])
@@ -82,12 +83,13 @@ def statement(consultation_id: str):
         return render_statement(record, person, stored, status=409)
     _versions, docs = load_versions(consultation_id)
     document = docs[-1]
-    sections, errors = {}, {}
+    sections, typed, errors = {}, {}, {}
     for block in document.sections:
         names = [f"{key}-{block.id}" for key in ("position", "comment", "proposal")]
         if not any(name in request.form for name in names):
             continue          # not on the page that was sent: what is stored stays
         entry = {key: request.form.get(name, "").strip() for key, name in zip(("position", "comment", "proposal"), names)}
+        typed[block.id] = entry
         if request.form.get(f"was-{block.id}") == mark(entry):
             continue          # as the page showed it: a colleague's save meanwhile stays
         problems = entry_problems(**entry)
@@ -95,17 +97,26 @@ def statement(consultation_id: str):
             errors[block.id] = problems
         sections[block.id] = entry
     general = request.form["general"].strip() if "general" in request.form else None
+    # shown again as typed when it cannot be stored (also what this person left unchanged)
+    entered = {"sections": {**(stored or {}).get("sections", {}), **typed},
+               "general": (stored or {}).get("general", "") if general is None else general}
     if general is not None and request.form.get("was-general") == mark(general):
         general = None
     if general and len(general) > MAX_GENERAL:
         errors["general"] = {"general": "too_long"}
     if errors:
-        return render_statement(record, person, stored, errors, {"sections": sections, "general": general}, 422)
+        return render_statement(record, person, stored, errors, entered, 422)
     try:
         stored = get_store().change_statement(consultation_id, org_id, saved(
             sections, general, person.name, len(docs), _language(document)))
     except AlreadySubmitted as done:
         return render_statement(record, person, done.statement, status=409)
+    except OSError as error:
+        if not storage_failed(error):
+            raise
+        # Nothing was stored: the page again with everything as typed; the same button retries.
+        page, _status = render_statement(record, person, stored, {}, entered, 503, not_stored=True)
+        return page, 503, RETRY_AFTER
     if request.form.get("action") == "review":
         return redirect(url_for(".review", consultation_id=consultation_id))
     flash(_("Your statement was saved. You can come back with your personal link at any time until it is "
