@@ -418,6 +418,7 @@ def test_an_edit_that_removes_a_commented_section_asks_first_and_loses_no_commen
         assert len(get_store().consultation_versions(cid)) == 2
     mine = text_of(client.get(f"/k/{cid}/statement"))
     assert "aus dem Entwurf entfernt" in mine and "Lotsen gibt es schon." in mine
+    assert "Lotsen gibt es schon." not in text_of(evaluator.get(f"/consultations/{cid}/review"))  # not submitted
     submit(client, cid)
     page = text_of(evaluator.get(f"/consultations/{cid}/review"))
     assert "Entfernt in Fassung 2" in page and "Lotsen gibt es schon." in page

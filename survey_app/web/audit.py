@@ -64,7 +64,6 @@ ACTIONS = {
     "consultation.decision": _l("Comment in a consultation answered"),
     "consultation.revised": _l("Revised draft of a consultation stored"),
     "consultation.downloaded": _l("Consultation synopsis downloaded"),
-    "consultation.demo": _l("Demo consultation made or removed"),
 }
 
 COLUMNS = ("at", "actor", "role", "action", "target", "address", "details")
