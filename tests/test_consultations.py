@@ -390,6 +390,19 @@ def test_an_anonymous_round_follows_the_minimum_group_size(site):
     rows = [[c.text for c in r.cells] for r in WordDocument(io.BytesIO(
         staff(site, "evaluator").get(f"/consultations/{cid}/synopsis.docx").data)).tables[0].rows]
     assert all(row[1] == "" for row in rows[1:])
+    # nothing on the page tells which comments came from the same organisation, and answers work
+    evaluator = staff(site, "evaluator")
+    html = evaluator.get(f"/consultations/{cid}/review").get_data(as_text=True)
+    with site.app_context():
+        org_ids = [o["id"] for o in get_store().get_consultation(cid)["organisations"]]
+    assert not any(org in html for org in org_ids)
+    keys = re.findall(r'name="key" value="([^"]+)"', html)
+    assert len(keys) == 5 and all("/" not in key for key in keys)
+    answered = evaluator.post(f"/consultations/{cid}/answer", data={
+        "csrf_token": csrf_token(evaluator, f"/consultations/{cid}/review"), "key": keys[0], "decision": "noted"})
+    assert answered.status_code == 302
+    with site.app_context():
+        assert get_store().get_consultation(cid)["decisions"][keys[0]]["decision"] == "noted"
 
 
 def test_an_edit_that_removes_a_commented_section_asks_first_and_loses_no_comment(site):

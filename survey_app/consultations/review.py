@@ -16,6 +16,7 @@ needed so that they cannot be worked out from the total: analysis.breakdown.cell
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,8 +34,12 @@ OBJECTIONS_FILTER, UNANSWERED_FILTER = "objections", "unanswered"
 FILTERS = (OBJECTIONS_FILTER, UNANSWERED_FILTER)
 
 
-def decision_key(organisation_id: str, section_id: str) -> str:
-    return f"{organisation_id}/{section_id}"
+def decision_key(organisation_id: str, section_id: str, named: bool = True) -> str:
+    """What names one comment in forms, links, the audit log and the stored answers. In an
+    anonymous round it is a hash, so that nothing on a page or in the log tells which comments
+    came from the same organisation (its id is never shown, so the hash cannot be recomputed)."""
+    key = f"{organisation_id}/{section_id}"
+    return key if named else "a" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:23]
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ class Review:
 
 def _comment(consultation: Mapping, statement: Mapping, section_id: str, entry: Mapping, named: bool) -> Comment:
     org = organisation(consultation, statement["organisation"]) or {}
-    key = decision_key(statement["organisation"], section_id)
+    key = decision_key(statement["organisation"], section_id, named)
     position = entry.get("position") or ("" if section_id == GENERAL else NO_COMMENT)
     return Comment(key, org.get("name", "?") if named else None, (org.get("kind") or "") if named else None,
                    position, entry.get("comment", ""), entry.get("proposal", ""),
@@ -184,15 +189,15 @@ def answered(key: str, decision: str, reason: str, by: str, today: dt.date | Non
 
 def comment_keys(consultation: Mapping, statements: Sequence[Mapping]) -> set[str]:
     """Every comment an evaluator may answer (of submitted statements)."""
-    keys = set()
+    keys, named = set(), is_named(consultation)
     for statement in statements:
         if not is_submitted(statement) or not organisation(consultation, statement["organisation"]):
             continue
         for section_id, entry in statement.get("sections", {}).items():
             if entry.get("comment") or entry.get("proposal"):
-                keys.add(decision_key(statement["organisation"], section_id))
+                keys.add(decision_key(statement["organisation"], section_id, named))
         if (statement.get("general") or "").strip():
-            keys.add(decision_key(statement["organisation"], GENERAL))
+            keys.add(decision_key(statement["organisation"], GENERAL, named))
     return keys
 
 
