@@ -65,7 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     from survey_app.web import auth, db, catalogue as definitions, headers, i18n, minimum
-    from survey_app.web.views import accounts, admin, audit, main, results, survey, workshops
+    from survey_app.web.views import accounts, admin, audit, consultations, main, results, survey, workshops
 
     app.request_class = main.Request
     db.init_app(app)
@@ -76,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from flask_wtf.csrf import CSRFProtect
 
     admin.allow_large_imports(app)   # before CSRF protection reads the form
+    consultations.allow_large_uploads(app)
     CSRFProtect(app)
     i18n.init_app(app)
     auth.init_app(app)
@@ -84,7 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     headers.init_app(app)
 
     for blueprint in (main.bp, auth.bp, accounts.bp, audit.bp, survey.bp, results.bp, admin.bp,
-                      workshops.facilitate, workshops.participate):
+                      workshops.facilitate, workshops.participate, consultations.staff_bp, consultations.respond_bp):
         app.register_blueprint(blueprint)
 
     from survey_app.web import cli

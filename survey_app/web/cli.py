@@ -16,6 +16,8 @@ from survey_app.storage.tinydb.backup import BackupError, restore_backup, write_
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import UPLOADS, DefinitionFolder, get_catalogue
 from survey_app.fieldings.fielding import ensure_default_surveys
+from survey_app.consultations.demo import demo_consultation, make_demo_consultation, remove_demo_consultation
+from survey_app.consultations.shipped import shipped_drafts
 from survey_app.demo import demo_workshop, fill_demo_surveys, remove_demo, run_demo_workshop
 from survey_app.definitions.questionnaire import load_folder, parse_definition
 from survey_app.storage.tinydb.maintenance import check_data_folder
@@ -146,13 +148,15 @@ def _localized(item) -> str:
 @click.command("demo")
 @with_appcontext
 @click.option("--seed", default=2017, show_default=True, help="Same seed, same answers.")
-@click.option("--remove", is_flag=True, help="Delete the demo responses and the demo workshop again, nothing else.")
+@click.option("--remove", is_flag=True, help="Delete the demo responses, workshop and consultation again, nothing else.")
 def demo_command(seed: int, remove: bool) -> None:
     """Fill the data folder with synthetic responses to the shipped questionnaires and a
-    workshop with votes from the shipped template, each marked as demo data.
+    workshop with votes from the shipped template, and a consultation on the shipped draft with
+    statements of five organisations, each marked as demo data.
 
-    Running it again adds nothing twice. With --remove, exactly the demo responses and the
-    demo workshop are deleted; real responses and other workshops stay as they are.
+    Running it again adds nothing twice. With --remove, exactly the demo responses, the demo
+    workshop and the demo consultation are deleted; real responses, other workshops and other
+    consultations stay as they are.
     """
     store = get_store()
     if remove:
@@ -161,7 +165,10 @@ def demo_command(seed: int, remove: bool) -> None:
             click.echo(f"removed {count} demo responses from /s/{slug}")
         if workshop:
             click.echo(f"removed the workshop {workshop['title']!r}")
-        if not removed and not workshop:
+        consultation = remove_demo_consultation(store)
+        if consultation:
+            click.echo(f"removed the consultation {consultation['title']!r}")
+        if not removed and not workshop and not consultation:
             click.echo("no demo data found: nothing removed")
         return
     catalogue = get_catalogue()
@@ -178,6 +185,14 @@ def demo_command(seed: int, remove: bool) -> None:
         click.echo(f"the workshop {workshop['title']!r} (code {workshop['join_code']}) is there already")
     elif workshop:
         click.echo(f"added the workshop {workshop['title']!r} (code {workshop['join_code']}) with votes on every poll")
+    before = demo_consultation(store)
+    consultation = make_demo_consultation(
+        store, shipped_drafts(Path(current_app.config["QUESTIONNAIRE_DIR"]) / "consultations"))
+    if consultation and before:
+        click.echo(f"the consultation {consultation['title']!r} is there already")
+    elif consultation:
+        click.echo(f"added the consultation {consultation['title']!r} with statements of "
+                   f"{len(consultation['organisations'])} organisations")
     click.echo("remove all of it again with: flask --app survey_app demo --remove")
 
 

@@ -111,6 +111,8 @@ _TABLE_KEYS = {
     "workshops.json": ("id", "join_code", "created_at"),
     "invitations.json": ("hash", "used"),
     "workshop.json": ("id", "version", "created_at"),
+    "consultation.json": ("id", "created_at"),
+    "versions.json": ("number", "created_at"),
 }
 _SHARDED_KEYS = ((SHARD_RE, ("id",)), (re.compile(r"^participants-\d\d\.json$"), ("id",)),
                  (re.compile(r"^votes-\d\d\.json$"), ("id", "participant")))
@@ -120,8 +122,10 @@ def _expected_documents(path: Path) -> tuple[tuple[str, ...], bool]:
     """(required keys of every document, exactly one document) for a table file."""
     if path.parent.name == "drafts":
         return ("id", "status", "answers"), True
-    if path.name == "workshop.json":
-        return _TABLE_KEYS["workshop.json"], True
+    if path.name in ("workshop.json", "consultation.json"):
+        return _TABLE_KEYS[path.name], True
+    if path.parent.name == "statements":
+        return ("organisation", "status"), True
     for pattern, keys in _SHARDED_KEYS:
         if pattern.match(path.name):
             return keys, False
