@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+import support.storage as storage_support
+
 from survey_app import create_app
 from survey_app.web.auth import create_user
 from survey_app.web.db import get_store
@@ -13,6 +15,21 @@ from survey_app.web.catalogue import get_catalogue, get_questionnaire
 from survey_app.fieldings.fielding import ensure_default_surveys
 
 PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _close_postgres_stores():
+    """No PostgreSQL pool outlives its test; the test schemas go at the end of the session."""
+    yield
+    if storage_support.TEST_DATABASE_URL:
+        storage_support.close_opened()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _drop_postgres_schemas():
+    yield
+    if storage_support.TEST_DATABASE_URL:
+        storage_support.drop_schemas()
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

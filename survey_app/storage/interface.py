@@ -68,8 +68,14 @@ class DamagedDataError(Exception):
 UNAVAILABLE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 
+class StorageUnavailableError(OSError):
+    """A database cannot take the request now (cannot be reached, full, read-only): nothing was
+    changed, and the same request can succeed once it is back."""
+
+
 def storage_unavailable(error: BaseException) -> bool:
-    return isinstance(error, OSError) and error.errno in UNAVAILABLE_ERRNOS
+    return isinstance(error, StorageUnavailableError) or (
+        isinstance(error, OSError) and error.errno in UNAVAILABLE_ERRNOS)
 
 
 # -- users and sessions ------------------------------------------------------------------
