@@ -62,8 +62,11 @@ _schemas: set[str] = set()                        # made by this process, droppe
 
 
 def postgres_url(where) -> str:
-    """The test database's URL with search_path set to the schema of `where` (made when missing)."""
+    """The test database's URL with search_path set to the schema of `where` (made and upgraded
+    when missing)."""
     import psycopg
+
+    from survey_app.storage.postgres import schema as tables
 
     schema = "t_" + hashlib.sha1(str(Path(where).resolve()).encode()).hexdigest()[:20]
     with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
@@ -72,7 +75,10 @@ def postgres_url(where) -> str:
         conn.execute("SELECT pg_advisory_unlock(42)")
     _schemas.add(schema)
     joiner = "&" if "?" in TEST_DATABASE_URL else "?"
-    return f"{TEST_DATABASE_URL}{joiner}options={quote(f'-csearch_path={schema}')}"
+    url = f"{TEST_DATABASE_URL}{joiner}options={quote(f'-csearch_path={schema}')}"
+    with psycopg.connect(url) as conn:
+        tables.upgrade(conn)
+    return url
 
 
 def _postgres(where: Path, small: bool = False):
@@ -82,7 +88,7 @@ def _postgres(where: Path, small: bool = False):
         raise RuntimeError(NO_POSTGRES.replace("skipped", "required under CI=true"))
     key = (os.getpid(), str(Path(where).resolve()))
     if key not in _opened:
-        _opened[key] = PostgresStore(postgres_url(where), pool_size=12, upgrade=True)
+        _opened[key] = PostgresStore(postgres_url(where), pool_size=12)
     return _opened[key]
 
 

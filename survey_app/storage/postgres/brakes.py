@@ -10,7 +10,7 @@ import random
 from typing import Iterator
 
 from survey_app.storage.ids import valid_brake
-from survey_app.storage.postgres.connection import Database, jsonb
+from survey_app.storage.postgres.connection import Database, dump, load, one_record
 
 PRUNE_EVERY = 100
 _FIELDS = ("count", "start", "expires", "last")
@@ -59,9 +59,10 @@ class AuditLog:
     db: Database
 
     def append_audit_event(self, event: dict) -> None:
-        self.db.run(lambda cur: cur.execute("INSERT INTO audit_log (event) VALUES (%s)", (jsonb(event),)))
+        self.db.run(lambda cur: cur.execute("INSERT INTO audit_log (event) VALUES (%s)", (dump(event),)))
 
     def audit_events(self) -> Iterator[dict | None]:
         rows = self.db.run(lambda cur: cur.execute("SELECT event FROM audit_log ORDER BY seq").fetchall())
         for row in rows:
-            yield row[0] if isinstance(row[0], dict) else None
+            event = load(row[0])
+            yield event if isinstance(event, dict) else None

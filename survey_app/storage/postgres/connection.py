@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 import psycopg
 from psycopg import errors
-from psycopg.types.json import Jsonb
 from psycopg.types.string import TextLoader
 from psycopg_pool import ConnectionPool
 
@@ -30,9 +29,26 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def jsonb(value: Any) -> Jsonb:
-    """A JSON-ready record as a jsonb parameter."""
-    return Jsonb(value, _dumps)
+def dump(record: Any) -> str:
+    """A record as the text stored in its column."""
+    return _dumps(record)
+
+
+def load(text: str | None) -> Any:
+    """The record stored as `text` (None stays None)."""
+    return None if text is None else json.loads(text)
+
+
+def one_value(cur) -> Any:
+    """The first column of the one row a query found, None for no row."""
+    row = cur.fetchone()
+    return row[0] if row else None
+
+
+def one_record(cur) -> Any:
+    """The record in the first column of the one row a query found, None for no row."""
+    row = cur.fetchone()
+    return load(row[0]) if row else None
 
 
 def is_database_url(value: str | None) -> bool:

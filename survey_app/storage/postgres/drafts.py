@@ -4,8 +4,7 @@ from __future__ import annotations
 from typing import Callable
 
 from survey_app.storage.ids import new_id, valid_id
-from survey_app.storage.postgres.connection import Database, jsonb
-from survey_app.storage.postgres.users import _one
+from survey_app.storage.postgres.connection import Database, dump, load, one_record, one_value
 
 
 class DraftStore:
@@ -19,13 +18,13 @@ class DraftStore:
         draft = {"id": new_id(), **{key: value for key, value in draft.items() if key != "id"}}
         self.db.run(lambda cur: cur.execute(
             "INSERT INTO drafts (survey_id, id, response_id, record) VALUES (%s, %s, %s, %s)",
-            (survey_id, draft["id"], draft.get("response_id"), jsonb(draft))))
+            (survey_id, draft["id"], draft.get("response_id"), dump(draft))))
         return draft
 
     def get_draft(self, survey_id: str, draft_id: str) -> dict | None:
         if not (valid_id(survey_id) and valid_id(draft_id)):
             return None
-        return self.db.run(lambda cur: _one(cur.execute(
+        return self.db.run(lambda cur: one_record(cur.execute(
             "SELECT record FROM drafts WHERE survey_id = %s AND id = %s", (survey_id, draft_id))))
 
     def list_drafts(self, survey_id: str) -> list[dict]:
@@ -36,19 +35,19 @@ class DraftStore:
             return [], 0
         rows = self.db.run(lambda cur: cur.execute(
             "SELECT record FROM drafts WHERE survey_id = %s ORDER BY id", (survey_id,)).fetchall())
-        return [row[0] for row in rows], 0   # a database row is whole or not there
+        return [load(row[0]) for row in rows], 0   # a database row is whole or not there
 
     def change_draft(self, survey_id: str, draft_id: str, change: Callable[[dict], dict]) -> dict | None:
         if not (valid_id(survey_id) and valid_id(draft_id)):
             return None
 
         def work(cur):
-            draft = _one(cur.execute("SELECT record FROM drafts WHERE survey_id = %s AND id = %s FOR UPDATE",
+            draft = one_record(cur.execute("SELECT record FROM drafts WHERE survey_id = %s AND id = %s FOR UPDATE",
                                      (survey_id, draft_id)))
             if draft is None or draft.get("response_id") is not None:
                 return draft
             new = {**change(dict(draft)), "id": draft["id"], "response_id": None}
             if new != draft:
-                cur.execute("UPDATE drafts SET record = %s WHERE id = %s", (jsonb(new), draft_id))
+                cur.execute("UPDATE drafts SET record = %s WHERE id = %s", (dump(new), draft_id))
             return new
         return self.db.run(work)

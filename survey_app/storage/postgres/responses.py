@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Callable
 
 from survey_app.storage.ids import new_id, valid_id
-from survey_app.storage.postgres.connection import Database, jsonb
+from survey_app.storage.postgres.connection import Database, dump, load, one_record, one_value
 from survey_app.storage.postgres.invitations import use_invitation
-from survey_app.storage.postgres.users import _one
 
 
 class ResponseStore:
@@ -23,7 +22,7 @@ class ResponseStore:
             raise LookupError(f"unknown draft {draft_id!r} in survey {survey_id!r}")
 
         def work(cur):
-            draft = _one(cur.execute("SELECT record FROM drafts WHERE survey_id = %s AND id = %s FOR UPDATE",
+            draft = one_record(cur.execute("SELECT record FROM drafts WHERE survey_id = %s AND id = %s FOR UPDATE",
                                      (survey_id, draft_id)))
             if draft is None:
                 raise LookupError(f"unknown draft {draft_id!r} in survey {survey_id!r}")
@@ -33,18 +32,18 @@ class ResponseStore:
                 use_invitation(cur, survey_id, invitation)
             # A response stored for this draft without the draft being closed (copied over from
             # a data folder where a submit stopped half-way): it is the one.
-            earlier = _one(cur.execute("SELECT id FROM responses WHERE survey_id = %s AND submission_key = %s",
+            earlier = one_value(cur.execute("SELECT id FROM responses WHERE survey_id = %s AND submission_key = %s",
                                        (survey_id, draft_id)))
             if earlier is None:
                 response_id = new_id()
                 cur.execute("INSERT INTO responses (survey_id, id, submission_key, record) VALUES (%s, %s, %s, %s)",
                             (survey_id, response_id, draft_id,
-                             jsonb({**response, "id": response_id, "submission_key": draft_id})))
+                             dump({**response, "id": response_id, "submission_key": draft_id})))
             else:
                 response_id = earlier
             closed = {**close(dict(draft)), "id": draft_id, "response_id": response_id}
             cur.execute("UPDATE drafts SET response_id = %s, record = %s WHERE id = %s",
-                        (response_id, jsonb(closed), draft_id))
+                        (response_id, dump(closed), draft_id))
             return response_id, earlier is None
         return self.db.run(work)
 
@@ -56,7 +55,7 @@ class ResponseStore:
         key = record.get("submission_key")
         self.db.run(lambda cur: cur.execute(
             "INSERT INTO responses (survey_id, id, submission_key, record) VALUES (%s, %s, %s, %s)",
-            (survey_id, response_id, key if valid_id(key) else None, jsonb(record))))
+            (survey_id, response_id, key if valid_id(key) else None, dump(record))))
         return response_id
 
     def responses(self, survey_id: str) -> list[dict]:
@@ -64,7 +63,7 @@ class ResponseStore:
             return []
         rows = self.db.run(lambda cur: cur.execute(
             "SELECT record FROM responses WHERE survey_id = %s ORDER BY seq", (survey_id,)).fetchall())
-        return [row[0] for row in rows]
+        return [load(row[0]) for row in rows]
 
     def count_responses(self, survey_id: str) -> int:
         if not valid_id(survey_id):
@@ -77,7 +76,7 @@ class ResponseStore:
             return None
 
         def work(cur):
-            stored = _one(cur.execute("SELECT record FROM responses WHERE survey_id = %s AND id = %s FOR UPDATE",
+            stored = one_record(cur.execute("SELECT record FROM responses WHERE survey_id = %s AND id = %s FOR UPDATE",
                                       (survey_id, response_id)))
             if stored is None:
                 return None
@@ -85,7 +84,7 @@ class ResponseStore:
             if "submission_key" in stored:
                 new["submission_key"] = stored["submission_key"]
             if new != stored:
-                cur.execute("UPDATE responses SET record = %s WHERE id = %s", (jsonb(new), response_id))
+                cur.execute("UPDATE responses SET record = %s WHERE id = %s", (dump(new), response_id))
             return new
         return self.db.run(work)
 
@@ -97,7 +96,7 @@ class ResponseStore:
         def work(cur):
             rows = cur.execute("SELECT id, record FROM responses WHERE survey_id = %s FOR UPDATE",
                                (survey_id,)).fetchall()
-            doomed = [row[0] for row in rows if where(row[1])]
+            doomed = [row[0] for row in rows if where(load(row[1]))]
             if doomed:
                 cur.execute("DELETE FROM responses WHERE id = ANY(%s::uuid[])", (doomed,))
             removed_drafts = cur.execute("DELETE FROM drafts WHERE survey_id = %s", (survey_id,)).rowcount if drafts else 0

@@ -6,7 +6,10 @@ an advisory lock makes servers that upgrade at the same moment take turns, so up
 idempotent and safe to run on every start. A migration, once released, is never changed: a
 change of the tables is a new migration at the end of MIGRATIONS.
 
-Records are jsonb documents as the domain makes them; the columns beside them are what the
+Records are JSON documents as the domain makes them, kept as text exactly as Python's json
+writes them (as in the data folder): PostgreSQL's json types refuse what the app may store
+(NaN from an import, "\u0000"), and the database never looks inside a record anyway (cast
+`record::json` in psql where it parses); the columns beside them are what the
 database must know itself: ids, unique keys (username, slug, join code, one response per draft,
 one vote per participant and run), the order things were stored in, versions.
 """
@@ -25,14 +28,14 @@ CREATE TABLE app_secret (
 CREATE TABLE users (
     id uuid PRIMARY KEY,
     username_key text NOT NULL UNIQUE,          -- the username casefolded: unique in any case
-    record jsonb NOT NULL
+    record text NOT NULL
 );
 CREATE TABLE surveys (
     seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
     id uuid PRIMARY KEY,
     slug text NOT NULL UNIQUE,
     created_at text NOT NULL,
-    record jsonb NOT NULL
+    record text NOT NULL
 );
 CREATE TABLE definitions (
     questionnaire_id text NOT NULL,
@@ -46,7 +49,7 @@ CREATE TABLE drafts (
     survey_id uuid NOT NULL,
     id uuid PRIMARY KEY,
     response_id uuid,
-    record jsonb NOT NULL
+    record text NOT NULL
 );
 CREATE INDEX drafts_survey ON drafts (survey_id);
 CREATE TABLE responses (
@@ -54,7 +57,7 @@ CREATE TABLE responses (
     survey_id uuid NOT NULL,
     id uuid PRIMARY KEY,
     submission_key uuid,                        -- the draft it came from: one response per draft
-    record jsonb NOT NULL,
+    record text NOT NULL,
     UNIQUE (survey_id, submission_key)
 );
 CREATE INDEX responses_survey ON responses (survey_id, seq);
@@ -72,19 +75,19 @@ CREATE TABLE workshops (
     join_code text NOT NULL UNIQUE,
     created_at text NOT NULL,
     version integer NOT NULL,
-    record jsonb NOT NULL
+    record text NOT NULL
 );
 CREATE TABLE participants (
     workshop_id uuid NOT NULL REFERENCES workshops ON DELETE CASCADE,
     id uuid PRIMARY KEY,
-    record jsonb NOT NULL
+    record text NOT NULL
 );
 CREATE INDEX participants_workshop ON participants (workshop_id);
 CREATE TABLE votes (
     workshop_id uuid NOT NULL REFERENCES workshops ON DELETE CASCADE,
     run uuid NOT NULL,
     participant uuid NOT NULL,
-    record jsonb NOT NULL,
+    record text NOT NULL,
     PRIMARY KEY (workshop_id, run, participant)  -- one vote per participant and run
 );
 CREATE TABLE brakes (
@@ -99,7 +102,7 @@ CREATE TABLE brakes (
 CREATE INDEX brakes_expires ON brakes (expires);
 CREATE TABLE audit_log (
     seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    event jsonb NOT NULL
+    event text NOT NULL
 );
 """),
 ]

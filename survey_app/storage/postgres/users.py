@@ -7,7 +7,7 @@ from psycopg import errors
 
 from survey_app.storage.ids import new_id, now, valid_id
 from survey_app.storage.interface import DuplicateError
-from survey_app.storage.postgres.connection import Database, jsonb
+from survey_app.storage.postgres.connection import Database, dump, load, one_record, one_value
 
 
 class UserStore:
@@ -28,7 +28,7 @@ class UserStore:
 
         def work(cur):
             cur.execute("INSERT INTO users (id, username_key, record) VALUES (%s, %s, %s)",
-                        (user["id"], username.casefold(), jsonb(user)))
+                        (user["id"], username.casefold(), dump(user)))
         try:
             self.db.run(work)
         except errors.UniqueViolation:
@@ -38,26 +38,26 @@ class UserStore:
     def get_user(self, user_id: str) -> dict | None:
         if not valid_id(user_id):
             return None
-        return self.db.run(lambda cur: _one(cur.execute("SELECT record FROM users WHERE id = %s", (user_id,))))
+        return self.db.run(lambda cur: one_record(cur.execute("SELECT record FROM users WHERE id = %s", (user_id,))))
 
     def find_user(self, username: str) -> dict | None:
-        return self.db.run(lambda cur: _one(cur.execute("SELECT record FROM users WHERE username_key = %s",
+        return self.db.run(lambda cur: one_record(cur.execute("SELECT record FROM users WHERE username_key = %s",
                                                         (username.casefold(),))))
 
     def list_users(self) -> list[dict]:
         rows = self.db.run(lambda cur: cur.execute("SELECT record FROM users").fetchall())
-        return sorted((row[0] for row in rows), key=lambda u: u["username"].casefold())
+        return sorted((load(row[0]) for row in rows), key=lambda u: u["username"].casefold())
 
     def _change_user(self, user_id: str, change) -> dict | None:
         def work(cur):
-            found = _one(cur.execute("SELECT record FROM users WHERE id = %s FOR UPDATE", (user_id,)))
+            found = one_record(cur.execute("SELECT record FROM users WHERE id = %s FOR UPDATE", (user_id,)))
             if found is None:
                 return None
             new = change(found)
             if new is None:
                 return None
             cur.execute("UPDATE users SET username_key = %s, record = %s WHERE id = %s",
-                        (new["username"].casefold(), jsonb(new), user_id))
+                        (new["username"].casefold(), dump(new), user_id))
             return new
         return self.db.run(work)
 
@@ -88,8 +88,3 @@ class UserStore:
             return
         self._change_user(user_id, lambda user: {**user, "sessions": [
             s for s in user.get("sessions", []) if (s not in session_ids if session_ids else s == keep)]})
-
-
-def _one(cur):
-    row = cur.fetchone()
-    return row[0] if row else None

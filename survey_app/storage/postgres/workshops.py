@@ -15,10 +15,10 @@ from psycopg import errors
 
 from survey_app.storage.ids import new_id, now, valid_id
 from survey_app.storage.interface import DuplicateError
-from survey_app.storage.postgres.connection import Database, jsonb
-from survey_app.storage.postgres.users import _one
+from survey_app.storage.postgres.connection import Database, dump, load, one_record, one_value
 
 CHANNEL = "survey_app_workshops"
+WORKSHOP_INDEX_KEYS = ("id", "created_at", "join_code", "title", "date", "facilitators")   # list_workshops
 
 
 def notify(cur, workshop_id: str, version: int | None) -> None:
@@ -36,7 +36,7 @@ class WorkshopStore:
 
         def work(cur):
             cur.execute("INSERT INTO workshops (id, join_code, created_at, version, record) VALUES (%s, %s, %s, 1, %s)",
-                        (workshop["id"], workshop["join_code"], workshop["created_at"], jsonb(workshop)))
+                        (workshop["id"], workshop["join_code"], workshop["created_at"], dump(workshop)))
             notify(cur, workshop["id"], 1)
         try:
             self.db.run(work)
@@ -45,27 +45,24 @@ class WorkshopStore:
         return workshop
 
     def list_workshops(self) -> list[dict]:
-        rows = self.db.run(lambda cur: cur.execute(
-            "SELECT id, created_at, join_code, record->'title', record->'date', record->'facilitators' "
-            "FROM workshops").fetchall())
-        entries = [{"id": r[0], "created_at": r[1], "join_code": r[2], "title": r[3], "date": r[4],
-                    "facilitators": r[5]} for r in rows]
+        rows = self.db.run(lambda cur: cur.execute("SELECT record FROM workshops").fetchall())
+        entries = [{key: record.get(key) for key in WORKSHOP_INDEX_KEYS} for record in map(load, (r[0] for r in rows))]
         return sorted(entries, key=lambda e: (e.get("date") or "", e["created_at"]), reverse=True)
 
     def get_workshop(self, workshop_id: str) -> dict | None:
         if not valid_id(workshop_id):
             return None
-        return self.db.run(lambda cur: _one(cur.execute("SELECT record FROM workshops WHERE id = %s", (workshop_id,))))
+        return self.db.run(lambda cur: one_record(cur.execute("SELECT record FROM workshops WHERE id = %s", (workshop_id,))))
 
     def find_workshop_by_code(self, join_code: str) -> dict | None:
-        return self.db.run(lambda cur: _one(cur.execute("SELECT record FROM workshops WHERE join_code = %s",
+        return self.db.run(lambda cur: one_record(cur.execute("SELECT record FROM workshops WHERE join_code = %s",
                                                         (join_code,))))
 
     def workshop_version(self, workshop_id: str) -> int | None:
         """The stored version, None when unknown (one indexed read)."""
         if not valid_id(workshop_id):
             return None
-        return self.db.run(lambda cur: _one(cur.execute("SELECT version FROM workshops WHERE id = %s",
+        return self.db.run(lambda cur: one_value(cur.execute("SELECT version FROM workshops WHERE id = %s",
                                                         (workshop_id,))))
 
     def change_workshop(self, workshop_id: str, change: Callable[[dict], dict]) -> dict | None:
@@ -73,13 +70,13 @@ class WorkshopStore:
             return None
 
         def work(cur):
-            old = _one(cur.execute("SELECT record FROM workshops WHERE id = %s FOR UPDATE", (workshop_id,)))
+            old = one_record(cur.execute("SELECT record FROM workshops WHERE id = %s FOR UPDATE", (workshop_id,)))
             if old is None:
                 return None
             new = {**old, **change(dict(old)), "id": workshop_id, "created_at": old["created_at"],
                    "version": old["version"] + 1}
             cur.execute("UPDATE workshops SET join_code = %s, version = %s, record = %s WHERE id = %s",
-                        (new["join_code"], new["version"], jsonb(new), workshop_id))
+                        (new["join_code"], new["version"], dump(new), workshop_id))
             notify(cur, workshop_id, new["version"])
             return new
         try:
@@ -105,7 +102,7 @@ class WorkshopStore:
         try:
             self.db.run(lambda cur: cur.execute(
                 "INSERT INTO participants (workshop_id, id, record) VALUES (%s, %s, %s)",
-                (workshop_id, participant["id"], jsonb(participant))))
+                (workshop_id, participant["id"], dump(participant))))
         except errors.ForeignKeyViolation:
             raise LookupError(f"unknown workshop {workshop_id!r}") from None
         return participant
@@ -125,7 +122,7 @@ class WorkshopStore:
             inserted = self.db.run(lambda cur: cur.execute(
                 "INSERT INTO votes (workshop_id, run, participant, record) VALUES (%s, %s, %s, %s) "
                 "ON CONFLICT (workshop_id, run, participant) DO UPDATE SET record = EXCLUDED.record "
-                "RETURNING (xmax = 0)", (workshop_id, run, participant_id, jsonb(stored))).fetchone()[0])
+                "RETURNING (xmax = 0)", (workshop_id, run, participant_id, dump(stored))).fetchone()[0])
         except errors.ForeignKeyViolation:
             raise LookupError(f"unknown workshop {workshop_id!r}") from None
         return stored, not inserted
@@ -133,7 +130,7 @@ class WorkshopStore:
     def get_vote(self, workshop_id: str, run: str, participant_id: str) -> dict | None:
         if not (valid_id(workshop_id) and valid_id(run) and valid_id(participant_id)):
             return None
-        return self.db.run(lambda cur: _one(cur.execute(
+        return self.db.run(lambda cur: one_record(cur.execute(
             "SELECT record FROM votes WHERE workshop_id = %s AND run = %s AND participant = %s",
             (workshop_id, run, participant_id))))
 
@@ -142,7 +139,7 @@ class WorkshopStore:
             return []
         rows = self.db.run(lambda cur: cur.execute(
             "SELECT record FROM votes WHERE workshop_id = %s AND run = %s", (workshop_id, run)).fetchall())
-        return [row[0] for row in rows]
+        return [load(row[0]) for row in rows]
 
     def count_votes(self, workshop_id: str, run: str) -> int:
         if not (valid_id(workshop_id) and valid_id(run)):
