@@ -35,7 +35,7 @@ a change applied to the record it was computed from.
 from __future__ import annotations
 
 import errno
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -342,6 +342,39 @@ class Storage(Users, Surveys, Definitions, Drafts, Responses, Invitations, Works
 
 
 PROTOCOLS = (Users, Surveys, Definitions, Drafts, Responses, Invitations, Workshops, Brakes, AuditLog)
+
+
+# -- moving to another storage (storage.copy) -------------------------------------------------
+
+@runtime_checkable
+class Transfer(Protocol):
+    """What an adapter gives for copying: every record with its ids, and an empty storage filled."""
+
+    def is_empty(self) -> bool:
+        """True when the storage holds no data yet."""
+
+    def export_records(self) -> Iterator[tuple[str, dict]]:
+        """(kind, record) for everything kept: one of storage.copy.KINDS; drafts, responses and invitations as
+        {"survey_id", "record"} (invitations flat), participants and votes with their workshop
+        (and run); responses of a survey and audit events in their stored order."""
+
+    def import_records(self, records: Iterable[tuple[str, dict]]) -> None:
+        """Store the records of export_records into this empty storage, keeping every id."""
+
+
+
+# -- live workshops across processes and servers -----------------------------------------------
+
+@runtime_checkable
+class WorkshopSignals(Protocol):
+    """A cheap value per workshop that differs after every change of it, whichever process or
+    server made the change, so that each process can keep a live room's state in memory and
+    ask this many times a second (web/rooms.py on the live-room branch). The PostgreSQL adapter
+    answers from LISTEN/NOTIFY without a query and also offers on_workshop_change(callback)
+    to be woken at once (storage/postgres/live.py)."""
+
+    def workshop_signal(self, workshop_id: str):
+        """A hashable value that changes with every change of the workshop; None when unknown."""
 
 
 # -- looking after a data folder (adapters that keep files only) ----------------------------

@@ -68,6 +68,9 @@ def postgres_url(where) -> str:
 
     from survey_app.storage.postgres import schema as tables
 
+    if not TEST_DATABASE_URL:
+        raise RuntimeError(NO_POSTGRES.replace("skipped", "required under CI=true"))
+
     schema = "t_" + hashlib.sha1(str(Path(where).resolve()).encode()).hexdigest()[:20]
     with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(42)")            # several processes open the same one

@@ -138,3 +138,19 @@ def upgrade(conn: psycopg.Connection) -> list[tuple[int, str]]:
                          (version, description))
             applied.append((version, description))
     return applied
+
+
+class UpgradeError(Exception):
+    """The database could not be reached or upgraded; the message says why (no password)."""
+
+
+def upgrade_database(url: str) -> tuple[list[tuple[int, str]], int]:
+    """upgrade() on the database at `url`: (migrations applied, schema version now)."""
+    from survey_app.storage.postgres.connection import redacted
+
+    try:
+        with psycopg.connect(url) as conn:
+            applied = upgrade(conn)
+            return applied, current_version(conn)
+    except psycopg.Error as error:
+        raise UpgradeError(f"{redacted(url)}: {error}") from None

@@ -23,6 +23,7 @@ from survey_app.storage.postgres.invitations import InvitationStore
 from survey_app.storage.postgres.live import WorkshopSignalStore
 from survey_app.storage.postgres.responses import ResponseStore
 from survey_app.storage.postgres.surveys import DefinitionStore, SurveyStore
+from survey_app.storage.postgres.transfer import DatabaseTransfer
 from survey_app.storage.postgres.users import UserStore
 from survey_app.storage.postgres.workshops import WorkshopStore
 
@@ -32,7 +33,7 @@ class SchemaError(RuntimeError):
 
 
 class Store(UserStore, SurveyStore, DefinitionStore, DraftStore, ResponseStore, InvitationStore,
-            WorkshopStore, BrakeStore, AuditLog, WorkshopSignalStore):
+            WorkshopStore, BrakeStore, AuditLog, WorkshopSignalStore, DatabaseTransfer):
     """Every kind of data of the app in one PostgreSQL database."""
 
     def __init__(self, url: str, pool_size: int = 10, upgrade: bool = False):
