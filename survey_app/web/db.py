@@ -6,7 +6,7 @@ adapter keeps everything in the data folder (DATA_DIR), as before.
 
 A database whose tables are older than this code (never upgraded, or upgraded by an older
 release) does not stop the app from loading, so that `flask --app survey_app db-upgrade` can
-run; every request is then answered 503 with the reason until it has been upgraded."""
+run; every request is then answered 503 (the reason goes to the log) until it has been upgraded."""
 from __future__ import annotations
 
 import os
@@ -47,10 +47,15 @@ def init_app(app: Flask) -> None:
     except SchemaError as error:
         app.extensions["survey_store"] = None
         app.logger.error("%s", error)
-        message = str(error)
+        reason = str(error)
 
         @app.before_request
         def schema_out_of_date():
+            from flask_babel import gettext
+
+            app.logger.error("%s", reason)     # the details (database, versions) only for the operator
+            message = gettext("This service is being updated and cannot answer just now. Please try again "
+                              "in a few minutes.")
             return message + "\n", 503, {"Content-Type": "text/plain; charset=utf-8", "Retry-After": "60"}
 
 

@@ -150,7 +150,8 @@ def test_the_app_on_an_old_schema_says_what_to_do_and_db_upgrade_fixes_it(tmp_pa
     drop_tables(url)
     app = make_app(tmp_path, DATABASE_URL=url)
     page = app.test_client().get("/login")
-    assert page.status_code == 503 and b"db-upgrade" in page.data
+    assert page.status_code == 503 and "wird gerade aktualisiert" in page.get_data(as_text=True)
+    assert b"postgresql" not in page.data and b"127.0.0.1" not in page.data   # no database details
     result = app.test_cli_runner().invoke(args=["db-upgrade"])
     assert result.exit_code == 0 and "schema version 1" in result.output
     again = app.test_cli_runner().invoke(args=["db-upgrade"])

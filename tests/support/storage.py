@@ -15,7 +15,6 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
@@ -64,24 +63,13 @@ _schemas: set[str] = set()                        # made by this process, droppe
 def postgres_url(where) -> str:
     """The test database's URL with search_path set to the schema of `where` (made and upgraded
     when missing)."""
-    import psycopg
-
     from survey_app.storage.postgres import schema as tables
 
     if not TEST_DATABASE_URL:
         raise RuntimeError(NO_POSTGRES.replace("skipped", "required under CI=true"))
-
     schema = "t_" + hashlib.sha1(str(Path(where).resolve()).encode()).hexdigest()[:20]
-    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
-        conn.execute("SELECT pg_advisory_lock(42)")            # several processes open the same one
-        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        conn.execute("SELECT pg_advisory_unlock(42)")
     _schemas.add(schema)
-    joiner = "&" if "?" in TEST_DATABASE_URL else "?"
-    url = f"{TEST_DATABASE_URL}{joiner}options={quote(f'-csearch_path={schema}')}"
-    with psycopg.connect(url) as conn:
-        tables.upgrade(conn)
-    return url
+    return tables.scratch_schema(TEST_DATABASE_URL, schema)
 
 
 def _postgres(where: Path, small: bool = False):
@@ -104,11 +92,10 @@ def close_opened() -> None:
 def drop_schemas() -> None:
     if not _schemas:
         return
-    import psycopg
+    from survey_app.storage.postgres.schema import drop_schema
 
-    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
-        for schema in sorted(_schemas):
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    for schema in sorted(_schemas):
+        drop_schema(TEST_DATABASE_URL, schema)
     _schemas.clear()
 
 

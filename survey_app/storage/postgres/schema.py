@@ -154,3 +154,30 @@ def upgrade_database(url: str) -> tuple[list[tuple[int, str]], int]:
             return applied, current_version(conn)
     except psycopg.Error as error:
         raise UpgradeError(f"{redacted(url)}: {error}") from None
+
+
+def scratch_schema(url: str, name: str) -> str:
+    """A new, upgraded schema `name` in the database at `url`; returns the URL that uses it
+    (search_path). For benchmarks and tests that must start on empty tables; drop_schema ends it."""
+    from urllib.parse import quote
+
+    if not name.isidentifier() or not name.islower():
+        raise ValueError(f"not a schema name: {name!r}")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY + 1,))   # CREATE SCHEMA IF NOT EXISTS races
+        try:
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {name}")
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY + 1,))
+    joiner = "&" if "?" in url else "?"
+    scoped = f"{url}{joiner}options={quote(f'-csearch_path={name}')}"
+    with psycopg.connect(scoped) as conn:
+        upgrade(conn)
+    return scoped
+
+
+def drop_schema(url: str, name: str) -> None:
+    if not name.isidentifier() or not name.islower():
+        raise ValueError(f"not a schema name: {name!r}")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
