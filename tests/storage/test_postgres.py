@@ -237,3 +237,4 @@ def test_two_app_servers_share_sessions_and_each_vote_is_stored_once(tmp_path):
     assert vote["value"] == {"networks": 3}      # one vote, the last one, whichever server took it
     for server in servers:
         server.extensions["survey_store"].close()
+

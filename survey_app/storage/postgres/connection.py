@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -76,10 +77,15 @@ class Database:
         self.url = url
         self.min_size, self.max_size = min_size, max_size
         self.pool: ConnectionPool | None = None
+        self._pid = os.getpid()
         self._open_lock = threading.Lock()
 
     def _ensure_open(self) -> ConnectionPool:
         # Opened on first use, and again after close() (tests close the pools of their apps).
+        if self._pid != os.getpid():
+            # A forked worker (gunicorn --preload): the parent's connections are not ours to use
+            # (nor to close: that would end them for the parent too); open our own.
+            self.pool, self._pid, self._open_lock = None, os.getpid(), threading.Lock()
         pool = self.pool
         if pool is None:
             with self._open_lock:

@@ -19,6 +19,7 @@ again by itself.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 
@@ -37,6 +38,7 @@ class Listener:
 
     def __init__(self, db: Database):
         self.db = db
+        self.pid = os.getpid()
         self.versions: dict[str, int] = {}
         self.callbacks: list[Callable[[str, int | None], None]] = []
         self.lock = threading.Lock()
@@ -90,6 +92,8 @@ class WorkshopSignalStore:
     _listener_lock = threading.Lock()
 
     def _workshop_listener(self) -> Listener:
+        if self._listener is not None and self._listener.pid != os.getpid():
+            self._listener = None          # forked: the parent's thread does not run here
         if self._listener is None:
             with self._listener_lock:
                 if self._listener is None:
