@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from survey_app.storage.interface import Transfer
 
 KINDS = ("secret", "user", "survey", "definition", "draft", "response", "invitation", "workshop",
-         "participant", "vote", "audit")   # what Transfer.export_records gives
+         "participant", "vote", "audit", "consultation", "consultation_version", "statement")
+# (what Transfer.export_records gives; the data folder keeps consultations only on the
+# consultation branch so far: copying them into a folder fails loudly, never silently)
 
 
 class CopyError(Exception):

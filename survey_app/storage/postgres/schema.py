@@ -105,6 +105,26 @@ CREATE TABLE audit_log (
     event text NOT NULL
 );
 """),
+    (2, "consultations: drafts' versions, organisations' statements", """
+CREATE TABLE consultations (
+    seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+    id uuid PRIMARY KEY,
+    created_at text NOT NULL,
+    record text NOT NULL
+);
+CREATE TABLE consultation_versions (
+    consultation_id uuid NOT NULL REFERENCES consultations ON DELETE CASCADE,
+    number integer NOT NULL,
+    record text NOT NULL,
+    PRIMARY KEY (consultation_id, number)       -- two versions never share a number
+);
+CREATE TABLE statements (
+    consultation_id uuid NOT NULL REFERENCES consultations ON DELETE CASCADE,
+    organisation uuid NOT NULL,
+    record text,                                -- NULL only inside the transaction that makes it
+    PRIMARY KEY (consultation_id, organisation) -- one statement per organisation
+);
+"""),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from survey_app.storage.postgres.connection import Database, dump, load
 
 TABLES = ("app_secret", "users", "surveys", "definitions", "drafts", "responses", "invitations",
-          "workshops", "participants", "votes", "audit_log")
+          "workshops", "participants", "votes", "audit_log", "consultations", "consultation_versions", "statements")
 
 
 class DatabaseTransfer:
@@ -56,6 +56,16 @@ class DatabaseTransfer:
                     yield "vote", {"workshop_id": workshop_id, "run": run, "record": load(vote)}
             for (event,) in cur.execute("SELECT event FROM audit_log ORDER BY seq"):
                 yield "audit", load(event)
+            consultations = cur.execute("SELECT id, record FROM consultations ORDER BY seq").fetchall()
+            for consultation_id, record in consultations:
+                yield "consultation", load(record)
+                for (version,) in cur.execute("SELECT record FROM consultation_versions WHERE consultation_id = %s "
+                                              "ORDER BY number", (consultation_id,)).fetchall():
+                    yield "consultation_version", {"consultation_id": consultation_id, "record": load(version)}
+                for (statement,) in cur.execute("SELECT record FROM statements WHERE consultation_id = %s AND "
+                                                "record IS NOT NULL ORDER BY organisation",
+                                                (consultation_id,)).fetchall():
+                    yield "statement", {"consultation_id": consultation_id, "record": load(statement)}
             conn.rollback()
 
     def import_records(self, records: Iterable[tuple[str, dict]]) -> None:
@@ -97,6 +107,16 @@ class DatabaseTransfer:
                                 (record["workshop_id"], record["run"], vote["participant"], dump(vote)))
                 elif kind == "audit":
                     cur.execute("INSERT INTO audit_log (event) VALUES (%s)", (dump(record),))
+                elif kind == "consultation":
+                    cur.execute("INSERT INTO consultations (id, created_at, record) VALUES (%s, %s, %s)",
+                                (record["id"], record["created_at"], dump(record)))
+                elif kind == "consultation_version":
+                    cur.execute("INSERT INTO consultation_versions (consultation_id, number, record) "
+                                "VALUES (%s, %s, %s)", (record["consultation_id"], record["record"]["number"],
+                                                        dump(record["record"])))
+                elif kind == "statement":
+                    cur.execute("INSERT INTO statements (consultation_id, organisation, record) VALUES (%s, %s, %s)",
+                                (record["consultation_id"], record["record"]["organisation"], dump(record["record"])))
                 else:
                     raise ValueError(f"unknown kind of record: {kind!r}")
         self.db.run(work)
