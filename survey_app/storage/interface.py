@@ -1,7 +1,7 @@
 """What the app needs from its storage: one Protocol per kind of data, and the errors.
 
-An adapter implements every Protocol on one object (storage.tinydb.store.Store today; a
-PostgreSQL adapter later), and tests/storage/test_contract.py checks each of them against the
+An adapter implements every Protocol on one object (storage.tinydb.store.Store on a data
+folder, storage.postgres.store.Store on PostgreSQL), and tests/storage/test_contract.py checks each of them against the
 contract written here. Nothing here names a file, a table or a library: records are plain,
 JSON-ready dicts (fieldings travel as fieldings.model.Fielding), ids are strings.
 
