@@ -15,7 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Application factory.
 
     Data (TinyDB files, the generated secret key) live in the instance folder unless
-    SURVEY_APP_DATA points elsewhere; shipped definitions come from questionnaires/
+    SURVEY_APP_DATA points elsewhere, or in PostgreSQL with SURVEY_APP_DATABASE_URL; shipped definitions come from questionnaires/
     unless SURVEY_APP_QUESTIONNAIRES points elsewhere.
     """
     app = Flask(
@@ -25,6 +25,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config.from_mapping(
         DATA_DIR=os.environ.get("SURVEY_APP_DATA") or app.instance_path,
+        # postgresql://... keeps everything in PostgreSQL instead of the data folder (web/db.py).
+        DATABASE_URL=os.environ.get("SURVEY_APP_DATABASE_URL") or None,
         QUESTIONNAIRE_DIR=os.environ.get("SURVEY_APP_QUESTIONNAIRES")
         or str(PROJECT_ROOT / "questionnaires"),
         BABEL_DEFAULT_LOCALE="de",
@@ -70,7 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.request_class = main.Request
     db.init_app(app)
     app.config.setdefault("SECRET_KEY", None)
-    if not app.config["SECRET_KEY"]:
+    if not app.config["SECRET_KEY"] and db.store_ready(app):
         app.config["SECRET_KEY"] = db.get_store(app).secret_key()
 
     from flask_wtf.csrf import CSRFProtect

@@ -1,7 +1,7 @@
 """What the app needs from its storage: one Protocol per kind of data, and the errors.
 
-An adapter implements every Protocol on one object (storage.tinydb.store.Store today; a
-PostgreSQL adapter later), and tests/storage/test_contract.py checks each of them against the
+An adapter implements every Protocol on one object (storage.tinydb.store.Store on a data
+folder, storage.postgres.store.Store on PostgreSQL), and tests/storage/test_contract.py checks each of them against the
 contract written here. Nothing here names a file, a table or a library: records are plain,
 JSON-ready dicts (fieldings travel as fieldings.model.Fielding), ids are strings.
 
@@ -36,7 +36,7 @@ record it was computed from.
 from __future__ import annotations
 
 import errno
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -69,8 +69,14 @@ class DamagedDataError(Exception):
 UNAVAILABLE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 
+class StorageUnavailableError(OSError):
+    """A database cannot take the request now (cannot be reached, full, read-only): nothing was
+    changed, and the same request can succeed once it is back."""
+
+
 def storage_unavailable(error: BaseException) -> bool:
-    return isinstance(error, OSError) and error.errno in UNAVAILABLE_ERRNOS
+    return isinstance(error, StorageUnavailableError) or (
+        isinstance(error, OSError) and error.errno in UNAVAILABLE_ERRNOS)
 
 
 # -- users and sessions ------------------------------------------------------------------
@@ -385,6 +391,39 @@ class Storage(Users, Surveys, Definitions, Drafts, Responses, Invitations, Works
 
 
 PROTOCOLS = (Users, Surveys, Definitions, Drafts, Responses, Invitations, Workshops, Consultations, Brakes, AuditLog)
+
+
+# -- moving to another storage (storage.copy) -------------------------------------------------
+
+@runtime_checkable
+class Transfer(Protocol):
+    """What an adapter gives for copying: every record with its ids, and an empty storage filled."""
+
+    def is_empty(self) -> bool:
+        """True when the storage holds no data yet."""
+
+    def export_records(self) -> Iterator[tuple[str, dict]]:
+        """(kind, record) for everything kept: one of storage.copy.KINDS; drafts, responses and invitations as
+        {"survey_id", "record"} (invitations flat), participants and votes with their workshop
+        (and run); responses of a survey and audit events in their stored order."""
+
+    def import_records(self, records: Iterable[tuple[str, dict]]) -> None:
+        """Store the records of export_records into this empty storage, keeping every id."""
+
+
+
+# -- live workshops across processes and servers -----------------------------------------------
+
+@runtime_checkable
+class WorkshopSignals(Protocol):
+    """A cheap value per workshop that differs after every change of it, whichever process or
+    server made the change, so that each process can keep a live room's state in memory and
+    ask this many times a second (web/rooms.py on the live-room branch). The PostgreSQL adapter
+    answers from LISTEN/NOTIFY without a query and also offers on_workshop_change(callback)
+    to be woken at once (storage/postgres/live.py)."""
+
+    def workshop_signal(self, workshop_id: str):
+        """A hashable value that changes with every change of the workshop; None when unknown."""
 
 
 # -- looking after a data folder (adapters that keep files only) ----------------------------

@@ -254,6 +254,61 @@ def restore_command(file: str, data_dir: str) -> None:
         raise SystemExit(1)
 
 
+@click.command("db-upgrade")
+@with_appcontext
+@click.option("--database-url", help="The database to upgrade (default: SURVEY_APP_DATABASE_URL).")
+def db_upgrade_command(database_url: str | None) -> None:
+    """Create or migrate the PostgreSQL tables to this release's schema version. Idempotent:
+    run it on every deployment (servers that upgrade at the same moment take turns)."""
+    url = database_url or current_app.config.get("DATABASE_URL")
+    if not url:
+        raise click.ClickException("no database: set SURVEY_APP_DATABASE_URL=postgresql://... or pass --database-url")
+    from survey_app.storage.postgres.connection import redacted
+    from survey_app.storage.postgres.schema import UpgradeError, upgrade_database
+
+    try:
+        applied, version = upgrade_database(url)
+    except UpgradeError as error:
+        raise click.ClickException(str(error)) from None
+    for number, description in applied:
+        click.echo(f"applied migration {number}: {description}")
+    click.echo(f"{redacted(url)}: schema version {version}" + ("" if applied else ", up to date"))
+
+
+@click.command("copy-storage")
+@with_appcontext
+@click.option("--to", "target", required=True,
+              help="postgresql://... (an upgraded database without data) or a new, empty data folder.")
+def copy_storage_command(target: str) -> None:
+    """Copy everything the app keeps (accounts, surveys, definition versions, responses, drafts,
+    invitations, workshops, participants, votes, audit log, the secret key) to another storage,
+    then read both again and compare counts and checksums of every kind; exit code 1 when they
+    differ. Stop the app servers first: a source that changes during the copy is refused."""
+    from survey_app.storage.copy import CopyError, copy_storage
+    from survey_app.web.db import open_store
+
+    source = get_store()
+    if target.startswith(("postgresql://", "postgres://")):
+        from survey_app.storage.postgres.connection import redacted
+        from survey_app.storage.postgres.store import SchemaError
+
+        try:
+            destination = open_store(target)
+        except SchemaError as error:
+            raise click.ClickException(str(error)) from None
+        shown = redacted(target)
+    else:
+        destination = open_store(target)
+        shown = target
+    try:
+        summary = copy_storage(source, destination)
+    except CopyError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"copied to {shown}; counts and checksums match:")
+    for line in summary.lines():
+        click.echo("  " + line)
+
+
 def _stops_on_damaged_data(command: click.Command) -> click.Command:
     """A damaged data file ends any command with its path and what to do, never a traceback;
     nothing was written over it (storage refuses to)."""
@@ -275,5 +330,5 @@ def _stops_on_damaged_data(command: click.Command) -> click.Command:
 def init_app(app: Flask) -> None:
     for command in (validate_command, create_user_command, surveys_command, import_xlsform_command,
                     import_limesurvey_command, demo_command, check_data_command, backup_command,
-                    restore_command):
+                    restore_command, db_upgrade_command, copy_storage_command):
         app.cli.add_command(_stops_on_damaged_data(command))

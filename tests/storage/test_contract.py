@@ -14,18 +14,18 @@ import uuid
 
 import pytest
 
-from support.storage import ADAPTERS, SURVEY, run_together
+from support.storage import SURVEY, adapter_params, run_together
 from survey_app.analysis.counting import exclusion
 from survey_app.fieldings.drafts import changed, closed, new_draft
 from survey_app.fieldings.model import CLOSED, Fielding
 from survey_app.storage.interface import PROTOCOLS, DuplicateError, InvitationUsedError, Storage
 
 BAD_IDS = ["../x", "..", "", "not-a-uuid", "6F1C2B1E-3D4A-4C5B-9E8F-0A1B2C3D4E5F",
-           "6f1c2b1e-3d4a-4c5b-9e8f-0a1b2c3d4e5f/../../etc", None]
+           "6f1c2b1e-3d4a-4c5b-9e8f-0a1b2c3d4e5f/../../etc", "6f1c2b1e-3d4a-4c5b-9e8f-0a1b2c3d4e5f\n", None]
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
 
-@pytest.fixture(params=ADAPTERS, ids=str)
+@pytest.fixture(params=adapter_params(), ids=str)
 def adapter(request):
     return request.param
 

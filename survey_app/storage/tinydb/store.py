@@ -27,12 +27,14 @@ from survey_app.storage.tinydb.invitations import InvitationStore
 from survey_app.storage.tinydb.maintenance import DataFolderMaintenance
 from survey_app.storage.tinydb.responses import ResponseStore
 from survey_app.storage.tinydb.surveys import DefinitionStore, SurveyStore
+from survey_app.storage.tinydb.transfer import DataFolderTransfer
 from survey_app.storage.tinydb.users import UserStore
 from survey_app.storage.tinydb.workshops import WorkshopStore
 
 
 class Store(UserStore, SurveyStore, DefinitionStore, DraftStore, ResponseStore, InvitationStore,
-            WorkshopStore, ConsultationStore, BrakeStore, AuditLog, DataFolderMaintenance):
+            WorkshopStore, ConsultationStore, BrakeStore, AuditLog, DataFolderMaintenance,
+            DataFolderTransfer):
     """Every kind of data of the app in one data folder; each part uses `files`."""
 
     def __init__(self, data_dir: str | os.PathLike, shard_size: int = 128):
