@@ -577,6 +577,7 @@ def test_a_refused_save_shows_every_section_again_and_a_retry_loses_none(site):
     assert stored["sections"][first.id]["comment"] == "Kürzer"
 
 
+@pytest.mark.data_folder   # the full disk is a tmpfs under the data folder
 def test_a_save_on_a_full_disk_comes_back_with_everything_typed(disk):
     app = make_app(disk.folder)
     with app.app_context():
