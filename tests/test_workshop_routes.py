@@ -453,12 +453,17 @@ def test_wrong_codes_are_refused_and_then_rate_limited(app, running):
     client.get("/lang/en")
     csrf = csrf_token(client, "/w/")
     first = client.post("/w/", data={"csrf_token": csrf, "code": "ZZZZZZ"})
-    assert first.status_code == 404 and "There is no workshop with this code." in page_text(first)
-    assert client.post(f"/w/ZZZZZ2/join", data={"csrf_token": csrf}).status_code == 404
-    assert client.post("/w/", data={"csrf_token": csrf, "code": "ZZZZZ3"}).status_code == 429
+    # refused, and yet redirected: a reload or the browser's back button never sends the code again
+    assert first.status_code == 302 and first.location.startswith("/w/?code=ZZZZZZ")
+    shown = client.get(first.location)
+    assert shown.status_code == 404 and "There is no workshop with this code." in page_text(shown)
+    assert 'value="ZZZZZZ"' in shown.get_data(as_text=True)
+    assert "There is no workshop" not in page_text(client.get("/w/"))   # said once
+    assert client.post(f"/w/ZZZZZ2/join", data={"csrf_token": csrf}, follow_redirects=True).status_code == 404
+    assert client.post("/w/", data={"csrf_token": csrf, "code": "ZZZZZ3"}, follow_redirects=True).status_code == 429
     # now even the right code pauses for this client
-    assert client.post("/w/", data={"csrf_token": csrf, "code": code}).status_code == 429
-    assert client.post(f"/w/{code}/join", data={"csrf_token": csrf}).status_code == 429
+    assert client.post("/w/", data={"csrf_token": csrf, "code": code}, follow_redirects=True).status_code == 429
+    assert client.post(f"/w/{code}/join", data={"csrf_token": csrf}, follow_redirects=True).status_code == 429
 
 
 def test_code_links_opened_by_get_look_nothing_up_and_count_nothing(app, running):
@@ -529,8 +534,13 @@ def test_invalid_votes_are_refused_with_a_message(app, running, data, message):
     phone = Participant(app, code)
     phone.join()
     response = phone.vote(data)
-    assert response.status_code == 422
-    assert message in page_text(response)
+    assert response.status_code == 302 and response.location == f"/w/{code}"   # never left on /vote
+    shown = phone.page()
+    assert shown.status_code == 422
+    assert message in page_text(shown)
+    for key, value in data.items():   # what the phone sent is filled in again
+        assert re.search(rf'name="{key}"[^>]*value="{value}"', shown.get_data(as_text=True))
+    assert 'id="error-summary"' not in page_text(phone.page())   # once: a reload shows the form as it is now
     assert votes_of(app, workshop_id) == []
 
 
@@ -541,9 +551,11 @@ def test_unknown_options_are_refused(app, facilitator, running):
     phone = Participant(app, code)
     phone.join()
     response = phone.vote({"lead-networking": "mayor"})
+    assert response.status_code == 302
+    response = phone.page()
     assert response.status_code == 422 and "Please choose who should lead this task." in page_text(response)
-    response = phone.vote({"lead-networking": "qm_general", "support-networking": ["qm_general"]})
-    assert "The lead cannot also be a supporting actor." in page_text(response)
+    phone.vote({"lead-networking": "qm_general", "support-networking": ["qm_general"]})
+    assert "The lead cannot also be a supporting actor." in page_text(phone.page())
     assert votes_of(app, workshop_id, "roles") == []
     assert phone.vote({"lead-networking": "qm_general", "support-networking": ["volunteers"]}).status_code == 302
     assert votes_of(app, workshop_id, "roles")[0]["value"] == {
@@ -590,7 +602,8 @@ def test_waiting_screen_and_state_changes_when_the_facilitator_moves_on(app, fac
     assert phone.client.get(f"/w/{code}/state.json").json == first.json
     act(facilitator, workshop_id, "next")
     moved = phone.client.get(f"/w/{code}/state.json", headers={"If-None-Match": first.headers["ETag"]})
-    assert moved.status_code == 200 and moved.json["view"].startswith("roles|")
+    assert moved.status_code == 200 and moved.json["view"] != first.json["view"]
+    assert f'data-view="{moved.json["view"]}"' in phone.page().get_data(as_text=True)
     page = page_text(phone.page())
     assert 'class="waiting"' in page and 'name="run"' not in page
     act(facilitator, workshop_id, "open")
@@ -690,8 +703,8 @@ def test_participant_pages_speak_german_by_default(app, running):
     phone.client.post("/w/", data={"csrf_token": csrf_token(phone.client, "/w/"), "code": code})
     assert "Wo arbeiten Sie? (freiwillig)" in page_text(phone.page())
     phone.join()
-    over = phone.vote({"points-networks": "4", "points-civic_engagement": "4", "points-local_offers": "4"})
-    assert "Sie haben 12 Punkte vergeben, haben aber nur 10." in page_text(over)
+    phone.vote({"points-networks": "4", "points-civic_engagement": "4", "points-local_offers": "4"})
+    assert "Sie haben 12 Punkte vergeben, haben aber nur 10." in page_text(phone.page())
     phone.vote({"points-networks": "4"})
     page = page_text(phone.page())
     assert "Ihre Stimme ist gespeichert." in page and "Welche Ziele sind" in page
@@ -709,7 +722,8 @@ def test_behind_a_proxy_the_join_limit_counts_each_phone_by_its_forwarded_addres
 
     def guess(client, code, address):
         token = csrf_token(client, "/w/")
-        return client.post("/w/", data={"csrf_token": token, "code": code}, headers={"X-Forwarded-For": address})
+        return client.post("/w/", data={"csrf_token": token, "code": code}, headers={"X-Forwarded-For": address},
+                           follow_redirects=True)
 
     for wrong in ("ZZZZZZ", "ZZZZZ2"):
         guess(guesser, wrong, "203.0.113.7")

@@ -821,6 +821,24 @@ class Store:
         with self._quick_lock(workshop_dir), self._open(workshop_dir / "workshop.json") as db:
             return self._read_draft(db)
 
+    def workshop_signal(self, workshop_id: str) -> tuple | None:
+        """A cheap value that is different after every change of the workshop's document (None:
+        no such workshop), so that each worker process can keep the workshop in memory and ask
+        this a few times a second instead of reading the document for every phone.
+
+        Here: the document file's identity, size and times. Every write replaces the file by a
+        new one (a new inode, synced and renamed), so a change gives a new value; repeating an
+        old value would need the same inode, size and timestamps again. Another storage gives
+        e.g. the version counter, kept current by LISTEN/NOTIFY."""
+        workshop_dir = self._workshop_dir(workshop_id)
+        if workshop_dir is None:
+            return None
+        try:
+            found = os.stat(workshop_dir / "workshop.json")
+        except FileNotFoundError:
+            return None
+        return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+
     def find_workshop_by_code(self, join_code: str) -> dict | None:
         with self._lock(self._workshop_index), self._open(self._workshop_index) as index:
             entry = index.get(Query().join_code == join_code)
