@@ -114,8 +114,12 @@ def stop_server(server: subprocess.Popen) -> None:
 
 def server_cpu_seconds(server: subprocess.Popen) -> float:
     """User + system CPU time of gunicorn's master and workers so far."""
+    return sum(per_process_cpu(server).values())
+
+
+def per_process_cpu(server: subprocess.Popen) -> dict[int, float]:
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    total = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -125,7 +129,7 @@ def server_cpu_seconds(server: subprocess.Popen) -> float:
             continue
         # fields[0] is the state; ppid is fields[1], pgrp fields[2]; utime, stime are fields[11], [12]
         if int(fields[2]) == server.pid:
-            total += (int(fields[11]) + int(fields[12])) / ticks
+            total[int(entry)] = (int(fields[11]) + int(fields[12])) / ticks
     return total
 
 
@@ -368,14 +372,19 @@ async def run(args, base: str, server: subprocess.Popen, workshop_id: str, code:
             fields = {k: str(v) for k, v in voting.form_values(poll, value).items()}
             return await phone.vote(fields)
 
+        cpu, wall, each = server_cpu_seconds(server), time.perf_counter(), per_process_cpu(server)
         results = await asyncio.gather(*(vote_at(p, rng.uniform(0, SPREAD_S), v) for p, v in zip(phones, values)))
+        vote_cpu = (server_cpu_seconds(server) - cpu) / (time.perf_counter() - wall) / os.cpu_count() * 100
         vote_ms = [ms for _s, ms, _full in results]
         acknowledged = [v for (status, _ms, _f), v in zip(results, values) if status == 302]
         stored, lost, doubled = check_stored(store, workshop_id, run_id, acknowledged)
         print(line("vote (POST), within 10 s", vote_ms, "ms"), flush=True)
         print(line("vote with the page after it", [full for *_x, full in results], "ms"), flush=True)
         print(f"spread: {len(acknowledged)} of {len(phones)} acknowledged, {stored} stored, lost {lost}, "
-              f"counted twice {doubled}", flush=True)
+              f"counted twice {doubled}; server CPU {vote_cpu:.0f} % of the machine, "
+              f"{(server_cpu_seconds(server) - cpu) / len(phones) * 1000:.1f} ms per phone (vote, page, stream); "
+              f"per process (s): {[round(t - each.get(pid, 0), 1) for pid, t in per_process_cpu(server).items()]}",
+              flush=True)
 
         # -- 4. a new round; every phone votes at the same instant
         sent = await facilitator.act("new_round")

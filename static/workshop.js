@@ -76,7 +76,7 @@
     if (event.view === live.dataset.view) { return; }
     var voted = live.dataset.votedRun && live.dataset.votedRun === event.run;
     var html = voted ? event.voted_html : event.html;
-    if (html === null || html === undefined) { swapIn(); return; }  // it shows this phone's own vote
+    if (html === null || html === undefined) { swapIn(); return; }  // none that fits: the page
     live.innerHTML = html.split(event.slot).join(live.dataset.csrf);
     live.dataset.view = event.view;
     live.dataset.run = event.run || "";

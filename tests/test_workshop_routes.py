@@ -68,6 +68,8 @@ class Participant:
 
     def form_fields(self):
         html = self.page().get_data(as_text=True)
+        if 'name="run"' not in html and "?change=1" in html:   # voted: "Change vote" opens the form
+            html = self.client.get(f"/w/{self.code}?change=1").get_data(as_text=True)
         return {name: re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
                 for name in ("csrf_token", "poll", "run")}
 
@@ -515,7 +517,9 @@ def test_vote_is_recorded_and_a_change_replaces_it(app, running):
     response = phone.vote({"points-networks": "4", "points-civic_engagement": "3"})
     assert response.status_code == 302
     page = page_text(phone.page())
-    assert 'id="recorded"' in page and 'value="4"' in page
+    assert 'id="recorded"' in page and 'name="run"' not in page   # the confirmation, the same for every voter
+    change = page_text(phone.client.get(f"/w/{code}?change=1"))     # "Change vote": the form with the vote
+    assert 'value="4"' in change and 'value="3"' in change and "Change vote" in change
     phone.vote({"points-networks": "1"})
     stored = votes_of(app, workshop_id)
     assert len(stored) == 1 and stored[0]["value"] == {"networks": 1}

@@ -162,22 +162,24 @@ def _render_live(snapshot: Snapshot, values=None, errors=None, status=200):
         if pending and screen.voting:
             values, errors, status = pending["values"], pending["errors"], pending["status"]
             headers = RETRY_AFTER if status == 503 else {}
+    editing = values is not None or (bool(mine) and screen.voting and request.args.get("change") == "1")
     lang = select_locale()
     context = _screen_context(snapshot, lang)
     stream_url = url_for(".events", code=workshop.join_code) if push_supported() else None
-    if values is None and (mine is None or not screen.voting) and _may_share():
-        # The page of every phone in this state, language and "voted or not": made once per process.
+    if not editing and _may_share():
+        # The page of every phone in this state and language that did (not) vote: made once per process.
         key = ("page", lang, bool(mine), request.path, bool(stream_url))
         page = get_rooms().shared(snapshot, key, lambda: render_template(
-            "workshop/live.html", **context, mine=mine, values={}, errors={}, csrf=CSRF_SLOT, stream_url=stream_url))
+            "workshop/live.html", **context, mine=mine, editing=False, values={}, errors={}, csrf=CSRF_SLOT,
+            stream_url=stream_url))
         return page.replace(CSRF_SLOT, generate_csrf()), status, headers
     if values is None:
-        values = form_values(screen.poll, mine["value"]) if screen.poll and mine else {}
+        values = form_values(screen.poll, mine["value"]) if screen.poll and mine and editing else {}
     # as submitted form data: field name -> list of strings
     values = {key: [str(v) for v in (value if isinstance(value, list) else [value])]
               for key, value in values.items()}
-    return render_template("workshop/live.html", **context, mine=mine, values=values, errors=errors or {},
-                           csrf=generate_csrf(), stream_url=stream_url), status, headers
+    return render_template("workshop/live.html", **context, mine=mine, editing=editing, values=values,
+                           errors=errors or {}, csrf=generate_csrf(), stream_url=stream_url), status, headers
 
 
 def _screen_context(snapshot: Snapshot, lang: str) -> dict:
@@ -193,17 +195,13 @@ def _may_share() -> bool:
 
 
 def _screen_event(snapshot: Snapshot, lang: str) -> str:
-    """The event that tells a phone the new state, with the screen to show (for phones that
-    voted in this round: another one, or None when the phone must fetch its page because the
-    screen shows its own vote)."""
+    """The event that tells a phone the new state, with the screen to show: `html`, or
+    `voted_html` for a phone that voted in this round (the page says which, data-voted-run)."""
 
     def make() -> str:
-        context = _screen_context(snapshot, lang)
-        fresh = render_template("workshop/_screen.html", **context, mine=None, values={}, errors={}, csrf=CSRF_SLOT)
-        voted = None
-        if not context["voting"]:
-            voted = render_template("workshop/_screen.html", **context, mine=True, values={}, errors={},
-                                    csrf=CSRF_SLOT)
+        context = {**_screen_context(snapshot, lang), "editing": False, "values": {}, "errors": {}, "csrf": CSRF_SLOT}
+        fresh = render_template("workshop/_screen.html", **context, mine=None)
+        voted = render_template("workshop/_screen.html", **context, mine=True)
         data = {"view": snapshot.event_id, "run": context["round"].run if context["round"] else None,
                 "html": fresh, "voted_html": voted, "slot": str(CSRF_SLOT)}
         return f"id: {snapshot.event_id}\nevent: screen\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
