@@ -34,7 +34,7 @@ from survey_app.web.auth import create_user
 from survey_app.output.charts import figure_for
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
-from survey_app.fieldings.fielding import build_response
+from survey_app.fieldings.drafts import build_response
 from survey_app.synthetic import random_answers
 
 SLUG = "staff-self-assessment"
@@ -146,7 +146,7 @@ def main() -> None:
                      for i in range(count)]
         store_started = time.perf_counter()
         for response in responses:
-            store.add_response(survey["id"], {k: v for k, v in response.items() if k != "id"})
+            store.add_response(survey.id, {k: v for k, v in response.items() if k != "id"})
         print(f"stored {count} responses in {time.perf_counter() - store_started:.1f} s")
 
         ours_s, summaries = best_of(3, lambda: summarize(questionnaire, responses))
@@ -159,14 +159,14 @@ def main() -> None:
         print(f"all {len(summaries)} charts: {charts_s * 1000:.0f} ms")
 
         client.post("/login", data={"username": "bench", "password": "benchmark-password"})
-        url = f"/results/{survey['id']}"
+        url = f"/results/{survey.id}"
         page_s, page = best_of(3, lambda: client.get(url))
         assert page.status_code == 200
         report_s, report = best_of(3, lambda: client.get(f"{url}/download/report.html"))
         assert report.status_code == 200
         xlsx_s, xlsx = best_of(1, lambda: client.get(f"{url}/download/results.xlsx"))
         assert xlsx.status_code == 200
-        read_s, _ = best_of(3, lambda: store.responses(survey["id"]))
+        read_s, _ = best_of(3, lambda: store.responses(survey.id))
         print(f"results page {page_s:.2f} s (of which reading the responses {read_s:.2f} s), "
               f"report {report_s:.2f} s ({len(report.data) / 1e6:.1f} MB), XLSX {xlsx_s:.2f} s")
         print(f"responses={count} equal_to_pandas={'yes' if same else 'no'} agg_ratio={ours_s / pandas_s:.2f} "

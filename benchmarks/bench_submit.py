@@ -25,25 +25,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from conftest import valid_page_data  # noqa: E402  (the same answers the tests use)
 
-from survey_app import create_app# noqa: E402
-from survey_app.web.db import get_store# noqa: E402
-from survey_app.web.catalogue import get_questionnaire# noqa: E402
-from survey_app.fieldings.fielding import build_response# noqa: E402
-from survey_app.synthetic import random_answers# noqa: E402
+from survey_app import create_app  # noqa: E402
+from survey_app.web.db import get_store  # noqa: E402
+from survey_app.web.catalogue import get_questionnaire  # noqa: E402
+from survey_app.fieldings.drafts import build_response  # noqa: E402
+from survey_app.fieldings.model import Fielding  # noqa: E402
+from survey_app.synthetic import random_answers  # noqa: E402
 
 SLUG = "staff-self-assessment"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def fill_history(app, survey: dict, count: int) -> float:
+def fill_history(app, survey: Fielding, count: int) -> float:
     rng = random.Random(42)
     store = get_store(app)
     with app.app_context():
-        questionnaire = get_questionnaire(survey["questionnaire_id"])
+        questionnaire = get_questionnaire(survey.questionnaire_id)
     started = time.perf_counter()
     for _ in range(count):
         draft = {"language": "de", "answers": random_answers(questionnaire, rng)}
-        store.add_response(survey["id"], build_response(survey, questionnaire, draft))
+        store.add_response(survey.id, build_response(survey, questionnaire, draft))
     return time.perf_counter() - started
 
 
@@ -81,12 +82,12 @@ def main() -> None:
         app.test_client().get("/")  # creates the default surveys
         store = get_store(app)
         full = store.find_survey_by_slug(SLUG)
-        store.add_survey(SLUG, slug="bench-empty", status="open")
+        store.add_survey(Fielding.new(SLUG, "bench-empty"))
 
         seconds = fill_history(app, full, args.stored)
         print(f"stored {args.stored} responses through the storage layer in {seconds:.1f} s "
               f"({seconds / max(args.stored, 1) * 1000:.2f} ms each)")
-        shards = sorted((Path(data_dir) / "surveys" / full["id"]).glob("responses-*.json"))
+        shards = sorted((Path(data_dir) / "surveys" / full.id).glob("responses-*.json"))
         print(f"{len(shards)} shard files, largest {max(p.stat().st_size for p in shards) / 1024:.0f} KiB")
 
         # Alternate the two surveys in small blocks so that both see the same machine load.
@@ -95,8 +96,8 @@ def main() -> None:
         for _ in range(0, args.submissions, block):
             full_times += timed_submissions(app, SLUG, block)
             empty_times += timed_submissions(app, "bench-empty", block)
-        assert store.count_responses(full["id"]) == args.stored + len(full_times)
-        assert store.count_responses(store.find_survey_by_slug("bench-empty")["id"]) == len(empty_times)
+        assert store.count_responses(full.id) == args.stored + len(full_times)
+        assert store.count_responses(store.find_survey_by_slug("bench-empty").id) == len(empty_times)
 
         for name, values in (("full survey", full_times), ("empty survey", empty_times)):
             print(f"{name:<13} p50 {statistics.median(values):6.2f} ms  p95 {p95(values):6.2f} ms  "

@@ -10,9 +10,9 @@ from dataclasses import replace
 
 from survey_app.workshops import codes, records, state
 from survey_app.analysis.counting import DEMO, is_demo
-from survey_app.fieldings.fielding import build_response
+from survey_app.fieldings.drafts import build_response
 from survey_app.definitions.questionnaire import Catalogue
-from survey_app.storage.tinydb.store import Store
+from survey_app.storage.interface import Storage
 from survey_app.synthetic import random_answers
 from survey_app.workshops.templates import TemplateCatalogue
 from survey_app.workshops.voting import random_vote
@@ -22,7 +22,7 @@ DEMO_SIZES = {"staff-self-assessment": 6, "stakeholder-questionnaire": 80}
 DEMO_TEMPLATE = "neighbourhood-management-workshop"
 
 
-def fill_demo_surveys(store: Store, catalogue: Catalogue, seed: int = 2017,
+def fill_demo_surveys(store: Storage, catalogue: Catalogue, seed: int = 2017,
                       sizes: dict[str, int] | None = None) -> dict[str, tuple[int, int]]:
     """Give the default survey of each shipped questionnaire its synthetic responses, each
     marked "demo": true. Idempotent: responses already there from an earlier run count, only
@@ -34,17 +34,17 @@ def fill_demo_surveys(store: Store, catalogue: Catalogue, seed: int = 2017,
         survey = store.find_survey_by_slug(questionnaire_id)
         if not questionnaire or not survey:
             continue
-        present = sum(1 for r in store.responses(survey["id"]) if is_demo(r))
+        present = sum(1 for r in store.responses(survey.id) if is_demo(r))
         rng = random.Random(f"{seed}-{questionnaire_id}")
         answers = [random_answers(questionnaire, rng) for _ in range(count)]
         for answer_set in answers[present:]:
             draft = {"language": questionnaire.default_language, "answers": answer_set}
-            store.add_response(survey["id"], {**build_response(survey, questionnaire, draft), DEMO: True})
-        result[survey["slug"]] = (max(count - present, 0), max(count, present))
+            store.add_response(survey.id, {**build_response(survey, questionnaire, draft), DEMO: True})
+        result[survey.slug] = (max(count - present, 0), max(count, present))
     return result
 
 
-def demo_workshop(store: Store) -> dict | None:
+def demo_workshop(store: Storage) -> dict | None:
     """The workshop `flask demo` made, if there is one."""
     for entry in store.list_workshops():
         record = store.get_workshop(entry["id"])
@@ -53,7 +53,7 @@ def demo_workshop(store: Store) -> dict | None:
     return None
 
 
-def run_demo_workshop(store: Store, templates: TemplateCatalogue, seed: int = 2017, participants: int = 40,
+def run_demo_workshop(store: Storage, templates: TemplateCatalogue, seed: int = 2017, participants: int = 40,
                       today: dt.date | None = None) -> dict | None:
     """A workshop from the shipped template, as if run in a room: participants join with an
     organisation type and vote once on every poll. Returns the stored workshop; when an
@@ -82,15 +82,15 @@ def run_demo_workshop(store: Store, templates: TemplateCatalogue, seed: int = 20
     return store.get_workshop(record["id"])
 
 
-def remove_demo(store: Store) -> tuple[dict[str, int], dict | None]:
+def remove_demo(store: Storage) -> tuple[dict[str, int], dict | None]:
     """Delete exactly what `flask demo` made: the responses marked "demo" in every survey and
     the demo workshop. Returns the responses deleted per survey link (only links that had
     any) and the deleted workshop (None when there was none)."""
     removed = {}
     for survey in store.list_surveys():
-        count, _ = store.remove_responses(survey["id"], is_demo)
+        count, _ = store.remove_responses(survey.id, is_demo)
         if count:
-            removed[survey["slug"]] = count
+            removed[survey.slug] = count
     workshop = demo_workshop(store)
     if workshop is not None:
         store.remove_workshop(workshop["id"])

@@ -8,7 +8,7 @@ import pytest
 from conftest import PASSWORD
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
-from survey_app.fieldings.fielding import build_response
+from survey_app.fieldings.drafts import build_response
 from survey_app.synthetic import random_answers
 
 pytestmark = pytest.mark.browser
@@ -50,14 +50,14 @@ def test_staff_pages_have_no_wcag_violations(app, browser, live_server):
         questionnaire = get_questionnaire("staff-self-assessment")
         for _ in range(8):
             draft = {"language": "de", "answers": random_answers(questionnaire, rng)}
-            store.add_response(survey["id"], build_response(survey, questionnaire, draft))
+            store.add_response(survey.id, build_response(survey, questionnaire, draft))
     page = browser.new_page()
     page.goto(f"{live_server.url}/login")
     found = {"login": _violations(page)}
     page.get_by_label("Benutzername").fill("admin")
     page.get_by_label("Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
-    for name, path in (("results", f"/results/{survey['id']}"), ("breakdown", f"/results/{survey['id']}?by=programme"),
+    for name, path in (("results", f"/results/{survey.id}"), ("breakdown", f"/results/{survey.id}?by=programme"),
                        ("admin", "/admin/"), ("triangulation", "/results/triangulation")):
         page.goto(live_server.url + path)
         page.wait_for_load_state("networkidle")

@@ -9,7 +9,7 @@ from survey_app.web.db import get_store
 
 def _survey_id(app, slug="staff-self-assessment"):
     with app.app_context():
-        return get_store().find_survey_by_slug(slug)["id"]
+        return get_store().find_survey_by_slug(slug).id
 
 
 DOWNLOADS = ("responses.csv", "responses-long.csv", "codebook.csv", "results.xlsx", "aggregates.json", "report.html")
@@ -117,7 +117,7 @@ def test_result_settings_and_text_hiding_need_the_result_role_and_csrf(app, clie
     assert "mindestens 5" in too_low.get_data(as_text=True)
     evaluator.post(f"/results/{survey_id}/settings", data={"min_group_size": 9, "csrf_token": csrf_token(evaluator)})
     with app.app_context():
-        assert get_store().get_survey(survey_id)["min_group_size"] == 9
+        assert get_store().get_survey(survey_id).min_group_size == 9
 
 
 def test_evaluator_cannot_create_accounts(client):

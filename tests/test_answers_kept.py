@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Respondent, csrf_token, make_app
+from survey_app.fieldings.drafts import changed
 from survey_app.web.db import get_store
 
 DEFINITIONS = Path(__file__).resolve().parent / "data" / "answers"
@@ -94,13 +95,13 @@ def _draft(app, client) -> dict:
     with app.app_context():
         store = get_store()
         survey = store.find_survey_by_slug(SLUG)
-        return store.get_draft(survey["id"], draft_ids[survey["id"]])
+        return store.get_draft(survey.id, draft_ids[survey.id])
 
 
 def _responses(app) -> list[dict]:
     with app.app_context():
         store = get_store()
-        return store.responses(store.find_survey_by_slug(SLUG)["id"])
+        return store.responses(store.find_survey_by_slug(SLUG).id)
 
 
 def _resume_elsewhere(app, client, page: int) -> Respondent:
@@ -197,7 +198,7 @@ def test_a_draft_invalid_behind_the_respondents_back_is_not_submitted(app, clien
     respondent.post_page(1, PAGE_1_VALID)
     draft = _draft(app, client)
     with app.app_context():
-        get_store().update_draft(draft["survey_id"], draft["id"], answers={"optional_choice": "zzz"})
+        get_store().change_draft(draft["survey_id"], draft["id"], changed({"optional_choice": "zzz"}))
     sent = respondent.post_page(2, PAGE_2_VALID)
     assert sent.location.endswith("/p/1?incomplete=1")
     assert "Bitte wählen Sie eine der angezeigten Antworten." in _errors(client.get(sent.location))

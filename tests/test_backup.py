@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 
 from conftest import Respondent, make_app
+from survey_app.fieldings.drafts import new_draft
 from survey_app.storage.tinydb.backup import restore_backup, write_backup
 from survey_app.web.db import get_store
-from survey_app.storage.tinydb.store import Store, check_data_folder
-from test_store import SURVEY, spawn
+from survey_app.storage.tinydb.maintenance import check_data_folder
+from survey_app.storage.tinydb.store import Store
+from support.storage import SURVEY, spawn, stop
 
 WORKERS, DRAFTS_EACH = 4, 40
 
@@ -28,8 +30,8 @@ def app(tmp_path):
 
 def test_backup_while_four_processes_submit_keeps_every_acknowledged_response(app, tmp_path):
     store = get_store(app)
-    drafts = [[store.create_draft(SURVEY, "de")["id"] for _ in range(DRAFTS_EACH)] for _ in range(WORKERS)]
-    procs = [spawn("submit", store.data_dir, SURVEY, seed, *ids) for seed, ids in enumerate(drafts)]
+    drafts = [[store.add_draft(SURVEY, new_draft(SURVEY, "de"))["id"] for _ in range(DRAFTS_EACH)] for _ in range(WORKERS)]
+    procs = [spawn("submit", "tinydb", tmp_path, SURVEY, seed, *ids) for seed, ids in enumerate(drafts)]
     acknowledged: queue.Queue = queue.Queue()
     try:
         for proc in procs:
@@ -55,11 +57,7 @@ def test_backup_while_four_processes_submit_keeps_every_acknowledged_response(ap
             reader.join(timeout=10)
     finally:
         for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            proc.stdin.close()
-            proc.stdout.close()
+            stop(proc)
     assert len(before_backup) >= 20 and acknowledged.qsize() == WORKERS * DRAFTS_EACH
 
     restored = tmp_path / "restored"
@@ -78,9 +76,9 @@ def test_backup_while_four_processes_submit_keeps_every_acknowledged_response(ap
 
 def test_a_backup_waits_for_a_submission_in_progress(app, tmp_path):
     store = get_store(app)
-    draft = store.create_draft(SURVEY, "de")["id"]
+    draft = store.add_draft(SURVEY, new_draft(SURVEY, "de"))["id"]
     archive = tmp_path / "backup.tar.gz"
-    proc = spawn("pause", store.data_dir, SURVEY, draft)
+    proc = spawn("pause", "tinydb", tmp_path, SURVEY, draft)
     try:
         # The response is stored, the draft not yet marked submitted: the survey is mid-change.
         assert proc.stdout.readline().strip() == "paused"
@@ -93,11 +91,7 @@ def test_a_backup_waits_for_a_submission_in_progress(app, tmp_path):
         backup.join(timeout=60)
         assert proc.wait(timeout=60) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdin.close()
-        proc.stdout.close()
+        stop(proc)
     restored = tmp_path / "restored"
     restore_backup(archive, restored)
     [copied] = Store(restored).list_drafts(SURVEY)
@@ -132,7 +126,7 @@ def test_restored_folder_serves_the_same_surveys_and_logins(tmp_path):
     restored = make_app(tmp_path / "d", DATA_DIR=str(target), SECRET_KEY=None)
     with restored.app_context():
         survey = get_store().find_survey_by_slug("staff-self-assessment")
-        assert len(get_store().responses(survey["id"])) == 1
+        assert len(get_store().responses(survey.id)) == 1
         assert get_store().find_user("anna") is not None
     # Nothing is restored over data.
     again = runner.invoke(args=["restore", str(archive), "--data", str(target)])

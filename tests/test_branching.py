@@ -11,7 +11,8 @@ import pytest
 from conftest import Respondent, make_app
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
-from survey_app.fieldings.fielding import build_response
+from survey_app.fieldings.drafts import build_response
+from survey_app.fieldings.model import Fielding
 from survey_app.web.forms import check_draft
 
 DEFINITIONS = Path(__file__).resolve().parent / "data" / "branching"
@@ -36,13 +37,13 @@ def _draft_answers(app, client) -> dict:
     with app.app_context():
         store = get_store()
         survey = store.find_survey_by_slug(SLUG)
-        return store.get_draft(survey["id"], draft_ids[survey["id"]])["answers"]
+        return store.get_draft(survey.id, draft_ids[survey.id])["answers"]
 
 
 def _responses(app) -> list[dict]:
     with app.app_context():
         store = get_store()
-        return store.responses(store.find_survey_by_slug(SLUG)["id"])
+        return store.responses(store.find_survey_by_slug(SLUG).id)
 
 
 def test_a_hidden_required_question_is_not_required_and_a_hidden_page_is_skipped(respondent):
@@ -162,7 +163,8 @@ def test_rules_without_routes(app):
         # overtime_reason is required and shown (general, 45 h): page 3 is incomplete.
         assert check_draft(questionnaire, "de", {"answers": answers})[0] == 2
         assert check_draft(questionnaire, "de", {"answers": {**answers, "programme": "qfi"}})[0] is None
-    response = build_response({"id": "s1"}, questionnaire, {"language": "de", "answers": answers})
+    response = build_response(Fielding("s1", "branching", "branching"), questionnaire,
+                              {"language": "de", "answers": answers})
     assert response["answers"] == {"programme": "general", "hours": 45}
 
 
@@ -213,7 +215,7 @@ def test_questions_show_and_hide_while_answering(browser, live_server, app):
     assert errors == []
     with app.app_context():
         store = get_store()
-        [stored] = store.responses(store.find_survey_by_slug(SLUG)["id"])
+        [stored] = store.responses(store.find_survey_by_slug(SLUG).id)
     assert stored["answers"] == {"programme": "general", "obstacles": ["other"],
                                  "obstacles_other": "Räume", "hours": 30}
 

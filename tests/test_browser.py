@@ -9,7 +9,7 @@ import pytest
 
 from conftest import PASSWORD, Respondent, login
 from survey_app.web.db import get_store
-from survey_app.fieldings.fielding import build_response
+from survey_app.fieldings.drafts import build_response
 from survey_app.synthetic import random_answers
 
 pytestmark = pytest.mark.browser
@@ -50,7 +50,7 @@ def _add_synthetic_responses(respondent, count):
         survey = store.find_survey_by_slug(respondent.slug)
         for _ in range(count):
             draft = {"language": "de", "answers": random_answers(respondent.questionnaire, rng)}
-            store.add_response(survey["id"], build_response(survey, respondent.questionnaire, draft))
+            store.add_response(survey.id, build_response(survey, respondent.questionnaire, draft))
 
 
 def test_staff_fills_in_and_evaluator_sees_one_response(browser, live_server, respondent):
@@ -103,7 +103,7 @@ def test_report_opens_offline_with_every_chart_drawn(browser, app, client, tmp_p
     login(client, "evaluator")
     with app.app_context():
         survey = get_store().find_survey_by_slug(respondent.slug)
-    html = client.get(f"/results/{survey['id']}/download/report.html?by=programme").get_data(as_text=True)
+    html = client.get(f"/results/{survey.id}/download/report.html?by=programme").get_data(as_text=True)
     path = tmp_path / "report.html"
     path.write_text(html, encoding="utf-8")
 

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from conftest import PASSWORD
-from survey_app.fieldings.fielding import build_response
+from survey_app.fieldings.drafts import build_response
 from survey_app.synthetic import random_answers
 from survey_app.web.catalogue import get_questionnaire
 from survey_app.web.db import get_store
@@ -66,7 +66,7 @@ def _responses(app, slug, count):
         questionnaire = get_questionnaire(slug)
         for _ in range(count):
             draft = {"language": "de", "answers": random_answers(questionnaire, rng)}
-            store.add_response(survey["id"], build_response(survey, questionnaire, draft))
+            store.add_response(survey.id, build_response(survey, questionnaire, draft))
     return survey
 
 
@@ -92,7 +92,7 @@ def test_results_charts_render_and_download_under_the_policy(app, browser, live_
     page = watched.page()
     _login(page, live_server.url, "evaluator")
     for query, least in (("", 4), ("?by=programme", 1)):
-        page.goto(f"{live_server.url}/results/{survey['id']}{query}")
+        page.goto(f"{live_server.url}/results/{survey.id}{query}")
         page.wait_for_function(f"document.querySelectorAll('[data-figure]').length >= {least} && "
                                "document.querySelectorAll('[data-figure]').length === "
                                "document.querySelectorAll('[data-figure][data-rendered]').length")
@@ -110,7 +110,7 @@ def test_the_report_draws_its_charts_under_its_own_policy(app, client, browser):
     from conftest import login
 
     login(client, "evaluator")
-    served = client.get(f"/results/{survey['id']}/download/report.html")
+    served = client.get(f"/results/{survey.id}/download/report.html")
     assert served.headers["Content-Disposition"].startswith("attachment;")   # a file, not a page of this site
     assert served.headers["Content-Security-Policy"] == REPORT_POLICY
     html = served.get_data()

@@ -17,7 +17,10 @@ from conftest import Respondent, csrf_token, login, make_app, valid_page_data
 from survey_app import PROJECT_ROOT
 from survey_app.web.db import get_store
 from survey_app.demo import run_demo_workshop
-from survey_app.storage.tinydb.store import DamagedFileError, Store, check_data_folder
+from survey_app.fieldings.drafts import changed, closed, new_draft
+from survey_app.storage.tinydb.files import DamagedFileError
+from survey_app.storage.tinydb.maintenance import check_data_folder
+from survey_app.storage.tinydb.store import Store
 from survey_app.workshops.templates import load_templates
 
 STAFF, PARTNERS = "staff-self-assessment", "stakeholder-questionnaire"
@@ -33,7 +36,7 @@ def survey_of(app, slug) -> tuple[Path, str]:
     with app.app_context():
         store = get_store()
         survey = store.find_survey_by_slug(slug)
-        return store.data_dir / "surveys" / survey["id"], survey["id"]
+        return store.data_dir / "surveys" / survey.id, survey.id
 
 
 def all_but_last_page(app, slug):
@@ -165,12 +168,12 @@ def test_no_writer_replaces_a_damaged_file(tmp_path, damage):
     store = Store(tmp_path)
     survey = "6f1c2b1e-3d4a-4c5b-9e8f-0a1b2c3d4e5f"
     store.add_response(survey, {"i": 0})
-    draft = store.create_draft(survey, "de")
+    draft = store.add_draft(survey, new_draft(survey, "de"))
     store.add_invitations(survey, ["a" * 64])
     store.add_user("anna", "hash", "admin")
     writes = {
         f"surveys/{survey}/responses-000001.json": lambda: store.add_response(survey, {"i": 1}),
-        f"surveys/{survey}/drafts/{draft['id']}.json": lambda: store.update_draft(survey, draft["id"], {"q": 1}),
+        f"surveys/{survey}/drafts/{draft['id']}.json": lambda: store.change_draft(survey, draft["id"], changed({"q": 1})),
         f"surveys/{survey}/invitations.json": lambda: store.add_invitations(survey, ["b" * 64]),
         "users.json": lambda: store.add_user("ben", "hash", "admin"),
     }
@@ -182,7 +185,7 @@ def test_no_writer_replaces_a_damaged_file(tmp_path, damage):
             write()
         assert raised.value.path == path and path.read_bytes() == before
     with pytest.raises(DamagedFileError):  # the draft's answers are not moved into a response either
-        store.submit_draft(survey, draft["id"], {"answers": {}})
+        store.submit_draft(survey, draft["id"], {"answers": {}}, closed)
     assert sorted(p.name for p in (tmp_path / "surveys" / survey).glob("responses-*")) == ["responses-000001.json"]
 
 
@@ -193,7 +196,7 @@ def test_check_data_lists_every_damaged_file_and_exits_non_zero(app):
     data = Path(app.config["DATA_DIR"])
     with app.app_context():
         store = get_store()
-        draft = store.create_draft(survey_id, "de")
+        draft = store.add_draft(survey_id, new_draft(survey_id, "de"))
         workshop = run_demo_workshop(store, load_templates(PROJECT_ROOT / "questionnaires" / "workshops"))
     healthy = runner.invoke(args=["check-data"])
     assert healthy.exit_code == 0 and "no problems" in healthy.output

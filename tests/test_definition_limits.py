@@ -12,7 +12,7 @@ import pytest
 from survey_app import PROJECT_ROOT
 from survey_app.definitions.loader import MAX_DEFINITION_BYTES, MAX_DEPTH, MAX_VALUES
 from survey_app.definitions.questionnaire import load_bytes, load_file
-from survey_app.workshops.workshop import load_template_file
+from survey_app.workshops.templates import load_template_file
 
 
 def laughs(levels: int = 9, width: int = 9, head: str = "id: laughs\nlanguages: [de]\ntitle: {de: x}\n") -> str:

@@ -159,7 +159,7 @@ def test_admin_previews_every_page_as_respondents_see_it_and_nothing_is_stored(a
     with admin.application.app_context():
         store = get_store()
         survey = store.find_survey_by_slug("staff-self-assessment")
-        assert store.list_drafts(survey["id"]) == [] and store.responses(survey["id"]) == []
+        assert store.list_drafts(survey.id) == [] and store.responses(survey.id) == []
     evaluator = admin.application.test_client()
     login(evaluator, "evaluator")
     assert evaluator.get("/admin/preview/staff-self-assessment/1").status_code == 403

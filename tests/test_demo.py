@@ -13,14 +13,14 @@ def test_demo_fills_surveys_and_every_download_works(app, runner, client):
         store = get_store()
         staff = store.find_survey_by_slug("staff-self-assessment")
         partners = store.find_survey_by_slug("stakeholder-questionnaire")
-        assert store.count_responses(staff["id"]) == 6
-        assert store.count_responses(partners["id"]) == 80
+        assert store.count_responses(staff.id) == 6
+        assert store.count_responses(partners.id) == 80
     login(client, "evaluator")
-    page = client.get(f"/results/{partners['id']}").get_data(as_text=True)
+    page = client.get(f"/results/{partners.id}").get_data(as_text=True)
     assert "Antworten: n = 80" in page and page.count('data-figure="') > 5
     for name in ("report.html", "results.xlsx", "responses.csv", "responses-long.csv", "codebook.csv",
                  "aggregates.json"):
-        assert client.get(f"/results/{partners['id']}/download/{name}?by=organisation_type").status_code == 200
+        assert client.get(f"/results/{partners.id}/download/{name}?by=organisation_type").status_code == 200
     triangulation = client.get("/results/triangulation").get_data(as_text=True)
     assert "task.networking" in triangulation and "Demo-Workshop Quartiersmanagement" in triangulation
     with app.app_context():

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from conftest import login
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
-from survey_app.fieldings.fielding import build_response
+from survey_app.fieldings.drafts import build_response
 
 SLUG = "stakeholder-questionnaire"
 # welfare 7 and meeting centres 6 are large enough; social service (2) and volunteers (1) are too
@@ -32,8 +32,8 @@ def survey_id(app):
                            "task_usefulness": {"networking": rating, "navigator": rating},
                            "comments": f"=Kommentar {organisation} {i}"}
                 draft = {"language": "de", "answers": answers}
-                store.add_response(survey["id"], build_response(survey, questionnaire, draft))
-        return survey["id"]
+                store.add_response(survey.id, build_response(survey, questionnaire, draft))
+        return survey.id
 
 
 def _get(client, survey_id, name, **args):

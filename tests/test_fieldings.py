@@ -8,14 +8,7 @@ import pytest
 
 from conftest import csrf_token, login, valid_page_data
 from survey_app.web.db import get_store
-from survey_app.fieldings.fielding import (
-    CLOSED,
-    OPEN,
-    SCHEDULED,
-    accepts_answers,
-    fielding_state,
-    opening_changes,
-)
+from survey_app.fieldings.model import CLOSED, OPEN, SCHEDULED, Fielding
 
 SLUG = "staff-self-assessment"
 DAY = dt.date(2026, 11, 25)
@@ -36,16 +29,17 @@ DAY = dt.date(2026, 11, 25)
     ({"status": "open", "opens_on": None, "closes_on": ""}, OPEN),
 ])
 def test_state_on_a_given_day(survey, state):
-    assert fielding_state(survey, DAY) == state
-    assert accepts_answers(survey, DAY) == (state == OPEN)
+    fielding = Fielding.from_record(survey)
+    assert fielding.state(DAY) == state
+    assert fielding.accepts_answers(DAY) == (state == OPEN)
 
 
 def test_opening_now_removes_only_days_in_the_way():
-    survey = {"status": "closed", "opens_on": "2026-12-01", "closes_on": "2026-11-01"}
-    assert opening_changes(survey, DAY) == {"status": "open", "opens_on": None, "closes_on": None}
+    survey = Fielding.from_record({"status": "closed", "opens_on": "2026-12-01", "closes_on": "2026-11-01"})
+    assert survey.opening_changes(DAY) == {"status": "open", "opens_on": None, "closes_on": None}
     kept = {"status": "closed", "opens_on": "2026-11-01", "closes_on": "2026-12-31"}
-    assert opening_changes(kept, DAY) == {"status": "open"}
-    assert fielding_state({**kept, **opening_changes(kept, DAY)}, DAY) == OPEN
+    assert Fielding.from_record(kept).opening_changes(DAY) == {"status": "open"}
+    assert Fielding.from_record({**kept, **Fielding.from_record(kept).opening_changes(DAY)}).state(DAY) == OPEN
 
 
 # -- what the respondent sees ----------------------------------------------------------------
@@ -57,12 +51,12 @@ def _survey(app, slug=SLUG):
 
 def _set(app, slug=SLUG, **changes):
     with app.app_context():
-        get_store().update_survey(_survey(app, slug)["id"], **changes)
+        get_store().update_survey(_survey(app, slug).id, **changes)
 
 
 def _responses(app, slug=SLUG):
     with app.app_context():
-        return get_store().responses(_survey(app, slug)["id"])
+        return get_store().responses(_survey(app, slug).id)
 
 
 def test_scheduled_survey_names_its_opening_day_and_stores_nothing(app, client, respondent):
@@ -106,7 +100,7 @@ def _new_fielding(client, **fields):
 
 def _fieldings(app):
     with app.app_context():
-        return [s for s in get_store().list_surveys() if s["questionnaire_id"] == SLUG]
+        return [s for s in get_store().list_surveys() if s.questionnaire_id == SLUG]
 
 
 def test_admin_creates_a_second_fielding_with_its_own_unguessable_link(app, client):
@@ -117,18 +111,18 @@ def test_admin_creates_a_second_fielding_with_its_own_unguessable_link(app, clie
                              min_group_size="7")
     assert response.status_code == 302
     default, follow_up = _fieldings(app)
-    assert default["slug"] == SLUG
-    assert follow_up["label"] == "Follow-up 2018" and follow_up["status"] == "open"
-    assert (follow_up["opens_on"], follow_up["closes_on"], follow_up["min_group_size"]) == ("2999-12-01", "2999-12-31", 7)
-    assert len(follow_up["slug"]) == 10 and follow_up["slug"].isalnum() and follow_up["slug"].islower()
+    assert default.slug == SLUG
+    assert follow_up.label == "Follow-up 2018" and follow_up.status == "open"
+    assert (follow_up.opens_on, follow_up.closes_on, follow_up.min_group_size) == ("2999-12-01", "2999-12-31", 7)
+    assert len(follow_up.slug) == 10 and follow_up.slug.isalnum() and follow_up.slug.islower()
     page = client.get(FIELDINGS).get_data(as_text=True)
-    assert f"/s/{follow_up['slug']}" in page and "1. Dezember 2999" in page
+    assert f"/s/{follow_up.slug}" in page and "1. Dezember 2999" in page
     # The new link serves the same questionnaire, with its start page saying when it opens.
-    start = client.get(f"/s/{follow_up['slug']}").get_data(as_text=True)
+    start = client.get(f"/s/{follow_up.slug}").get_data(as_text=True)
     assert "beginnt am 1. Dezember 2999" in start
     # A third fielding gets yet another link.
     _new_fielding(client, label="Follow-up 2019")
-    assert len({s["slug"] for s in _fieldings(app)}) == 3
+    assert len({s.slug for s in _fieldings(app)}) == 3
 
 
 @pytest.mark.parametrize("fields, field, message", [
@@ -153,25 +147,25 @@ def test_admin_closes_reopens_and_edits_a_fielding(app, client):
     login(client, "admin")
     survey = _survey(app)
     token = csrf_token(client, FIELDINGS)
-    assert client.post(f"/admin/surveys/{survey['id']}/close", data={"csrf_token": token}).status_code == 302
-    assert _survey(app)["status"] == "closed"
+    assert client.post(f"/admin/surveys/{survey.id}/close", data={"csrf_token": token}).status_code == 302
+    assert _survey(app).status == "closed"
     assert "abgeschlossen" in client.get(f"/s/{SLUG}").get_data(as_text=True)
     assert "Wieder öffnen" in client.get(FIELDINGS).get_data(as_text=True)
     _set(app, closes_on="2000-01-31")
-    client.post(f"/admin/surveys/{survey['id']}/open", data={"csrf_token": token})
+    client.post(f"/admin/surveys/{survey.id}/open", data={"csrf_token": token})
     reopened = _survey(app)
-    assert reopened["status"] == "open" and reopened["closes_on"] is None   # the past closing day is gone
-    edit = f"/admin/surveys/{survey['id']}"
+    assert reopened.status == "open" and reopened.closes_on is None   # the past closing day is gone
+    edit = f"/admin/surveys/{survey.id}"
     form = client.get(edit).get_data(as_text=True)
     assert 'value="staff-self-assessment"' in form                           # label defaults to the slug
     bad = client.post(edit, data={"label": "Baseline 2017", "opens_on": "2017-03-01", "closes_on": "2017-02-01",
                                   "min_group_size": "6", "csrf_token": token})
     assert bad.status_code == 422 and "nicht vor dem Beginn" in bad.get_data(as_text=True)
-    assert _survey(app).get("label") is None
+    assert _survey(app).label is None
     client.post(edit, data={"label": "Baseline 2017", "opens_on": "2017-03-01", "closes_on": "2017-03-31",
                             "min_group_size": "6", "csrf_token": token})
     saved = _survey(app)
-    assert (saved["label"], saved["opens_on"], saved["closes_on"], saved["min_group_size"]) == \
+    assert (saved.label, saved.opens_on, saved.closes_on, saved.min_group_size) == \
         ("Baseline 2017", "2017-03-01", "2017-03-31", 6)
     assert "Baseline 2017" in client.get("/admin/").get_data(as_text=True)
 
@@ -181,11 +175,11 @@ def test_fielding_pages_are_for_admins_only_and_need_csrf(app, client):
     login(client, "evaluator")
     assert client.get(FIELDINGS).status_code == 403
     token = csrf_token(client, "/results/")
-    assert client.post(f"/admin/surveys/{survey['id']}/close", data={"csrf_token": token}).status_code == 403
+    assert client.post(f"/admin/surveys/{survey.id}/close", data={"csrf_token": token}).status_code == 403
     client.post("/logout", data={"csrf_token": token})
     login(client, "admin")
-    assert client.post(f"/admin/surveys/{survey['id']}/close").status_code == 400
-    assert _survey(app)["status"] == "open"
+    assert client.post(f"/admin/surveys/{survey.id}/close").status_code == 400
+    assert _survey(app).status == "open"
     assert client.get("/admin/questionnaires/nope/fieldings").status_code == 404
     assert client.get("/admin/surveys/nope").status_code == 404
 
@@ -215,7 +209,7 @@ def _rates(app, survey_id):
 
 
 def test_response_rates_respect_the_minimum_group_size(app):
-    survey_id = _survey(app)["id"]
+    survey_id = _survey(app).id
     _add_responses(app, survey_id, ["general"] * 6 + ["qfi"] * 5 + [None])
     assert _rates(app, survey_id) is None                               # nothing known yet
     _set(app, group_sizes={"question": "programme", "sizes": {"general": 8, "qfi": 10}})
@@ -231,7 +225,7 @@ def test_response_rates_respect_the_minimum_group_size(app):
 
 
 def test_total_rate_needs_the_minimum_number_of_responses(app):
-    survey_id = _survey(app)["id"]
+    survey_id = _survey(app).id
     _add_responses(app, survey_id, ["general"] * 4)
     _set(app, population=6)
     rates = _rates(app, survey_id)
@@ -245,7 +239,7 @@ def _sizes_page(survey_id, question="programme"):
 
 
 def test_evaluator_enters_group_sizes_and_sees_rates_on_the_results_page(app, client):
-    survey_id = _survey(app)["id"]
+    survey_id = _survey(app).id
     _add_responses(app, survey_id, ["general"] * 6 + ["qfi"] * 5 + [None])
     login(client, "evaluator")
     results = client.get(f"/results/{survey_id}").get_data(as_text=True)
@@ -256,7 +250,7 @@ def test_evaluator_enters_group_sizes_and_sees_rates_on_the_results_page(app, cl
     response = client.post(f"/results/{survey_id}/group-sizes", data={
         "question": "programme", "size-general": "8", "size-qfi": "10", "population": "", "csrf_token": token})
     assert response.status_code == 302
-    assert _survey(app)["group_sizes"] == {"question": "programme", "sizes": {"general": 8, "qfi": 10}}
+    assert _survey(app).group_sizes == {"question": "programme", "sizes": {"general": 8, "qfi": 10}}
     page = client.get(f"/results/{survey_id}").get_data(as_text=True)
     rates = page.split('id="rates-heading"')[1].split("</section>")[0]
     assert "75,0 %" in rates                                            # general: 6 of 8
@@ -272,7 +266,7 @@ def test_evaluator_enters_group_sizes_and_sees_rates_on_the_results_page(app, cl
     ({"population": "0"}, "population", "von 1 bis"),
 ])
 def test_wrong_group_sizes_are_shown_at_the_field_and_not_stored(app, client, data, field, message):
-    survey_id = _survey(app)["id"]
+    survey_id = _survey(app).id
     login(client, "evaluator")
     token = csrf_token(client, _sizes_page(survey_id))
     response = client.post(f"/results/{survey_id}/group-sizes",
@@ -280,11 +274,11 @@ def test_wrong_group_sizes_are_shown_at_the_field_and_not_stored(app, client, da
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert message in page.split(f'id="{field}-error"')[1].split("</ul>")[0]
-    assert "group_sizes" not in _survey(app) and "population" not in _survey(app)
+    assert "group_sizes" not in _survey(app).to_record() and "population" not in _survey(app).to_record()
 
 
 def test_only_a_total_can_be_entered_and_facilitators_cannot(app, client):
-    survey_id = _survey(app)["id"]
+    survey_id = _survey(app).id
     _add_responses(app, survey_id, ["general"] * 5)
     login(client, "facilitator")
     assert client.get(_sizes_page(survey_id)).status_code == 403
@@ -292,7 +286,7 @@ def test_only_a_total_can_be_entered_and_facilitators_cannot(app, client):
     login(client, "admin")
     token = csrf_token(client, _sizes_page(survey_id, ""))
     client.post(f"/results/{survey_id}/group-sizes", data={"question": "", "population": "20", "csrf_token": token})
-    assert _survey(app)["population"] == 20 and _survey(app)["group_sizes"] is None
+    assert _survey(app).population == 20 and _survey(app).group_sizes is None
     rates = client.get(f"/results/{survey_id}").get_data(as_text=True).split('id="rates-heading"')[1]
     assert "25,0 %" in rates.split("</section>")[0]
 
@@ -310,25 +304,25 @@ def test_results_page_links_to_every_other_fielding_of_the_questionnaire(app, cl
     baseline = _survey(app)
     follow_up = _follow_up(app)
     with app.app_context():
-        other = get_store().add_survey("stakeholder-questionnaire", "other-questionnaire-2")
+        other = get_store().add_survey(Fielding.new("stakeholder-questionnaire", "other-questionnaire-2"))
     login(client, "evaluator")
-    page = client.get(f"/results/{baseline['id']}").get_data(as_text=True)
-    assert f"/results/{baseline['id']}/compare/{follow_up['id']}" in page and "Vergleichen mit Follow-up 2018" in page
-    assert other["id"] not in page
-    back = client.get(f"/results/{follow_up['id']}").get_data(as_text=True)
-    assert f"/results/{follow_up['id']}/compare/{baseline['id']}" in back
-    assert client.get(f"/results/{baseline['id']}/compare/{other['id']}").status_code == 404
-    assert client.get(f"/results/{baseline['id']}/compare/{baseline['id']}").status_code == 404
-    assert client.get(f"/results/{baseline['id']}/compare/nope").status_code == 404
+    page = client.get(f"/results/{baseline.id}").get_data(as_text=True)
+    assert f"/results/{baseline.id}/compare/{follow_up.id}" in page and "Vergleichen mit Follow-up 2018" in page
+    assert other.id not in page
+    back = client.get(f"/results/{follow_up.id}").get_data(as_text=True)
+    assert f"/results/{follow_up.id}/compare/{baseline.id}" in back
+    assert client.get(f"/results/{baseline.id}/compare/{other.id}").status_code == 404
+    assert client.get(f"/results/{baseline.id}/compare/{baseline.id}").status_code == 404
+    assert client.get(f"/results/{baseline.id}/compare/nope").status_code == 404
 
 
 def test_comparison_puts_key_numbers_side_by_side_each_with_its_own_minimum(app, client):
     baseline = _survey(app)
-    _add_responses(app, baseline["id"], ["general"] * 6 + ["qfi"] * 4, role_clear=[2] * 5 + [4] * 5)
+    _add_responses(app, baseline.id, ["general"] * 6 + ["qfi"] * 4, role_clear=[2] * 5 + [4] * 5)
     follow_up = _follow_up(app)
-    _add_responses(app, follow_up["id"], ["general"] * 3 + ["qfi"] * 5, role_clear=[4] * 4 + [5] * 4)
+    _add_responses(app, follow_up.id, ["general"] * 3 + ["qfi"] * 5, role_clear=[4] * 4 + [5] * 4)
     login(client, "evaluator")
-    page = client.get(f"/results/{baseline['id']}/compare/{follow_up['id']}").get_data(as_text=True)
+    page = client.get(f"/results/{baseline.id}/compare/{follow_up.id}").get_data(as_text=True)
     programme = page.split('id="compare-programme"')[1].split("</section>")[0]
     cells = lambda label: programme.split(label)[1].split("</tr>")[0]  # noqa: E731
     assert "60,0 %" in cells("Allgemeines Quartiersmanagement</th>") and "37,5 %" in cells("Allgemeines Quartiersmanagement</th>")
@@ -340,8 +334,8 @@ def test_comparison_puts_key_numbers_side_by_side_each_with_its_own_minimum(app,
     # The follow-up raises its minimum to 9: its 8 responses are then not shown at all,
     # while the baseline keeps its numbers.
     with app.app_context():
-        get_store().update_survey(follow_up["id"], min_group_size=9)
-    page = client.get(f"/results/{baseline['id']}/compare/{follow_up['id']}").get_data(as_text=True)
+        get_store().update_survey(follow_up.id, min_group_size=9)
+    page = client.get(f"/results/{baseline.id}/compare/{follow_up.id}").get_data(as_text=True)
     programme = page.split('id="compare-programme"')[1].split("</section>")[0]
     assert "60,0 %" in programme and "37,5 %" not in programme
     assert "nicht gezeigt: zu wenige Antworten" in programme
@@ -373,7 +367,7 @@ def test_fielding_pages_have_no_wcag_violations_at_phone_width(app, browser, liv
     from test_accessibility import _violations
 
     baseline = _survey(app)
-    _add_responses(app, baseline["id"], ["general"] * 6 + ["qfi"] * 5, role_clear=[3] * 11)
+    _add_responses(app, baseline.id, ["general"] * 6 + ["qfi"] * 5, role_clear=[3] * 11)
     _set(app, group_sizes={"question": "programme", "sizes": {"general": 8, "qfi": 6}})
     follow_up = _follow_up(app, opens_on="2999-12-01")
     page = browser.new_page(viewport={"width": 375, "height": 800})
@@ -393,10 +387,10 @@ def test_fielding_pages_have_no_wcag_violations_at_phone_width(app, browser, liv
     page.get_by_label("Letzter Tag").fill("2027-03-31")
     page.get_by_role("button", name="Erhebung anlegen").click()
     assert page.get_by_role("row", name="Follow-up 2019").is_visible()
-    for name, path in (("edit", f"/admin/surveys/{follow_up['id']}"),
-                       ("group sizes", f"/results/{baseline['id']}/group-sizes"),
-                       ("compare", f"/results/{baseline['id']}/compare/{follow_up['id']}"),
-                       ("scheduled start", f"/s/{follow_up['slug']}")):
+    for name, path in (("edit", f"/admin/surveys/{follow_up.id}"),
+                       ("group sizes", f"/results/{baseline.id}/group-sizes"),
+                       ("compare", f"/results/{baseline.id}/compare/{follow_up.id}"),
+                       ("scheduled start", f"/s/{follow_up.slug}")):
         page.goto(live_server.url + path)
         found[name] = _violations(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375   # the respondent's page fits a phone

@@ -47,15 +47,15 @@ def test_hsts_behind_https(tmp_path, monkeypatch):
 def test_the_report_is_an_attachment_with_a_sandboxed_policy_of_its_own(app, client):
     survey = _responses(app, "staff-self-assessment", 8)
     login(client, "evaluator")
-    report = client.get(f"/results/{survey['id']}/download/report.html")
+    report = client.get(f"/results/{survey.id}/download/report.html")
     assert report.status_code == 200
-    assert report.headers["Content-Disposition"] == f'attachment; filename="{survey["slug"]}-report.html"'
+    assert report.headers["Content-Disposition"] == f'attachment; filename="{survey.slug}-report.html"'
     assert report.headers["Content-Security-Policy"] == REPORT_POLICY
     policy = directives(REPORT_POLICY)
     assert policy["default-src"] == ["'none'"]                          # it fetches nothing
     assert policy["sandbox"] == ["allow-scripts", "allow-downloads"]    # no allow-same-origin: no cookies
     assert "<script>" in report.get_data(as_text=True)                   # it keeps its inline scripts
-    csv = client.get(f"/results/{survey['id']}/download/responses.csv")
+    csv = client.get(f"/results/{survey.id}/download/responses.csv")
     assert csv.headers["Content-Security-Policy"] == POLICY
 
 

@@ -51,13 +51,13 @@ def _draft_answers(app, client) -> dict:
     with app.app_context():
         store = get_store()
         survey = store.find_survey_by_slug(SLUG)
-        return store.get_draft(survey["id"], draft_ids[survey["id"]])["answers"]
+        return store.get_draft(survey.id, draft_ids[survey.id])["answers"]
 
 
 def _responses(app) -> list[dict]:
     with app.app_context():
         store = get_store()
-        return store.responses(store.find_survey_by_slug(SLUG)["id"])
+        return store.responses(store.find_survey_by_slug(SLUG).id)
 
 
 def _field_errors(response, field_id: str) -> list[str]:

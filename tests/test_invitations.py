@@ -18,11 +18,11 @@ def _invite(app, client, count=3, anonymity="anonymous"):
     login(client, "admin")
     with app.app_context():
         survey = get_store().find_survey_by_slug(SLUG)
-    token = csrf_token(client, f"/admin/surveys/{survey['id']}")
-    client.post(f"/admin/surveys/{survey['id']}", data={
+    token = csrf_token(client, f"/admin/surveys/{survey.id}")
+    client.post(f"/admin/surveys/{survey.id}", data={
         "csrf_token": token, "label": "Einladung", "min_group_size": 5, "access": "invitation",
         "anonymity": anonymity})
-    response = client.post(f"/admin/surveys/{survey['id']}/invitations", data={"csrf_token": token, "count": count})
+    response = client.post(f"/admin/surveys/{survey.id}/invitations", data={"csrf_token": token, "count": count})
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     return survey, [row["link"] for row in rows]
@@ -40,7 +40,7 @@ def _token(link: str) -> str:
 def test_links_are_single_use_and_only_hashes_are_stored(app, client, tmp_path):
     survey, links = _invite(app, client)
     assert len(links) == 3 and len({_token(link) for link in links}) == 3
-    stored = (Path(app.config["DATA_DIR"]) / "surveys" / survey["id"] / "invitations.json").read_text()
+    stored = (Path(app.config["DATA_DIR"]) / "surveys" / survey.id / "invitations.json").read_text()
     assert all(_token(link) not in stored for link in links)
     assert all(token_hash(_token(link)) in stored for link in links)
 
@@ -55,8 +55,8 @@ def test_links_are_single_use_and_only_hashes_are_stored(app, client, tmp_path):
     assert _start_without_form(other).location.endswith(f"/s/{SLUG}")
     with app.app_context():
         store = get_store()
-        assert store.count_invitations(survey["id"]) == (3, 1)
-        [response] = store.responses(survey["id"])
+        assert store.count_invitations(survey.id) == (3, 1)
+        [response] = store.responses(survey.id)
     # nothing in the response refers to the invitation; it records the day only
     text = json.dumps(response)
     assert _token(links[0]) not in text and token_hash(_token(links[0])) not in text
@@ -72,7 +72,7 @@ def test_without_a_link_nobody_can_answer(app, client):
     stranger.client.get(f"/s/{SLUG}?t=made-up-token")
     assert "nur mit persönlicher Einladung" in stranger.client.get(f"/s/{SLUG}").get_data(as_text=True)
     with app.app_context():
-        assert get_store().list_drafts(get_store().find_survey_by_slug(SLUG)["id"]) == []
+        assert get_store().list_drafts(get_store().find_survey_by_slug(SLUG).id) == []
 
 
 def test_a_link_used_up_in_another_browser_meanwhile_stores_nothing_more(app, client):
@@ -88,19 +88,19 @@ def test_a_link_used_up_in_another_browser_meanwhile_stores_nothing_more(app, cl
         last = laptop.post_page(number, valid_page_data(page))
     assert last.location.endswith(f"/s/{SLUG}")
     with app.app_context():
-        assert len(get_store().responses(get_store().find_survey_by_slug(SLUG)["id"])) == 1
+        assert len(get_store().responses(get_store().find_survey_by_slug(SLUG).id)) == 1
 
 
 def test_only_admins_create_invitations(app, client):
     with app.app_context():
         survey = get_store().find_survey_by_slug(SLUG)
     login(client, "evaluator")
-    response = client.post(f"/admin/surveys/{survey['id']}/invitations", data={"csrf_token": csrf_token(client), "count": 2})
+    response = client.post(f"/admin/surveys/{survey.id}/invitations", data={"csrf_token": csrf_token(client), "count": 2})
     assert response.status_code == 403
     admin = app.test_client()
     login(admin, "admin")
-    assert admin.post(f"/admin/surveys/{survey['id']}/invitations", data={"count": 2}).status_code == 400
-    too_many = admin.post(f"/admin/surveys/{survey['id']}/invitations",
+    assert admin.post(f"/admin/surveys/{survey.id}/invitations", data={"count": 2}).status_code == 400
+    too_many = admin.post(f"/admin/surveys/{survey.id}/invitations",
                           data={"csrf_token": csrf_token(admin), "count": 0}, follow_redirects=True)
     assert "ganze Zahl von 1 bis 2000" in too_many.get_data(as_text=True)
 
@@ -113,7 +113,7 @@ def test_a_confidential_fielding_says_so_and_records_the_invitation_number(app, 
     assert "Vertraulich, nicht anonym" in start and "Ihre Anonymität" not in start
     respondent.complete()
     with app.app_context():
-        [response] = get_store().responses(survey["id"])
+        [response] = get_store().responses(survey.id)
     assert response["invitation"] == 2  # the second link of the mail-merge file
 
 
@@ -121,10 +121,10 @@ def test_confidential_needs_invitations(app, client):
     login(client, "admin")
     with app.app_context():
         survey = get_store().find_survey_by_slug(SLUG)
-    token = csrf_token(client, f"/admin/surveys/{survey['id']}")
-    response = client.post(f"/admin/surveys/{survey['id']}", data={
+    token = csrf_token(client, f"/admin/surveys/{survey.id}")
+    response = client.post(f"/admin/surveys/{survey.id}", data={
         "csrf_token": token, "label": "X", "min_group_size": 5, "access": "open", "anonymity": "confidential"})
     assert response.status_code == 422
     assert "Vertraulich setzt persönliche Einladungen voraus" in response.get_data(as_text=True)
     with app.app_context():
-        assert get_store().get_survey(survey["id"]).get("anonymity") != "confidential"
+        assert get_store().get_survey(survey.id).anonymity != "confidential"

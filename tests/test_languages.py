@@ -103,7 +103,7 @@ def test_an_arabic_response_records_its_language(app, client, arabic):
     arabic.complete()
     with app.app_context():
         store = get_store()
-        [stored] = store.responses(store.find_survey_by_slug(STAKEHOLDER)["id"])
+        [stored] = store.responses(store.find_survey_by_slug(STAKEHOLDER).id)
     assert stored["language"] == "ar"
     assert stored["answers"]["organisation_type"] == "welfare_association"
 

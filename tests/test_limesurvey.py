@@ -708,7 +708,7 @@ def test_imported_surveys_are_saved_and_filled_in_through_the_real_routes(admin,
     with admin.application.app_context():
         store = get_store()
         survey = store.find_survey_by_slug(slug)
-        responses = store.responses(survey["id"])
+        responses = store.responses(survey.id)
     assert len(responses) == 1 and responses[0]["answers"]
 
 
@@ -731,5 +731,5 @@ def test_branching_from_relevance_works_for_respondents(admin):
     assert response.location.endswith("/thanks")
     with admin.application.app_context():
         store = get_store()
-        answers = store.responses(store.find_survey_by_slug("partnerbefragung")["id"])[0]["answers"]
+        answers = store.responses(store.find_survey_by_slug("partnerbefragung").id)[0]["answers"]
     assert answers["org"] == "a2" and answers["janein"] == "no" and "themen" not in answers and "jahre" not in answers

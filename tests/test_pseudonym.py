@@ -34,7 +34,7 @@ def _ask_for_codes(app, slug=SLUG):
     with app.app_context():
         store = get_store()
         survey = store.find_survey_by_slug(slug)
-        store.update_survey(survey["id"], pseudonym=True)
+        store.update_survey(survey.id, pseudonym=True)
         return survey
 
 
@@ -57,7 +57,7 @@ def test_respondent_gives_a_code_and_it_travels_with_the_response(app, client):
     for number, page_ in enumerate(respondent.questionnaire.pages, start=1):
         respondent.post_page(number, valid_page_data(page_))
     with app.app_context():
-        [response] = get_store().responses(survey["id"])
+        [response] = get_store().responses(survey.id)
     assert response["pseudonym"] == "MA07K"
 
 
@@ -69,15 +69,15 @@ def test_baseline_and_follow_up_are_paired_on_the_comparison_page(app, client):
         "csrf_token": token, "label": "Follow-up", "min_group_size": 5, "access": "open", "pseudonym": "y"})
     with app.app_context():
         store = get_store()
-        follow_up = next(s for s in store.list_surveys() if s.get("label") == "Follow-up")
-        assert follow_up["pseudonym"] is True
+        follow_up = next(s for s in store.list_surveys() if s.label == "Follow-up")
+        assert follow_up.pseudonym is True
         for survey in (baseline, follow_up):
             for i in range(6):
-                store.add_response(survey["id"], {"version": "v", "submitted_on": "2026-11-25",
+                store.add_response(survey.id, {"version": "v", "submitted_on": "2026-11-25",
                                                   "answers": {"agree_role_clear": 4}, "pseudonym": f"AB{i + 1:02d}C"})
     login(client, "evaluator")
-    page = client.get(f"/results/{baseline['id']}/compare/{follow_up['id']}").get_data(as_text=True)
+    page = client.get(f"/results/{baseline.id}/compare/{follow_up.id}").get_data(as_text=True)
     assert "demselben selbst erzeugten Code in beiden Erhebungen: 6" in page
     rows = list(csv.DictReader(io.StringIO(client.get(
-        f"/results/{baseline['id']}/download/responses.csv").get_data().decode("utf-8-sig"))))
+        f"/results/{baseline.id}/download/responses.csv").get_data().decode("utf-8-sig"))))
     assert [r["pseudonym"] for r in rows] == [f"AB{i:02d}C" for i in range(1, 7)]

@@ -44,8 +44,8 @@ def audit_events(app) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
 
 
-def surveys_of(app, questionnaire_id: str) -> list[dict]:
-    return [s for s in get_store(app).list_surveys() if s["questionnaire_id"] == questionnaire_id]
+def surveys_of(app, questionnaire_id: str) -> list:
+    return [s for s in get_store(app).list_surveys() if s.questionnaire_id == questionnaire_id]
 
 
 def test_an_upload_is_an_unpublished_draft_until_an_admin_publishes_it(app, admin, tmp_path):

@@ -39,7 +39,7 @@ def _draft_answers(app, client) -> dict:
     with app.app_context():
         store = get_store()
         survey = store.find_survey_by_slug(SLUG)
-        return store.get_draft(survey["id"], draft_ids[survey["id"]])["answers"]
+        return store.get_draft(survey.id, draft_ids[survey.id])["answers"]
 
 
 def _errors(response) -> list[str]:
@@ -225,7 +225,7 @@ def test_a_whole_walk_stores_every_representation(app, client, respondent):
     assert response.location.endswith("/thanks")
     with app.app_context():
         store = get_store()
-        [stored] = store.responses(store.find_survey_by_slug(SLUG)["id"])
+        [stored] = store.responses(store.find_survey_by_slug(SLUG).id)
     assert stored["answers"] == {
         "priorities": ["navigator", "networking", "new_projects"], "optional_order": ["a", "b"],
         "started_on": "2017-03-31", "funded": "no",
@@ -302,6 +302,6 @@ def test_ranking_by_keyboard_on_a_phone(browser, live_server, app):
     assert errors == []
     with app.app_context():
         store = get_store()
-        [stored] = store.responses(store.find_survey_by_slug(SLUG)["id"])
+        [stored] = store.responses(store.find_survey_by_slug(SLUG).id)
     assert stored["answers"] == {"priorities": ["navigator", "new_projects", "networking"],
                                  "started_on": "2016-04-01", "funded": "no"}

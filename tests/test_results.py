@@ -25,7 +25,7 @@ def _fill(app, answers=ANSWERS):
     for overrides in answers:
         Respondent(app.test_client(), app, SLUG).complete(overrides=overrides)
     with app.app_context():
-        return get_store().find_survey_by_slug(SLUG)["id"]
+        return get_store().find_survey_by_slug(SLUG).id
 
 
 def _section(page: str, question_id: str) -> str:

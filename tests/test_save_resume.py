@@ -28,12 +28,12 @@ def test_saving_gives_a_link_and_a_code_and_keeps_valid_answers(app, respondent)
     with app.app_context():
         store = get_store()
         survey = store.find_survey_by_slug(SLUG)
-        [draft] = store.list_drafts(survey["id"])
+        [draft] = store.list_drafts(survey.id)
         assert draft["answers"]["task_time"]["networking"] == 60
         assert draft["answers"]["task_time"]["navigator"] == 40
         assert "task_time_other" not in draft["answers"]  # too long: not valid, so not kept
         assert draft["page"] == 1 and draft["status"] == "open"
-        assert store.responses(survey["id"]) == []  # nothing counts before it is submitted
+        assert store.responses(survey.id) == []  # nothing counts before it is submitted
 
 
 def test_resuming_on_another_device_restores_every_answer(app, respondent):
@@ -54,7 +54,7 @@ def test_resuming_on_another_device_restores_every_answer(app, respondent):
         assert other.post_page(number, valid_page_data(page)).status_code == 302
     with app.app_context():
         survey = get_store().find_survey_by_slug(SLUG)
-        assert len(get_store().responses(survey["id"])) == 1
+        assert len(get_store().responses(survey.id)) == 1
     later = app.test_client()
     again = later.post(f"/s/{SLUG}/resume", data={"code": code, "csrf_token": csrf_token(later, f"/s/{SLUG}/resume")})
     assert again.status_code == 404
@@ -107,7 +107,7 @@ def test_evaluators_see_completion_and_where_people_stopped(app, client, respond
     Respondent(app.test_client(), app, SLUG).complete()
     login(client, "evaluator")
     with app.app_context():
-        survey_id = get_store().find_survey_by_slug(SLUG)["id"]
+        survey_id = get_store().find_survey_by_slug(SLUG).id
     page = client.get(f"/results/{survey_id}").get_data(as_text=True)
     assert "1 von 2 begonnenen Fragebögen wurden abgeschickt (50,0 %)" in page
     assert "zuletzt auf Seite: 2: 1" in page

@@ -13,11 +13,12 @@ import time
 import pytest
 
 from conftest import PASSWORD, csrf_token, login, make_app
+from support.texts import page_text
 from survey_app.web import guessing
 from survey_app.web.auth import create_user
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
-from survey_app.fieldings.fielding import build_response
+from survey_app.fieldings.drafts import build_response
 from survey_app.storage.tinydb.store import Store
 
 TEMPLATE = "neighbourhood-management-workshop"
@@ -36,10 +37,6 @@ def _logged_in(app, username: str, password: str = PASSWORD, address: str | None
     response = login(client, username, password)
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
     return client
-
-
-def _text(response) -> str:
-    return re.sub(r"\s+", " ", response.get_data(as_text=True))
 
 
 def _audit(app) -> list[dict]:
@@ -86,7 +83,7 @@ def test_another_facilitator_can_neither_read_nor_reset_a_workshop(app, workshop
                       (f"/workshops/{workshop_id}/facilitators", {"username": "lena"})):
         assert other.post(url, data={"csrf_token": token, **data}).status_code == 403, url
     assert get_store(app).count_votes(workshop_id, workshop["run"]) == 1
-    assert "Dieser Workshop gehört anderen Moderator*innen" in _text(other.get(f"/workshops/{workshop_id}"))
+    assert "Dieser Workshop gehört anderen Moderator*innen" in page_text(other.get(f"/workshops/{workshop_id}"))
 
 
 def test_evaluators_see_results_of_every_workshop_but_no_join_code(app, workshop):
@@ -110,7 +107,7 @@ def test_a_facilitator_adds_and_removes_a_colleague(app, workshop):
     workshop_id, owner = workshop["id"], workshop["owner"]
     token = csrf_token(owner, f"/workshops/{workshop_id}/settings")
     refused = owner.post(f"/workshops/{workshop_id}/facilitators", data={"csrf_token": token, "username": "evaluator"})
-    assert refused.status_code == 422 and "kein aktives Moderationskonto" in _text(refused)
+    assert refused.status_code == 422 and "kein aktives Moderationskonto" in page_text(refused)
     added = owner.post(f"/workshops/{workshop_id}/facilitators", data={"csrf_token": token, "username": "lena"})
     assert added.status_code == 302
     lena = _logged_in(app, "lena")
@@ -171,7 +168,7 @@ def test_a_new_password_or_a_disabled_account_ends_other_sessions(app):
     admin.post(f"/accounts/{user_id}/disable", data={"csrf_token": csrf_token(admin, f"/accounts/{user_id}")})
     assert laptop.get("/results/").status_code == 302
     refused = login(app.test_client(), "evaluator", OTHER_PASSWORD)
-    assert refused.status_code == 403 and "Dieses Konto ist gesperrt" in _text(refused)
+    assert refused.status_code == 403 and "Dieses Konto ist gesperrt" in page_text(refused)
 
 
 def test_the_csrf_token_is_renewed_at_login(app):
@@ -195,7 +192,7 @@ def test_a_session_ends_after_the_idle_time(app):
         session["seen"] = int(time.time()) - 31 * 60  # half an hour without a request
     response = admin.get("/admin/")
     assert response.status_code == 302 and "/login" in response.location
-    assert "30 Minuten ohne Aktivität" in _text(admin.get(response.location))
+    assert "30 Minuten ohne Aktivität" in page_text(admin.get(response.location))
     # the session is over on the server too: an earlier copy of the cookie is no use either
     thief = app.test_client()
     thief.set_cookie("session", copied)
@@ -231,7 +228,7 @@ def test_user_names_with_invisible_or_direction_changing_characters_are_refused(
     admin = _logged_in(app, "admin")
     response = admin.post("/accounts/", data={"username": name, "role": "admin", "password": PASSWORD,
                                               "csrf_token": csrf_token(admin, "/accounts/")})
-    assert response.status_code == 422 and "keine unsichtbaren" in _text(response)
+    assert response.status_code == 422 and "keine unsichtbaren" in page_text(response)
     assert len(get_store(app).list_users()) == 3
 
 
@@ -249,7 +246,7 @@ def test_user_names_are_nfkc_normalised(app):
     token = csrf_token(admin, "/accounts/")
     lookalike = admin.post("/accounts/", data={"username": "ａｄｍｉｎ", "role": "admin", "password": PASSWORD,
                                                "csrf_token": token})
-    assert lookalike.status_code == 422 and "bereits vergeben" in _text(lookalike)
+    assert lookalike.status_code == 422 and "bereits vergeben" in page_text(lookalike)
     created = admin.post("/accounts/", data={"username": "ｋｉｍ", "role": "evaluator", "password": PASSWORD,
                                              "csrf_token": token, "one_time": ""})
     assert created.status_code == 302
@@ -295,7 +292,7 @@ def test_the_last_admin_and_the_admin_themself_stay(app):
     berta = _logged_in(app, "admin")  # the first admin again, berta is disabled now
     page = berta.post(f"/accounts/{own_id}/role", data={"csrf_token": csrf_token(berta, f"/accounts/{own_id}"),
                                                         "role": "evaluator"}, follow_redirects=True)
-    assert "eigenen Konto" in _text(page)
+    assert "eigenen Konto" in page_text(page)
     assert store.find_user("admin")["role"] == "admin"
 
 
@@ -333,7 +330,7 @@ def test_everybody_changes_their_own_password(app):
     token = csrf_token(facilitator, "/account/password")
     wrong = facilitator.post("/account/password", data={"csrf_token": token, "current": "not it at all",
                                                         "password": OTHER_PASSWORD, "confirm": OTHER_PASSWORD})
-    assert wrong.status_code == 422 and "bisherige Passwort ist falsch" in _text(wrong)
+    assert wrong.status_code == 422 and "bisherige Passwort ist falsch" in page_text(wrong)
     weak = facilitator.post("/account/password", data={"csrf_token": token, "current": PASSWORD,
                                                        "password": "aaaaaaaaaaaa", "confirm": "aaaaaaaaaaaa"})
     assert weak.status_code == 422
@@ -375,11 +372,11 @@ def test_the_audit_log_records_who_did_what_and_never_answers(app, respondent):
     admin.post("/accounts/", data={"username": "kim", "role": "evaluator", "password": PASSWORD,
                                    "csrf_token": csrf_token(admin, "/accounts/")})
     survey = get_store(app).find_survey_by_slug("staff-self-assessment")
-    admin.post(f"/admin/surveys/{survey['id']}/close", data={"csrf_token": csrf_token(admin, "/admin/")})
+    admin.post(f"/admin/surveys/{survey.id}/close", data={"csrf_token": csrf_token(admin, "/admin/")})
     events = _audit(app)
     assert [(e["action"], e["actor"], e["target"]) for e in events] == [
         ("login.failed", "", "admin"), ("login.failed", "", ""), ("login", "admin", "admin"),
-        ("account.created", "admin", "kim"), ("fielding.closed", "admin", survey["slug"])]
+        ("account.created", "admin", "kim"), ("fielding.closed", "admin", survey.slug)]
     assert all(e["at"] and e["address"] == "127.0.0.1" for e in events)
     raw = get_store(app).audit_path.read_text(encoding="utf-8")
     assert "4711" not in raw and "Kommentar" not in raw and PASSWORD not in raw and "wrong password" not in raw
@@ -402,12 +399,12 @@ def test_admins_filter_the_audit_log_and_download_it(app):
     login(_client(app), "evaluator", "a wrong password")
     _logged_in(app, "evaluator")
     admin = _logged_in(app, "admin")
-    page = _text(admin.get("/admin/audit/?action=login.failed"))
+    page = page_text(admin.get("/admin/audit/?action=login.failed"))
     assert "Fehlgeschlagene Anmeldung" in page and "1 von 1 passenden Ereignissen" in page
-    by_user = _text(admin.get("/admin/audit/?actor=nobody"))
+    by_user = page_text(admin.get("/admin/audit/?actor=nobody"))
     assert "Keine Ereignisse." in by_user
     bad_day = admin.get("/admin/audit/?since=yesterday")
-    assert bad_day.status_code == 200 and "JJJJ-MM-TT" in _text(bad_day)
+    assert bad_day.status_code == 200 and "JJJJ-MM-TT" in page_text(bad_day)
     download = admin.get("/admin/audit/audit.csv?action=login")
     assert download.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff"))))
@@ -423,7 +420,7 @@ def test_an_unreadable_line_is_left_out_and_counted(app):
     admin = _logged_in(app, "admin")
     with open(get_store(app).audit_path, "a", encoding="utf-8") as f:
         f.write('{"at": "2026-01-01T00:00:00+00:00", "action": "log')  # cut off by a crash
-    page = _text(admin.get("/admin/audit/"))
+    page = page_text(admin.get("/admin/audit/"))
     assert "1 Zeilen des Protokolls konnten nicht gelesen werden" in page
 
 
@@ -433,10 +430,10 @@ def test_raw_downloads_and_workshop_resets_are_audited(app, workshop):
         questionnaire = get_questionnaire("staff-self-assessment")
         survey = store.find_survey_by_slug("staff-self-assessment")
         for _ in range(6):
-            store.add_response(survey["id"], build_response(survey, questionnaire, {"language": "de", "answers": {}}))
+            store.add_response(survey.id, build_response(survey, questionnaire, {"language": "de", "answers": {}}))
     evaluator = _logged_in(app, "evaluator")
-    assert evaluator.get(f"/results/{survey['id']}/download/responses.csv").status_code == 200
-    assert evaluator.get(f"/results/{survey['id']}/download/codebook.csv").status_code == 200  # not raw data
+    assert evaluator.get(f"/results/{survey.id}/download/responses.csv").status_code == 200
+    assert evaluator.get(f"/results/{survey.id}/download/codebook.csv").status_code == 200  # not raw data
     owner = workshop["owner"]
     owner.post(f"/workshops/{workshop['id']}/control", data={"csrf_token": csrf_token(owner, "/workshops/"),
                                                               "action": "reset", "confirm": "yes"})
@@ -502,7 +499,7 @@ def test_each_account_is_braked_with_growing_delays(app, monkeypatch):
         if attempt >= 4:
             refused = login(_client(app, "198.51.100.200"), "admin")  # even the right password waits
             assert refused.status_code == 429
-            waits.append(int(re.search(r"warten Sie (\d+) Sekunden", _text(refused)).group(1)))
+            waits.append(int(re.search(r"warten Sie (\d+) Sekunden", page_text(refused)).group(1)))
             clock[0] += waits[-1]
     assert waits == [1, 2, 4, 8, 16]
     # an unknown name meets the same brake: it tells nothing about which names exist
@@ -554,8 +551,8 @@ def test_with_https_the_invitation_links_say_https_without_a_proxy_setting(tmp_p
     login_form = {"username": "admin", "password": PASSWORD, "csrf_token": csrf_token(admin)}
     assert admin.post("/login", data=login_form, headers=browser).status_code == 302
     survey = get_store(app).find_survey_by_slug("staff-self-assessment")
-    token = csrf_token(admin, f"/admin/surveys/{survey['id']}")
-    response = admin.post(f"/admin/surveys/{survey['id']}/invitations", data={"csrf_token": token, "count": 3},
+    token = csrf_token(admin, f"/admin/surveys/{survey.id}")
+    response = admin.post(f"/admin/surveys/{survey.id}/invitations", data={"csrf_token": token, "count": 3},
                           headers=browser)
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))[1:]
     links = [cell for row in rows for cell in row if "/s/" in cell]
@@ -565,14 +562,14 @@ def test_with_https_the_invitation_links_say_https_without_a_proxy_setting(tmp_p
 def test_hiding_a_free_text_with_stray_query_arguments_redirects(app, client, respondent):
     respondent.complete({"comments": "Ein Kommentar"})
     survey = get_store(app).find_survey_by_slug("staff-self-assessment")
-    [response_record] = get_store(app).responses(survey["id"])
+    [response_record] = get_store(app).responses(survey.id)
     login(client, "evaluator")
     token = csrf_token(client, "/results/")
-    url = f"/results/{survey['id']}/texts/comments/{response_record['id']}"
+    url = f"/results/{survey.id}/texts/comments/{response_record['id']}"
     hidden = client.post(f"{url}?survey_id=x&endpoint=y&texts=1", data={"csrf_token": token})
     assert hidden.status_code == 302
-    assert hidden.location.startswith(f"/results/{survey['id']}?texts=1")
-    assert get_store(app).get_survey(survey["id"])["hidden_texts"] == {"comments": [response_record["id"]]}
+    assert hidden.location.startswith(f"/results/{survey.id}?texts=1")
+    assert get_store(app).get_survey(survey.id).hidden_texts == {"comments": [response_record["id"]]}
 
 
 @pytest.mark.parametrize("role, start", [("admin", "/admin/"), ("evaluator", "/results/"),

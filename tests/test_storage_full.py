@@ -87,7 +87,7 @@ def _state(app) -> tuple[list, list]:
     with app.app_context():
         store = get_store()
         survey = store.find_survey_by_slug(SLUG)
-        return store.list_drafts(survey["id"]), store.responses(survey["id"])
+        return store.list_drafts(survey.id), store.responses(survey.id)
 
 
 def test_a_page_posted_on_a_full_disk_comes_back_with_every_answer(app, client, disk):

@@ -57,15 +57,15 @@ def stored(tmp_path_factory):
         store = get_store()
         survey = store.find_survey_by_slug(SLUG)
         for answers in [GOOD, GOOD, *STRANGE]:
-            store.add_response(survey["id"], {"survey_id": survey["id"], "questionnaire_id": SLUG,
+            store.add_response(survey.id, {"survey_id": survey.id, "questionnaire_id": SLUG,
                                               "version": "v", "language": "de", "submitted_on": "2026-01-05",
                                               "answers": answers})
         for odd in ({"answers": "garbage", "language": None, "submitted_on": 12345, "version": {"x": 1}},
                     {"language": "de\x0b"}, {"answers": {"quarter": "ost", "unknown_question": [1]}}):
-            store.add_response(survey["id"], {"survey_id": survey["id"], "questionnaire_id": SLUG, **odd})
+            store.add_response(survey.id, {"survey_id": survey.id, "questionnaire_id": SLUG, **odd})
     client = app.test_client()
     login(client, "evaluator")
-    return client, survey["id"]
+    return client, survey.id
 
 
 def _strict_json(text: str):
@@ -143,16 +143,16 @@ def test_huge_numbers_from_before_the_range_existed_break_neither_page_nor_repor
         store = get_store()
         survey = store.find_survey_by_slug(SLUG)
         for budget in (1e26, 10**26, 1e308, -1e300, 12, 13, 14):
-            store.add_response(survey["id"], {"survey_id": survey["id"], "questionnaire_id": SLUG,
+            store.add_response(survey.id, {"survey_id": survey.id, "questionnaire_id": SLUG,
                                               "language": "de", "answers": {**GOOD, "budget": budget}})
     client = app.test_client()
     login(client, "evaluator")
-    page = client.get(f"/results/{survey['id']}")
+    page = client.get(f"/results/{survey.id}")
     assert page.status_code == 200
     assert "13" in page.get_data(as_text=True)          # the mean of the valid budgets 12, 13 and 14
-    report = client.get(f"/results/{survey['id']}/download/report.html")
+    report = client.get(f"/results/{survey.id}/download/report.html")
     assert report.status_code == 200
-    summary = load_workbook(io.BytesIO(client.get(f"/results/{survey['id']}/download/results.xlsx").get_data()))
+    summary = load_workbook(io.BytesIO(client.get(f"/results/{survey.id}/download/results.xlsx").get_data()))
     rows = list(summary.worksheets[1].iter_rows(values_only=True))
     budget = next(row for row in rows if row[0] == "budget")
     assert budget[5] == 3 and budget[8] == 13             # n and mean

@@ -17,7 +17,7 @@ def _survey(app):
 
 def _responses(app):
     with app.app_context():
-        return get_store().responses(_survey(app)["id"])
+        return get_store().responses(_survey(app).id)
 
 
 def test_start_page_states_purpose_duration_and_anonymity(client, respondent):
@@ -162,7 +162,7 @@ def test_post_without_csrf_token_is_refused_and_stores_nothing(app, client, resp
 def test_closed_survey_says_so_and_accepts_nothing(app, client, respondent):
     respondent.start()
     with app.app_context():
-        get_store().update_survey(_survey(app)["id"], status="closed")
+        get_store().update_survey(_survey(app).id, status="closed")
     assert "abgeschlossen" in client.get(f"/s/{SLUG}").get_data(as_text=True)
     response = respondent.post_page(1, valid_page_data(respondent.questionnaire.pages[0]))
     assert response.status_code == 302 and response.location.endswith(f"/s/{SLUG}")

@@ -8,7 +8,7 @@ import pytest
 from conftest import login
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
-from survey_app.fieldings.fielding import build_response
+from survey_app.fieldings.drafts import build_response
 from survey_app.definitions.model import Item, Page, Question, Questionnaire, Scale, ScalePoint
 from survey_app.synthetic import random_answers
 from survey_app.analysis.triangulation import survey_observations, triangulate
@@ -67,7 +67,7 @@ def test_triangulation_page_compares_staff_and_stakeholders(app, client):
             survey = store.find_survey_by_slug(slug)
             q = get_questionnaire(slug)
             for _ in range(count):
-                store.add_response(survey["id"], build_response(survey, q, {"language": "de", "answers": random_answers(q, rng)}))
+                store.add_response(survey.id, build_response(survey, q, {"language": "de", "answers": random_answers(q, rng)}))
     login(client, "evaluator")
     page = client.get("/results/triangulation").get_data(as_text=True)
     assert "task.networking" in page and "overall.role_clarity" in page

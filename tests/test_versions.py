@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from survey_app.definitions.model import Item, Option, Page, Question, Questionnaire, Scale, ScalePoint
+from support.texts import five_points, t
+from survey_app.definitions.model import Item, Option, Page, Question, Questionnaire, Scale
 from survey_app.definitions.versions import (
     ITEMS_REMOVED,
     OPTIONS_REMOVED,
@@ -16,11 +17,7 @@ from survey_app.definitions.versions import (
 )
 
 
-def t(text):
-    return {"de": text, "en": text}
-
-
-AGREE = Scale("agree", tuple(ScalePoint(v, t(f"p{v}")) for v in range(1, 6)))
+AGREE = five_points("agree", lambda v: f"p{v}")
 QUESTIONS = (
     Question("org", "single_choice", t("Org"), options=(Option("a", t("A")), Option("b", t("B")))),
     Question("sat", "scale", t("Zufrieden"), scale=AGREE),
@@ -49,7 +46,7 @@ def test_compatible_edits_are_not_reported():
 
 def test_breaking_edits_are_named_per_question():
     fewer_options = replace(QUESTIONS[0], options=QUESTIONS[0].options[:1])
-    relabelled = replace(QUESTIONS[1], scale=Scale("agree", tuple(ScalePoint(v, t(f"q{v}")) for v in range(1, 6))))
+    relabelled = replace(QUESTIONS[1], scale=five_points("agree", lambda v: f"q{v}"))
     reordered = replace(QUESTIONS[1], scale=Scale("agree", tuple(reversed(AGREE.points))))
     fewer_items = replace(QUESTIONS[2], items=QUESTIONS[2].items[:1])
     new_total = replace(QUESTIONS[3], total=40)
@@ -105,7 +102,7 @@ def test_results_page_warns_about_breaking_changes_between_versions(tmp_path):
     from survey_app.web.auth import create_user
     from survey_app.web.db import get_store
     from survey_app.web.catalogue import get_questionnaire
-    from survey_app.fieldings.fielding import build_response
+    from survey_app.fieldings.drafts import build_response
     from survey_app.synthetic import random_answers
 
     folder = tmp_path / "definitions"
@@ -121,8 +118,8 @@ def test_results_page_warns_about_breaking_changes_between_versions(tmp_path):
             survey = store.find_survey_by_slug("staff-self-assessment")
             for _ in range(count):
                 draft = {"language": "de", "answers": random_answers(questionnaire, rng)}
-                store.add_response(survey["id"], build_response(survey, questionnaire, draft))
-            return survey["id"], questionnaire.content_hash
+                store.add_response(survey.id, build_response(survey, questionnaire, draft))
+            return survey.id, questionnaire.content_hash
 
     survey_id, old_hash = answer(3)
     path = folder / "staff-self-assessment.yaml"

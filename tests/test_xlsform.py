@@ -390,7 +390,7 @@ def test_imported_forms_are_saved_and_filled_in_through_the_real_routes(admin, n
     assert _fill_in(respondent, admin.application, slug)
     with admin.application.app_context():
         store = get_store()
-        responses = store.responses(store.find_survey_by_slug(slug)["id"])
+        responses = store.responses(store.find_survey_by_slug(slug).id)
     assert len(responses) == 1 and responses[0]["answers"]
 
 

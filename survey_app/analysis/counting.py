@@ -3,9 +3,9 @@
 One filter for everything that shows or hands out numbers: results pages, downloads, the
 report, comparisons of fieldings, response rates and triangulation. Left out are
 
-* every response of a fielding an admin marked as a test run (``"test_run": true`` on the survey),
+* every response of a fielding an admin marked as a test run (Fielding.test_run),
 * single responses an admin excluded (``excluded_by``/``excluded_at`` on the response; it stays
-  stored, see Store.set_response_excluded).
+  stored, see `exclusion`).
 
 Demo responses (``"demo": true``, written by ``flask demo``) do count, so that the demo shows
 every chart, but pages and reports say how many there are, and ``flask demo --remove`` deletes
@@ -13,12 +13,14 @@ exactly them.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from survey_app.analysis.summaries import raw_answer
 from survey_app.output.export import question_cells, question_columns
 from survey_app.definitions.model import Question, Questionnaire
+from survey_app.fieldings.model import Fielding
 
 DEMO = "demo"   # the key that marks demo responses and the demo workshop
 
@@ -31,8 +33,22 @@ def is_excluded(response: Mapping) -> bool:
     return bool(response.get("excluded_at"))
 
 
-def is_test_run(survey: Mapping) -> bool:
-    return survey.get("test_run") is True
+def exclusion(excluded: bool, by: str, at: str | None = None) -> Callable[[dict], dict]:
+    """The change (for Responses.change_response) that excludes a response from results, or
+    counts it again: an excluded response carries excluded_by (a username) and excluded_at;
+    counting it again removes both and records included_by and included_at instead. A
+    response already in the wanted state is left as it is (so the first exclusion's who and
+    when stay); its answers are never touched. `at` defaults to now (UTC)."""
+    at = at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+    mark, drop = (("excluded_by", "excluded_at"), ("included_by", "included_at")) if excluded \
+        else (("included_by", "included_at"), ("excluded_by", "excluded_at"))
+
+    def change(response: dict) -> dict:
+        if is_excluded(response) == excluded:
+            return response
+        kept = {key: value for key, value in response.items() if key not in drop}
+        return {**kept, mark[0]: by, mark[1]: at}
+    return change
 
 
 @dataclass(frozen=True)
@@ -44,10 +60,10 @@ class Counted:
     test_run: bool            # the fielding is a test run: nothing counts
 
 
-def counted(survey: Mapping, stored: Iterable[dict]) -> Counted:
+def counted(survey: Fielding, stored: Iterable[dict]) -> Counted:
     stored = list(stored)
     excluded = sum(1 for r in stored if is_excluded(r))
-    if is_test_run(survey):
+    if survey.test_run:
         return Counted([], len(stored), excluded, 0, True)
     kept = [r for r in stored if not is_excluded(r)]
     return Counted(kept, len(stored), excluded, sum(1 for r in kept if is_demo(r)), False)

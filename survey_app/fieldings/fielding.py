@@ -1,13 +1,11 @@
-"""Surveys ("Erhebungen": one fielding of a questionnaire) and the respondent's way
-through one: pure rules plus the few steps that combine them with storage.
+"""Fieldings of a questionnaire: new ones under random links, response rates from known
+group sizes, and the key numbers of two fieldings side by side.
 
-A questionnaire can be fielded again (baseline, follow-up); each fielding has its own
-link, opening and closing day, minimum group size and known group sizes, and the key
-numbers of two fieldings can be put side by side.
+A questionnaire can be fielded again (baseline, follow-up); each fielding (model.Fielding)
+has its own link, opening and closing day, minimum group size and known group sizes.
 """
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,26 +22,24 @@ from survey_app.analysis.summaries import (
     options_of,
 )
 from survey_app.analysis.breakdown import BREAKDOWN_TYPES, Group, groups_of
-from survey_app.definitions.conditions import visibility
 from survey_app.analysis.findings import Findings
 from survey_app.definitions.model import Question, Questionnaire, Text
 from survey_app.definitions.questionnaire import Catalogue
-from survey_app.storage.tinydb.store import DuplicateError, Store
+from survey_app.fieldings.model import Fielding
+from survey_app.storage.interface import DuplicateError, Surveys
 
 
-def ensure_default_surveys(store: Store, catalogue: Catalogue) -> None:
+def ensure_default_surveys(store: Surveys, catalogue: Catalogue) -> None:
     """Every valid questionnaire gets an open survey whose link is its id, so shipped
     definitions are ready to fill in right after install."""
-    known = {survey["questionnaire_id"] for survey in store.list_surveys()}
+    known = {survey.questionnaire_id for survey in store.list_surveys()}
     for questionnaire_id in catalogue.questionnaires:
         if questionnaire_id not in known:
             try:
-                store.add_survey(questionnaire_id, slug=questionnaire_id, status="open")
+                store.add_survey(Fielding.new(questionnaire_id, questionnaire_id))
             except DuplicateError:
                 pass  # another worker created it at the same moment
 
-
-SCHEDULED, OPEN, CLOSED = "scheduled", "open", "closed"
 
 # Lower-case letters and digits without look-alikes (0/o, 1/l/i), so a link read aloud or
 # typed from paper still works; 10 of 31 characters are about 50 bits, too many to guess.
@@ -51,61 +47,22 @@ SLUG_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 SLUG_LENGTH = 10
 
 
-def parse_day(value) -> dt.date | None:
-    """An ISO date stored on a survey ("2026-12-01"), or None when unset or unreadable."""
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        return None
-
-
-def fielding_state(survey: dict, today: dt.date) -> str:
-    """SCHEDULED before the opening day, OPEN from it through the closing day (inclusive),
-    CLOSED after that or whenever an admin closed the survey by hand."""
-    if survey.get("status") != OPEN:
-        return CLOSED
-    opens_on, closes_on = parse_day(survey.get("opens_on")), parse_day(survey.get("closes_on"))
-    if opens_on and today < opens_on:
-        return SCHEDULED
-    if closes_on and today > closes_on:
-        return CLOSED
-    return OPEN
-
-
-def accepts_answers(survey: dict, today: dt.date) -> bool:
-    return fielding_state(survey, today) == OPEN
-
-
-def opening_changes(survey: dict, today: dt.date) -> dict:
-    """The fields to store so that a survey takes answers from today on ("open now" and
-    "reopen"): an opening day still ahead and a closing day already past are removed."""
-    changes: dict = {"status": OPEN}
-    opens_on, closes_on = parse_day(survey.get("opens_on")), parse_day(survey.get("closes_on"))
-    if opens_on and opens_on > today:
-        changes["opens_on"] = None
-    if closes_on and closes_on < today:
-        changes["closes_on"] = None
-    return changes
-
-
 def new_slug() -> str:
     return "".join(secrets.choice(SLUG_ALPHABET) for _ in range(SLUG_LENGTH))
 
 
-def add_fielding(store: Store, questionnaire_id: str, **fields) -> dict:
+def add_fielding(store: Surveys, questionnaire_id: str, **settings) -> Fielding:
     """A new survey of a questionnaire under a fresh random link."""
     while True:
         try:
-            return store.add_survey(questionnaire_id, slug=new_slug(), **fields)
+            return store.add_survey(Fielding.new(questionnaire_id, new_slug(), **settings))
         except DuplicateError:
             continue  # the same ten characters were drawn before: draw again
 
 
-def fieldings_of(store: Store, questionnaire_id: str) -> list[dict]:
+def fieldings_of(store: Surveys, questionnaire_id: str) -> list[Fielding]:
     """All surveys of one questionnaire, oldest first."""
-    return [s for s in store.list_surveys() if s["questionnaire_id"] == questionnaire_id]
+    return [s for s in store.list_surveys() if s.questionnaire_id == questionnaire_id]
 
 
 # -- response rates from known group sizes ---------------------------------------------------
@@ -138,20 +95,20 @@ class ResponseRates:
         return self.responses / self.population
 
 
-def known_population(questionnaire: Questionnaire, survey: dict) -> tuple[Question | None, dict[str, int], int | None]:
+def known_population(questionnaire: Questionnaire, survey: Fielding) -> tuple[Question | None, dict[str, int], int | None]:
     """The breakdown question, the known size per option and the known total of a survey.
     Without an entered total, the groups' sizes add up to it when every option has one."""
-    entered = survey.get("group_sizes") or {}
+    entered = survey.group_sizes or {}
     question = next((q for q in questionnaire.questions()
                      if q.id == entered.get("question") and q.type in BREAKDOWN_TYPES), None)
     sizes = dict(entered.get("sizes") or {}) if question else {}
-    population = survey.get("population")
+    population = survey.population
     if not population and question and sizes and all(o.value in sizes for o in options_of(question)):
         population = sum(sizes.values())
     return question, sizes, population or None
 
 
-def response_rates(questionnaire: Questionnaire, survey: dict, responses: Sequence[Response],
+def response_rates(questionnaire: Questionnaire, survey: Fielding, responses: Sequence[Response],
                    minimum: int) -> ResponseRates | None:
     """Responses per known group size, with the minimum group size applied as in every
     breakdown (a group too small to show, or one it could be derived from, shows no rate);
@@ -236,47 +193,3 @@ def compare_findings(*sides: Findings) -> list[ComparedQuestion]:
                                     tuple(side[key].value if key in side else None for side in numbers)))
         compared.append(ComparedQuestion(question, tuple(s.n if s else None for s in summaries), tuple(rows)))
     return compared
-
-
-def visible_pages(questionnaire: Questionnaire, answers: dict) -> list[int]:
-    """Indexes of the pages the answers do not hide, in order (the first page always shows)."""
-    hidden = visibility(questionnaire, answers).hidden_pages
-    return [index for index, page in enumerate(questionnaire.pages) if page.id not in hidden]
-
-
-def next_page(questionnaire: Questionnaire, answers: dict, index: int) -> int | None:
-    """The next page to show after page `index`, skipping hidden ones; None after the last."""
-    return next((i for i in visible_pages(questionnaire, answers) if i > index), None)
-
-
-def previous_page(questionnaire: Questionnaire, answers: dict, index: int) -> int:
-    """The page "back" leads to from page `index`, skipping hidden ones."""
-    return max((i for i in visible_pages(questionnaire, answers) if i < index), default=0)
-
-
-def nearest_visible_page(questionnaire: Questionnaire, answers: dict, index: int) -> int:
-    """Page `index` if it shows, else the next one that does, else the one before."""
-    shown = visible_pages(questionnaire, answers)
-    return next((i for i in shown if i >= index), shown[-1])
-
-
-def build_response(survey: dict, questionnaire: Questionnaire, draft: dict, today: dt.date | None = None) -> dict:
-    """The record stored for a completed questionnaire.
-
-    Only the day is kept, never the time, and nothing about the respondent's device
-    or address, so answers cannot be matched to people by when or where they came from.
-    Answers to questions the respondent's other answers hide are left out.
-    """
-    known = {q.id for q in questionnaire.questions() if q.has_answer}
-    shown = visibility(questionnaire, draft["answers"]).answers
-    response = {
-        "survey_id": survey["id"],
-        "questionnaire_id": questionnaire.id,
-        "version": questionnaire.content_hash,
-        "language": draft["language"],
-        "submitted_on": (today or dt.date.today()).isoformat(),
-        "answers": {k: v for k, v in shown.items() if k in known and v is not None},
-    }
-    if draft.get("pseudonym"):  # the respondent's self-generated code, to pair fieldings
-        response["pseudonym"] = draft["pseudonym"]
-    return response

@@ -9,6 +9,7 @@ team holding the mail-merge list can tell who answered; respondents are told so.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 import secrets
 
 MAX_PER_BATCH = 2000
@@ -26,6 +27,11 @@ def new_invitations(count: int) -> tuple[list[str], list[str]]:
     """`count` new tokens and their hashes (store the hashes, hand out the tokens once)."""
     tokens = [new_token() for _ in range(count)]
     return tokens, [token_hash(t) for t in tokens]
+
+
+def invitation_state(record: Mapping | None) -> str | None:
+    """"unused", "used", or None for an invitation that does not exist."""
+    return None if record is None else ("used" if record["used"] else "unused")
 
 
 def invitation_table(numbers: list[int], links: list[str]) -> tuple[list[str], list[list]]:

@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from survey_app.output import formatting
 from survey_app.analysis.findings import Findings
 from survey_app.definitions.model import localized
+from survey_app.fieldings.model import Fielding
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -32,7 +33,7 @@ def _environment(lang: str, gettext: Callable[..., str]) -> Environment:
 
 
 def report_html(findings: Findings, lang: str, gettext: Callable[..., str], charts: Mapping[str, str | None],
-                survey: Mapping, triangulation=None, filter_label: str | None = None,
+                survey: Fielding, triangulation=None, filter_label: str | None = None,
                 completion=None, today: dt.date | None = None, excluded: int = 0, demo: int = 0) -> str:
     """`charts` maps question ids to plotly figure JSON (already safe for a script element);
     `filter_label` says in words which respondents a filtered report covers; `excluded` and

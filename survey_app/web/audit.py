@@ -3,8 +3,8 @@
 To record an event, call one function from any view (inside a request):
 
     from .. import audit
-    audit.record("fielding.closed", survey["slug"])
-    audit.record("download.raw", survey["slug"], file="responses.csv")
+    audit.record("fielding.closed", survey.slug)
+    audit.record("download.raw", survey.slug, file="responses.csv")
 
 `action` is a dotted name from ACTIONS (add new ones there, with a label for the page);
 `target` names what was acted on (a user name, a survey slug, a workshop title ...); keyword

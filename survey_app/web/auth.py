@@ -134,7 +134,7 @@ def _dummy_password_hash() -> str:
 
 def create_user(username: str, password: str, role: str, must_change_password: bool = False) -> User:
     """Validate and store a new staff account with a hashed password."""
-    from survey_app.storage.tinydb.store import DuplicateError
+    from survey_app.storage.interface import DuplicateError
 
     username = normalize_username(username)
     if role not in ROLES:

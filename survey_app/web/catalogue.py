@@ -33,7 +33,7 @@ from survey_app.definitions.model import Questionnaire
 from survey_app.definitions.questionnaire import Catalogue
 from survey_app.definitions.loader import Problem
 from survey_app.definitions.questionnaire import load_bytes, load_folder
-from survey_app.storage.tinydb.store import make_dirs, write_atomic
+from survey_app.storage.tinydb.files import make_dirs, write_atomic
 from survey_app.definitions.versions import Change, breaking_changes
 
 UPLOADS = "questionnaires"  # the folder for uploaded definitions, inside the data folder

@@ -14,10 +14,10 @@ from survey_app.web.auth import ROLES, AccountError, create_user
 from survey_app.storage.tinydb.backup import BackupError, restore_backup, write_backup
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import UPLOADS, DefinitionFolder, get_catalogue
-from survey_app.fieldings.fielding import ensure_default_surveys, fielding_state
+from survey_app.fieldings.fielding import ensure_default_surveys
 from survey_app.demo import demo_workshop, fill_demo_surveys, remove_demo, run_demo_workshop
 from survey_app.definitions.questionnaire import load_folder, parse_definition
-from survey_app.storage.tinydb.store import check_data_folder
+from survey_app.storage.tinydb.maintenance import check_data_folder
 from survey_app.workshops.templates import load_templates
 from survey_app.definitions import limesurvey
 from survey_app.definitions.imports import to_yaml
@@ -70,8 +70,8 @@ def surveys_command(base_url: str) -> None:
     catalogue = get_catalogue()
     ensure_default_surveys(get_store(), catalogue)
     for survey in get_store().list_surveys():
-        state = fielding_state(survey, dt.date.today())
-        click.echo(f"{state:<9} {base_url.rstrip('/')}/s/{survey['slug']}")
+        state = survey.state(dt.date.today())
+        click.echo(f"{state:<9} {base_url.rstrip('/')}/s/{survey.slug}")
     for problem in catalogue.problems:
         click.echo(f"problem {problem}", err=True)
 

@@ -1,8 +1,10 @@
-"""Binds the storage layer to the Flask app: one Store per app, opened on the data folder."""
+"""Binds the storage to the Flask app: one Store per app (the TinyDB adapter), opened on the
+data folder; the app sees it as storage.interface.Storage."""
 from __future__ import annotations
 
 from flask import Flask, current_app
 
+from survey_app.storage.interface import Storage
 from survey_app.storage.tinydb.store import Store
 
 
@@ -12,5 +14,5 @@ def init_app(app: Flask) -> None:
     app.extensions["survey_store"] = store
 
 
-def get_store(app: Flask | None = None) -> Store:
+def get_store(app: Flask | None = None) -> Storage:
     return (app or current_app).extensions["survey_store"]

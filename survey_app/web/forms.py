@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional, StopValida
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from survey_app.definitions.conditions import visibility
-from survey_app.fieldings.fielding import visible_pages
+from survey_app.fieldings.navigation import visible_pages
 from survey_app.analysis.stats import adds_up
 from survey_app.definitions.model import DONT_KNOW, NO, YES, Question, Questionnaire, localized
 

@@ -16,7 +16,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from survey_app.web import audit
 from survey_app.web.auth import role_required
-from survey_app.analysis.counting import answer_lines, counted, is_test_run
+from survey_app.analysis.counting import answer_lines, counted, exclusion
 from survey_app.web.db import get_store
 from survey_app.web.minimum import app_minimum, minimum_group_size
 from survey_app.web.catalogue import (
@@ -28,14 +28,8 @@ from survey_app.web.catalogue import (
     version_changes,
 )
 from survey_app.output.export import to_csv
-from survey_app.fieldings.fielding import (
-    CLOSED,
-    add_fielding,
-    fielding_state,
-    fieldings_of,
-    opening_changes,
-    parse_day,
-)
+from survey_app.fieldings.fielding import add_fielding, fieldings_of
+from survey_app.fieldings.model import CLOSED, Fielding, parse_day
 from survey_app.web.forms import page_form
 from survey_app.web.i18n import select_locale
 from survey_app.fieldings.invitations import MAX_PER_BATCH, invitation_table, new_invitations
@@ -43,7 +37,7 @@ from survey_app.definitions.loader import ERROR, Problem
 from survey_app.definitions.questionnaire import load_bytes
 from survey_app.definitions.versions import breaking_changes
 from survey_app.definitions import limesurvey
-from survey_app.storage.tinydb.store import DamagedFileError
+from survey_app.storage.interface import DamagedDataError, DataFolder
 from survey_app.definitions.imports import to_yaml
 from survey_app.definitions.xlsform import ORIGIN as XLSFORM, XLSFormError, convert_workbook
 from survey_app.web.views.survey import language_for, render_page
@@ -55,19 +49,20 @@ bp.add_app_template_filter(parse_day, "as_day")
 def _render(status: int = 200):
     store = get_store()
     catalogue = get_catalogue()
-    damaged = store.damaged_files()  # listed first: the rest of the page works around them
+    # listed first: the rest of the page works around them (a database keeps no files)
+    damaged = store.damaged_files() if isinstance(store, DataFolder) else []
     try:
         surveys = store.list_surveys()
-    except DamagedFileError:
+    except DamagedDataError:
         surveys = []
     versions, counts = {}, {}
     for survey in surveys:
         try:
-            versions[survey["id"]] = Counter(r.get("version", "") for r in store.responses(survey["id"]))
-        except DamagedFileError:  # its row says so; the other surveys are not affected
-            versions[survey["id"]], counts[survey["id"]] = Counter(), None
+            versions[survey.id] = Counter(r.get("version", "") for r in store.responses(survey.id))
+        except DamagedDataError:  # its row says so; the other surveys are not affected
+            versions[survey.id], counts[survey.id] = Counter(), None
         else:
-            counts[survey["id"]] = sum(versions[survey["id"]].values())
+            counts[survey.id] = sum(versions[survey.id].values())
     today = dt.date.today()
     problems = [(file, list(items)) for file, items in groupby(catalogue.problems, key=lambda p: p.file)]
     return render_template(
@@ -75,10 +70,10 @@ def _render(status: int = 200):
         catalogue=catalogue,
         problems=problems,
         damaged=[(problem, store.owner_of(problem.path)) for problem in damaged],
-        data_dir=store.data_dir,
+        data_dir=getattr(store, "data_dir", None),
         surveys=surveys,
         counts=counts,
-        states={survey["id"]: fielding_state(survey, today) for survey in surveys},
+        states={survey.id: survey.state(today) for survey in surveys},
         version_warnings=_version_warnings(store, catalogue, surveys, versions),
         upload_form=DefinitionUploadForm(formdata=None),
         drafts=definition_folder().list_drafts(),
@@ -91,8 +86,8 @@ def _version_warnings(store, catalogue, surveys, versions) -> list[dict]:
     longer matches: the admin should know before results are mixed."""
     warnings = []
     for survey in surveys:
-        questionnaire = catalogue.questionnaires.get(survey["questionnaire_id"])
-        for version, count in versions[survey["id"]].items():
+        questionnaire = catalogue.questionnaires.get(survey.questionnaire_id)
+        for version, count in versions[survey.id].items():
             if questionnaire and version != questionnaire.content_hash:
                 changes = version_changes(store, questionnaire, version)
                 if changes:
@@ -353,25 +348,25 @@ def _questionnaire_or_404(questionnaire_id: str):
     return questionnaire
 
 
-def _survey_or_404(survey_id: str) -> dict:
+def _survey_or_404(survey_id: str) -> Fielding:
     survey = get_store().get_survey(survey_id)
     if survey is None:
         abort(404)
     return survey
 
 
-def _counted_if_readable(store, survey: dict):
+def _counted_if_readable(store, survey: Fielding):
     """What counts of a fielding's responses; None when one of its files is damaged."""
     try:
-        return counted(survey, store.responses(survey["id"]))
-    except DamagedFileError:
+        return counted(survey, store.responses(survey.id))
+    except DamagedDataError:
         return None
 
 
 def _render_fieldings(questionnaire, form: FieldingForm, status: int = 200):
     store = get_store()
     today = dt.date.today()
-    rows = [{"survey": s, "state": fielding_state(s, today), "counted": _counted_if_readable(store, s)}
+    rows = [{"survey": s, "state": s.state(today), "counted": _counted_if_readable(store, s)}
             for s in fieldings_of(store, questionnaire.id)]
     return render_template("admin/fieldings.html", questionnaire=questionnaire, rows=rows, form=form,
                            lang=select_locale()), status
@@ -393,9 +388,9 @@ def add_fielding_view(questionnaire_id: str):
     if not form.validate_on_submit():
         return _render_fieldings(questionnaire, form, 422)
     survey = add_fielding(get_store(), questionnaire.id, status="open", **form.fields_to_store())
-    audit.record("fielding.created", survey["slug"], questionnaire=questionnaire.id)
-    flash(_("Fielding %(label)s created; its link is %(link)s.", label=survey["label"],
-            link=url_for("survey.start", slug=survey["slug"], _external=True)))
+    audit.record("fielding.created", survey.slug, questionnaire=questionnaire.id)
+    flash(_("Fielding %(label)s created; its link is %(link)s.", label=survey.label,
+            link=url_for("survey.start", slug=survey.slug, _external=True)))
     return redirect(url_for(".fieldings", questionnaire_id=questionnaire.id))
 
 
@@ -404,25 +399,25 @@ def add_fielding_view(questionnaire_id: str):
 def edit_fielding(survey_id: str):
     survey = _survey_or_404(survey_id)
     if request.method == "GET":
-        form = FieldingForm(formdata=None, label=survey.get("label") or survey["slug"],
-                            opens_on=parse_day(survey.get("opens_on")), closes_on=parse_day(survey.get("closes_on")),
-                            min_group_size=minimum_group_size(survey.get("min_group_size")),
-                            access=survey.get("access", "open"), pseudonym=survey.get("pseudonym", False),
-                            anonymity=survey.get("anonymity", "anonymous"), test_run=is_test_run(survey))
+        form = FieldingForm(formdata=None, label=survey.name,
+                            opens_on=parse_day(survey.opens_on), closes_on=parse_day(survey.closes_on),
+                            min_group_size=minimum_group_size(survey.min_group_size),
+                            access=survey.access, pseudonym=survey.pseudonym,
+                            anonymity=survey.anonymity, test_run=survey.test_run)
     else:
         form = FieldingForm()
         if form.validate_on_submit():
-            saved = get_store().update_survey(survey["id"], **form.fields_to_store())
-            audit.record("fielding.changed", survey["slug"])
+            saved = get_store().update_survey(survey.id, **form.fields_to_store())
+            audit.record("fielding.changed", survey.slug)
             flash(_("Fielding %(label)s saved.", label=form.label.data.strip()))
             _say_what_counts_now(survey, saved)
-            return redirect(url_for(".fieldings", questionnaire_id=survey["questionnaire_id"]))
+            return redirect(url_for(".fieldings", questionnaire_id=survey.questionnaire_id))
     return render_template("admin/fielding_edit.html", survey=survey, form=form,
-                           counted=counted(survey, get_store().responses(survey["id"])),
-                           invitations=get_store().count_invitations(survey["id"]),
+                           counted=counted(survey, get_store().responses(survey.id)),
+                           invitations=get_store().count_invitations(survey.id),
                            invitation_form=InvitationForm(formdata=None),
-                           questionnaire=get_questionnaire(survey["questionnaire_id"]),
-                           state=fielding_state(survey, dt.date.today()), lang=select_locale()), \
+                           questionnaire=get_questionnaire(survey.questionnaire_id),
+                           state=survey.state(dt.date.today()), lang=select_locale()), \
         (422 if form.errors else 200)
 
 
@@ -430,28 +425,28 @@ def edit_fielding(survey_id: str):
 @role_required("admin")
 def open_fielding(survey_id: str):
     survey = _survey_or_404(survey_id)
-    get_store().update_survey(survey["id"], **opening_changes(survey, dt.date.today()))
-    audit.record("fielding.opened", survey["slug"])
-    flash(_("Fielding %(label)s is open from today.", label=survey.get("label") or survey["slug"]))
-    return redirect(url_for(".fieldings", questionnaire_id=survey["questionnaire_id"]))
+    get_store().update_survey(survey.id, **survey.opening_changes(dt.date.today()))
+    audit.record("fielding.opened", survey.slug)
+    flash(_("Fielding %(label)s is open from today.", label=survey.name))
+    return redirect(url_for(".fieldings", questionnaire_id=survey.questionnaire_id))
 
 
 @bp.route("/surveys/<survey_id>/close", methods=["POST"])
 @role_required("admin")
 def close_fielding(survey_id: str):
     survey = _survey_or_404(survey_id)
-    get_store().update_survey(survey["id"], status=CLOSED)
-    audit.record("fielding.closed", survey["slug"])
-    flash(_("Fielding %(label)s is closed.", label=survey.get("label") or survey["slug"]))
-    return redirect(url_for(".fieldings", questionnaire_id=survey["questionnaire_id"]))
+    get_store().update_survey(survey.id, status=CLOSED)
+    audit.record("fielding.closed", survey.slug)
+    flash(_("Fielding %(label)s is closed.", label=survey.name))
+    return redirect(url_for(".fieldings", questionnaire_id=survey.questionnaire_id))
 
 
-def _say_what_counts_now(before: dict, after: dict) -> None:
+def _say_what_counts_now(before: Fielding, after: Fielding) -> None:
     """Marking or unmarking a test run changes what results count: say so when there are responses."""
-    if is_test_run(before) == is_test_run(after):
+    if before.test_run == after.test_run:
         return
-    stored = get_store().count_responses(after["id"])
-    if stored and is_test_run(after):
+    stored = get_store().count_responses(after.id)
+    if stored and after.test_run:
         flash(_("It is a test run now: its %(n)d stored responses are no longer counted in results.", n=stored))
     elif stored:
         flash(_("It is no longer a test run: its %(n)d stored responses now count in results. If they were tests, "
@@ -472,13 +467,13 @@ def create_invitations(survey_id: str):
     form = InvitationForm()
     if not form.validate_on_submit():
         flash(" ".join(str(e) for e in form.count.errors))
-        return redirect(url_for(".edit_fielding", survey_id=survey["id"]) + "#invitations-heading")
+        return redirect(url_for(".edit_fielding", survey_id=survey.id) + "#invitations-heading")
     tokens, hashes = new_invitations(form.count.data)
-    numbers = get_store().add_invitations(survey["id"], hashes)
-    audit.record("invitations.created", survey["slug"], count=len(numbers))
-    links = [url_for("survey.start", slug=survey["slug"], t=token, _external=True) for token in tokens]
+    numbers = get_store().add_invitations(survey.id, hashes)
+    audit.record("invitations.created", survey.slug, count=len(numbers))
+    links = [url_for("survey.start", slug=survey.slug, t=token, _external=True) for token in tokens]
     return Response(to_csv(*invitation_table(numbers, links)).encode("utf-8"), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{survey["slug"]}-invitations.csv"'})
+        "Content-Disposition": f'attachment; filename="{survey.slug}-invitations.csv"'})
 
 
 @bp.route("/preview/<questionnaire_id>/<int:number>", methods=["GET", "POST"])
@@ -495,7 +490,7 @@ def _preview(questionnaire, number: int, page_url, done_url: str):
     if not 1 <= number <= len(questionnaire.pages):
         abort(404)
     index, lang = number - 1, language_for(questionnaire)
-    survey = {"id": "preview", "slug": questionnaire.id}
+    survey = Fielding("preview", questionnaire.id, questionnaire.id)
     if request.method == "GET":
         return render_page(survey, questionnaire, index, page_form(questionnaire, index, lang, {}), lang, {},
                            preview=True)
@@ -521,13 +516,13 @@ def responses(survey_id: str):
     can find one that must not count (a colleague trying the link) without results ever
     showing single responses; the answers of one are shown on demand (?show=<number>)."""
     survey = _survey_or_404(survey_id)
-    stored = get_store().responses(survey["id"])
+    stored = get_store().responses(survey.id)
     pages = max(1, -(-len(stored) // RESPONSES_PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
     newest_first = list(enumerate(stored, start=1))[::-1]
     shown = newest_first[(page - 1) * RESPONSES_PER_PAGE:page * RESPONSES_PER_PAGE]
     number = request.args.get("show", type=int)
-    questionnaire = get_questionnaire(survey["questionnaire_id"])
+    questionnaire = get_questionnaire(survey.questionnaire_id)
     opened = (number, answer_lines(questionnaire, stored[number - 1])) \
         if questionnaire and number and 1 <= number <= len(stored) else None
     return render_template("admin/responses.html", survey=survey, questionnaire=questionnaire, rows=shown,
@@ -544,14 +539,14 @@ def set_exclusion(survey_id: str, response_id: str):
     if request.form.get("exclude") not in ("0", "1"):
         abort(400)
     excluded = request.form["exclude"] == "1"
-    if get_store().set_response_excluded(survey["id"], response_id, excluded, current_user.username) is None:
+    if get_store().change_response(survey.id, response_id, exclusion(excluded, current_user.username)) is None:
         abort(404)
     number = request.form.get("number", type=int)
     if excluded:
         flash(_("Response no. %(n)s is excluded from results; it stays stored.", n=number or "?"))
     else:
         flash(_("Response no. %(n)s counts in results again.", n=number or "?"))
-    return redirect(url_for(".responses", survey_id=survey["id"], page=request.form.get("page", 1, type=int))
+    return redirect(url_for(".responses", survey_id=survey.id, page=request.form.get("page", 1, type=int))
                     + (f"#response-{number}" if number else ""))
 
 
@@ -562,12 +557,12 @@ def delete_test_responses(survey_id: str):
     a confirmation page; refused (409) for any other fielding."""
     survey = _survey_or_404(survey_id)
     store = get_store()
-    if not is_test_run(survey):
+    if not survey.test_run:
         return render_template("admin/delete_test_responses.html", survey=survey, refused=True), 409
     if request.method == "POST":
-        responses_deleted, drafts_deleted = store.remove_responses(survey["id"], lambda _response: True, drafts=True)
+        responses_deleted, drafts_deleted = store.remove_responses(survey.id, lambda _response: True, drafts=True)
         flash(_("Deleted from the test run %(name)s: %(responses)d responses and %(drafts)d questionnaires begun.",
-                name=survey.get("label") or survey["slug"], responses=responses_deleted, drafts=drafts_deleted))
-        return redirect(url_for(".responses", survey_id=survey["id"]))
+                name=survey.name, responses=responses_deleted, drafts=drafts_deleted))
+        return redirect(url_for(".responses", survey_id=survey.id))
     return render_template("admin/delete_test_responses.html", survey=survey, refused=False,
-                           stored=store.count_responses(survey["id"]), drafts=len(store.list_drafts(survey["id"])))
+                           stored=store.count_responses(survey.id), drafts=len(store.list_drafts(survey.id)))

@@ -1,7 +1,6 @@
 """Pages for everyone: start page, language switch, shared template filters, error pages."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import plotly
@@ -19,8 +18,7 @@ from survey_app.web.catalogue import get_catalogue, keep_versions
 from survey_app.fieldings.fielding import ensure_default_surveys
 from survey_app.web.i18n import select_locale
 from survey_app.definitions.model import localized
-from survey_app.storage.tinydb.store import DamagedFileError
-from survey_app.storage.tinydb.store import storage_unavailable
+from survey_app.storage.interface import DamagedDataError, storage_unavailable
 from survey_app.text import clean
 
 bp = Blueprint("main", __name__)
@@ -50,7 +48,7 @@ def prepare_surveys():
     if current_app.extensions.get("surveys_prepared_for") is not catalogue:
         try:
             ensure_default_surveys(get_store(), catalogue)
-        except DamagedFileError:  # logged; pages that need the file say so, the others work
+        except DamagedDataError:  # logged; pages that need the file say so, the others work
             return
         keep_versions(get_store(), catalogue)
         current_app.extensions["surveys_prepared_for"] = catalogue
@@ -62,10 +60,10 @@ def index():
     if current_user.is_authenticated:
         catalogue = get_catalogue()
         for survey in get_store().list_surveys():
-            questionnaire = catalogue.questionnaires.get(survey["questionnaire_id"])
+            questionnaire = catalogue.questionnaires.get(survey.questionnaire_id)
             if questionnaire:
                 title = localized(questionnaire.title, select_locale(), questionnaire.default_language)
-                surveys.append({**survey, "title": title})
+                surveys.append((survey, title))
     return render_template("index.html", surveys=surveys)
 
 
@@ -117,14 +115,14 @@ def _error_page(status: int, title: str, message: str, detail: str | None = None
     return render_template("error.html", title=title, message=message, detail=detail), status
 
 
-@bp.app_errorhandler(DamagedFileError)
-def damaged_file(error: DamagedFileError):
+@bp.app_errorhandler(DamagedDataError)
+def damaged_file(error: DamagedDataError):
     """A file that cannot be read concerns the survey or workshop it belongs to: say which,
     and that nothing was overwritten (the store never writes to such a file)."""
     store = get_store()
-    owner = store.owner_of(error.path)
+    owner = error.owner
     name = _owner_name(store, owner)
-    if owner and owner[0] == "survey" and name and error.path.parent.name == "drafts":
+    if owner and owner[0] == "survey" and name and error.draft:
         message = _("Your saved answers to the survey “%(name)s” cannot be read right now: the file that holds "
                     "them is damaged. Other respondents are not affected.", name=name)
     elif owner and owner[0] == "survey" and name:
@@ -139,9 +137,9 @@ def damaged_file(error: DamagedFileError):
                        "The administrators see the file on their overview page; please try again later.")
     try:
         is_admin = current_user.is_authenticated and current_user.has_role("admin")
-    except DamagedFileError:  # the accounts file itself
+    except DamagedDataError:  # the accounts file itself
         is_admin = False
-    detail = os.path.relpath(error.path, store.data_dir) if is_admin else None
+    detail = error.location if is_admin else None
     return _error_page(503, _("Temporarily not available"), message, detail)
 
 
@@ -149,15 +147,15 @@ def _owner_name(store, owner: tuple[str, str] | None) -> str | None:
     try:
         if owner and owner[0] == "survey":
             survey = store.get_survey(owner[1])
-            questionnaire = get_catalogue().questionnaires.get(survey["questionnaire_id"]) if survey else None
+            questionnaire = get_catalogue().questionnaires.get(survey.questionnaire_id) if survey else None
             if questionnaire is None:
-                return survey and (survey.get("label") or survey["slug"])
+                return survey and survey.name
             title = localized(questionnaire.title, select_locale(), questionnaire.default_language)
-            return " · ".join(filter(None, (title, survey.get("label"))))
+            return " · ".join(filter(None, (title, survey.label)))
         if owner:
             entry = next((w for w in store.list_workshops() if w["id"] == owner[1]), None)
             return entry and (entry.get("title") or entry["join_code"])
-    except DamagedFileError:  # the index is damaged as well
+    except DamagedDataError:  # the index is damaged as well
         pass
     return None
 

@@ -31,13 +31,12 @@ from survey_app.analysis.summaries import answers_of, options_of
 from survey_app.web.auth import RESULT_ROLES, role_required
 from survey_app.analysis.breakdown import breakdown_questions, filter_responses, recode_rare_choices
 from survey_app.output.charts import CONFIG, add_caption, breakdown_figure, figure_for, figure_json
-from survey_app.analysis.counting import Counted, counted, is_test_run
+from survey_app.analysis.counting import Counted, counted
 from survey_app.web.db import get_store
 from survey_app.web.minimum import app_minimum, minimum_group_size as minimum_for
 from survey_app.web.catalogue import get_questionnaire, version_changes
 from survey_app.fieldings.fielding import (
     compare_findings,
-    fielding_state,
     fieldings_of,
     known_population,
     response_rates,
@@ -54,11 +53,12 @@ from survey_app.output.export import (
 from survey_app.analysis.findings import Findings, ResponseFilter, build_findings
 from survey_app.web.i18n import select_locale
 from survey_app.definitions.model import Question, Questionnaire, localized
+from survey_app.fieldings.model import Fielding
 from survey_app.fieldings.progress import completion
 from survey_app.fieldings.pseudonym import codes_of, paired
 from survey_app.output.report import report_html
 from survey_app.web.headers import REPORT_POLICY
-from survey_app.storage.tinydb.store import DamagedFileError
+from survey_app.storage.interface import DamagedDataError
 from survey_app.analysis.triangulation import (
     Triangulation,
     survey_observations,
@@ -74,27 +74,27 @@ FILTER_TYPES = ("single_choice", "multiple_choice", "yes_no")
 SELECTION_ARGS = ("by", "filter", "texts")  # what Selection reads from the query string
 
 
-def minimum_group_size(survey: dict) -> int:
-    return minimum_for(survey.get("min_group_size"))
+def minimum_group_size(survey: Fielding) -> int:
+    return minimum_for(survey.min_group_size)
 
 
-def counted_responses(survey: dict) -> Counted:
+def counted_responses(survey: Fielding) -> Counted:
     """The responses of a survey that count in results, downloads, the report, comparisons,
     response rates and triangulation, with how many were left out and why."""
-    return counted(survey, get_store().responses(survey["id"]))
+    return counted(survey, get_store().responses(survey.id))
 
 
-def _count_if_readable(survey: dict) -> int | None:
+def _count_if_readable(survey: Fielding) -> int | None:
     """How many responses count; None when one of the survey's files is damaged (listed with a note)."""
     try:
         return len(counted_responses(survey).responses)
-    except DamagedFileError:
+    except DamagedDataError:
         return None
 
 
 def _survey_and_questionnaire(survey_id: str):
     survey = get_store().get_survey(survey_id)
-    questionnaire = get_questionnaire(survey["questionnaire_id"]) if survey else None
+    questionnaire = get_questionnaire(survey.questionnaire_id) if survey else None
     if not questionnaire:
         abort(404)
     return survey, questionnaire
@@ -149,7 +149,7 @@ def _findings(survey, questionnaire, selection: Selection, responses=None) -> Fi
         minimum_group_size(survey),
         response_filter=selection.response_filter,
         by=selection.by,
-        hidden_texts=survey.get("hidden_texts", {}),
+        hidden_texts=survey.hidden_texts,
         include_texts=selection.include_texts,
     )
 
@@ -191,9 +191,9 @@ def index():
     today = dt.date.today()
     rows = []
     for survey in store.list_surveys():
-        questionnaire = get_questionnaire(survey["questionnaire_id"])
-        rows.append({"survey": survey, "questionnaire": questionnaire, "state": fielding_state(survey, today),
-                     "count": _count_if_readable(survey), "test_run": is_test_run(survey),
+        questionnaire = get_questionnaire(survey.questionnaire_id)
+        rows.append({"survey": survey, "questionnaire": questionnaire, "state": survey.state(today),
+                     "count": _count_if_readable(survey), "test_run": survey.test_run,
                      "minimum": minimum_group_size(survey)})
     return render_template("results/index.html", rows=rows, lang=select_locale())
 
@@ -203,15 +203,15 @@ def all_observations(store) -> tuple[list, list]:
     those left out because one of their files is damaged."""
     observations, left_out = [], []
     for survey in store.list_surveys():
-        questionnaire = get_questionnaire(survey["questionnaire_id"])
-        if questionnaire and not is_test_run(survey):  # a test run is no instrument: not even an empty column
+        questionnaire = get_questionnaire(survey.questionnaire_id)
+        if questionnaire and not survey.test_run:  # a test run is no instrument: not even an empty column
             try:
                 responses = counted_responses(survey).responses
-            except DamagedFileError:
-                left_out.append({lang: " · ".join(filter(None, (text, survey.get("label"))))
+            except DamagedDataError:
+                left_out.append({lang: " · ".join(filter(None, (text, survey.label)))
                                  for lang, text in questionnaire.title.items()})
                 continue
-            observations += survey_observations(survey["slug"], questionnaire, responses, minimum_group_size(survey))
+            observations += survey_observations(survey.slug, questionnaire, responses, minimum_group_size(survey))
     for entry in store.list_workshops():
         try:
             record = store.get_workshop(entry["id"])
@@ -220,7 +220,7 @@ def all_observations(store) -> tuple[list, list]:
             workshop = workshop_from_record(record)
             runs = {r.run for rounds in workshop.rounds.values() for r in rounds[-1:]}
             votes = {run: cast_votes(store.votes(workshop.id, run)) for run in runs}
-        except DamagedFileError:
+        except DamagedDataError:
             left_out.append({"de": entry.get("title") or entry["join_code"]})
             continue
         minimum = minimum_for(workshop.min_group_size)
@@ -228,13 +228,13 @@ def all_observations(store) -> tuple[list, list]:
     return observations, left_out
 
 
-def triangulation_for(survey: dict | None = None) -> Triangulation:
+def triangulation_for(survey: Fielding | None = None) -> Triangulation:
     """All constructs shared between instruments; with `survey`, only rows it takes part in."""
     observations, left_out = all_observations(get_store())
     result = replace(triangulate(observations), left_out=tuple(left_out))
     if survey is None:
         return result
-    columns = {i for i, m in enumerate(result.measures) if m.source == survey["slug"]}
+    columns = {i for i, m in enumerate(result.measures) if m.source == survey.slug}
     return replace(result, rows=tuple(r for r in result.rows if columns & set(r.cells)))
 
 
@@ -271,14 +271,14 @@ def survey(survey_id: str):
         lang=lang,
         chart_config=json.dumps(CONFIG),
         group_size_form=GroupSizeForm(min_group_size=minimum_group_size(survey)),
-        completion=completion([] if found.test_run else get_store().list_drafts(survey["id"])),
+        completion=completion([] if found.test_run else get_store().list_drafts(survey.id)),
         counted=found,
         version_changes={version: version_changes(get_store(), questionnaire, version)
                          for version in findings.versions if version != questionnaire.content_hash},
         default_minimum=app_minimum(),
         rates=response_rates(questionnaire, survey, responses, minimum_group_size(survey)),
         other_fieldings=[s for s in fieldings_of(get_store(), questionnaire.id)
-                         if s["id"] != survey["id"] and not is_test_run(s)],
+                         if s.id != survey.id and not s.test_run],
     )
 
 
@@ -290,11 +290,11 @@ def settings(survey_id: str):
     form = GroupSizeForm()
     form.min_group_size.validators.append(NumberRange(min=floor, max=1000))
     if form.validate_on_submit():
-        get_store().update_survey(survey["id"], min_group_size=form.min_group_size.data)
+        get_store().update_survey(survey.id, min_group_size=form.min_group_size.data)
         flash(gettext("The minimum group size is now %(n)d.", n=form.min_group_size.data))
     else:
         flash(gettext("The minimum group size must be a whole number of at least %(n)d.", n=floor))
-    return redirect(url_for(".survey", survey_id=survey["id"]))
+    return redirect(url_for(".survey", survey_id=survey.id))
 
 
 @bp.route("/<survey_id>/compare/<other_id>")
@@ -304,7 +304,7 @@ def compare(survey_id: str, other_id: str):
     with its own minimum group size; free texts are left out."""
     survey, questionnaire = _survey_and_questionnaire(survey_id)
     other = get_store().get_survey(other_id)
-    if other is None or other["id"] == survey["id"] or other["questionnaire_id"] != survey["questionnaire_id"]:
+    if other is None or other.id == survey.id or other.questionnaire_id != survey.questionnaire_id:
         abort(404)
     everyone = Selection(by=None, response_filter=None, include_texts=False, problem=None)
     counts = [counted_responses(s) for s in (survey, other)]
@@ -312,7 +312,7 @@ def compare(survey_id: str, other_id: str):
     sides = [_findings(s, questionnaire, everyone, found) for s, found in zip((survey, other), responses)]
     pairs = paired(*(codes_of(found) for found in responses))
     return render_template("results/compare.html", surveys=(survey, other), questionnaire=questionnaire,
-                           pairs=pairs if survey.get("pseudonym") and other.get("pseudonym") else None,
+                           pairs=pairs if survey.pseudonym and other.pseudonym else None,
                            sides=sides, counted=counts, compared=compare_findings(*sides), lang=select_locale(),
                            summaries=[{x.question.id: x.summary for x in side.sections} for side in sides])
 
@@ -346,7 +346,7 @@ def group_sizes(survey_id: str):
     question = next((q for q in choices if q.id == chosen_id), None)
     if request.method == "GET":
         sizes = stored_sizes if question and question == stored_question else {}
-        form = _known_sizes_form(question, lang, population=survey.get("population"),
+        form = _known_sizes_form(question, lang, population=survey.population,
                                  **{f"size-{value}": n for value, n in sizes.items()})
     else:
         form = _known_sizes_form(question, lang, formdata=request.form)
@@ -357,10 +357,10 @@ def group_sizes(survey_id: str):
                 form.population.errors.append(gettext(
                     "The total is smaller than the groups together (%(n)d).", n=sum(sizes.values())))
             else:
-                get_store().update_survey(survey["id"], population=form.population.data,
+                get_store().update_survey(survey.id, population=form.population.data,
                                           group_sizes={"question": question.id, "sizes": sizes} if sizes else None)
                 flash(gettext("The known group sizes are saved."))
-                return redirect(url_for(".survey", survey_id=survey["id"]) + "#rates-heading")
+                return redirect(url_for(".survey", survey_id=survey.id) + "#rates-heading")
     return render_template("results/group_sizes.html", survey=survey, questionnaire=questionnaire, form=form,
                            question=question, choices=choices, lang=lang), (422 if form.errors else 200)
 
@@ -376,15 +376,15 @@ def toggle_text(survey_id: str, question_id: str, response_id: str):
         abort(404)
     # Only the page's own selection goes back into the address (a stray ?survey_id= must not
     # break the redirect after the change is saved).
-    back = url_for(".survey", survey_id=survey["id"],
+    back = url_for(".survey", survey_id=survey.id,
                    **{key: request.args[key] for key in SELECTION_ARGS if key in request.args})
-    hidden = {k: list(v) for k, v in survey.get("hidden_texts", {}).items()}
+    hidden = {k: list(v) for k, v in survey.hidden_texts.items()}
     ids = hidden.setdefault(question_id, [])
     if response_id in ids:
         ids.remove(response_id)
     else:
         ids.append(response_id)
-    get_store().update_survey(survey["id"], hidden_texts=hidden)
+    get_store().update_survey(survey.id, hidden_texts=hidden)
     return redirect(f"{back}#result-{question_id}")
 
 
@@ -426,11 +426,11 @@ def download(survey_id: str, name: str):
         body = report_html(findings, lang, gettext, _chart_jsons(findings, lang), survey,
                            triangulation=triangulation_for(survey),
                            filter_label=filter_label(findings.response_filter, lang) if findings.response_filter else None,
-                           completion=completion(get_store().list_drafts(survey["id"])),
+                           completion=completion(get_store().list_drafts(survey.id)),
                            excluded=found.excluded, demo=found.demo)
     else:
         raw = _protected_raw(survey, questionnaire, selection, responses, findings.minimum)
-        audit.record("download.raw", survey["slug"], file=name, rows=len(raw), free_texts=selection.include_texts)
+        audit.record("download.raw", survey.slug, file=name, rows=len(raw), free_texts=selection.include_texts)
         if name == "responses.csv":
             body = to_csv(*response_table(questionnaire, raw, selection.include_texts, extra_columns(survey)))
         elif name == "responses-long.csv":
@@ -444,16 +444,16 @@ def download(survey_id: str, name: str):
                                                       extra_columns(survey))),
             ])
     data = body.encode("utf-8") if isinstance(body, str) else body
-    headers = {"Content-Disposition": f'attachment; filename="{survey["slug"]}-{name}"'}
+    headers = {"Content-Disposition": f'attachment; filename="{survey.slug}-{name}"'}
     if name == "report.html":  # self-contained, scripts inline: its own policy (web/headers.py)
         headers["Content-Security-Policy"] = REPORT_POLICY
     return Response(data, mimetype=DOWNLOADS[name], headers=headers)
 
 
-def extra_columns(survey: dict) -> list[str]:
+def extra_columns(survey: Fielding) -> list[str]:
     """The pseudonym and invitation columns a fielding's response downloads carry."""
-    return [column for column, wanted in (("pseudonym", survey.get("pseudonym")),
-                                          ("invitation", survey.get("anonymity") == "confidential")) if wanted]
+    return [column for column, wanted in (("pseudonym", survey.pseudonym),
+                                          ("invitation", survey.records_invitation)) if wanted]
 
 
 def _chart_jsons(findings: Findings, lang: str) -> dict[str, str]:
@@ -466,7 +466,7 @@ def _protected_raw(survey, questionnaire, selection: Selection, responses, minim
     if selection.response_filter:
         responses = filter_responses(responses, selection.response_filter.question, selection.response_filter.value)
     protected, _ = recode_rare_choices(questionnaire, responses, minimum)
-    hidden = survey.get("hidden_texts", {})
+    hidden = survey.hidden_texts
     return [{**r, "answers": {question_id: value for question_id, value in answers_of(r).items()
                               if r.get("id") not in hidden.get(question_id, ())}}
             for r in protected]

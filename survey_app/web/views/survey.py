@@ -12,23 +12,15 @@ from survey_app.web import guessing
 from survey_app.definitions.conditions import as_data, references, visibility
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
-from survey_app.fieldings.fielding import (
-    accepts_answers,
-    build_response,
-    fielding_state,
-    nearest_visible_page,
-    next_page,
-    parse_day,
-    previous_page,
-    visible_pages,
-)
+from survey_app.fieldings import respondent
+from survey_app.fieldings.model import Fielding
+from survey_app.fieldings.navigation import next_page, visible_pages
 from survey_app.web.forms import check_draft, draft_changes, page_form
 from survey_app.web.i18n import select_locale
-from survey_app.fieldings.invitations import token_hash
+from survey_app.fieldings.drafts import is_open, is_submitted, new_draft
 from survey_app.fieldings.progress import draft_with_code, new_resume_code, normalize_resume_code
 from survey_app.fieldings.pseudonym import PARTS, build_code
 from survey_app.definitions.model import EASY_GERMAN
-from survey_app.storage.tinydb.store import InvitationUsedError
 from survey_app.web.views.main import RETRY_AFTER, storage_failed
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
@@ -68,7 +60,7 @@ def html_language(code: str) -> str:
 
 def _load(slug: str):
     survey = get_store().find_survey_by_slug(slug)
-    questionnaire = get_questionnaire(survey["questionnaire_id"]) if survey else None
+    questionnaire = get_questionnaire(survey.questionnaire_id) if survey else None
     if not questionnaire:
         abort(404)
     return survey, questionnaire
@@ -84,44 +76,31 @@ def language_for(questionnaire) -> str:
     return interface if interface in questionnaire.languages else questionnaire.default_language
 
 
-def _current_draft(survey: dict) -> dict | None:
-    draft_id = session.get("drafts", {}).get(survey["id"])
-    return get_store().get_draft(survey["id"], draft_id) if draft_id else None
+def _current_draft(survey: Fielding) -> dict | None:
+    draft_id = session.get("drafts", {}).get(survey.id)
+    return get_store().get_draft(survey.id, draft_id) if draft_id else None
 
 
-def _remember_draft(survey: dict, draft: dict) -> None:
+def _remember_draft(survey: Fielding, draft: dict) -> None:
     drafts = dict(session.get("drafts", {}))
-    drafts[survey["id"]] = draft["id"]
+    drafts[survey.id] = draft["id"]
     session["drafts"] = drafts
 
 
-INVITATION = "invitation"   # a fielding's access mode: only with a personal single-use link
-CONFIDENTIAL = "confidential"  # a fielding whose responses carry the invitation number
+def _invitation_token(survey: Fielding) -> str | None:
+    return session.get("invitations", {}).get(survey.id)
 
 
-def _invitation_token(survey: dict) -> str | None:
-    return session.get("invitations", {}).get(survey["id"])
-
-
-def _invitation_state(survey: dict) -> str:
-    """"open" when no invitation is needed, else "unused", "used" or "missing"."""
-    if survey.get("access") != INVITATION:
-        return "open"
-    token = _invitation_token(survey)
-    state = get_store().invitation_state(survey["id"], token_hash(token)) if token else None
-    return state or "missing"
-
-
-def _may_answer(survey: dict) -> bool:
-    return accepts_answers(survey, dt.date.today()) and _invitation_state(survey) in ("open", "unused")
+def _may_answer(survey: Fielding) -> bool:
+    return respondent.may_answer(get_store(), survey, _invitation_token(survey), dt.date.today())
 
 
 @bp.route("/<slug>")
 def start(slug: str):
     survey, questionnaire = _load(slug)
-    if request.args.get("t") and survey.get("access") == INVITATION:
+    if request.args.get("t") and survey.needs_invitation:
         # Keep the personal token in the session, out of the address bar and of referrers.
-        session["invitations"] = {**session.get("invitations", {}), survey["id"]: request.args["t"]}
+        session["invitations"] = {**session.get("invitations", {}), survey.id: request.args["t"]}
         return redirect(url_for(".start", slug=slug))
     return _render_start(survey, questionnaire)
 
@@ -130,13 +109,13 @@ def _render_start(survey, questionnaire, code_errors: dict | None = None):
     return render_template(
         "survey/start.html",
         survey=survey,
-        state=fielding_state(survey, dt.date.today()),
-        opens_on=parse_day(survey.get("opens_on")),
+        state=survey.state(dt.date.today()),
+        opens_on=survey.opens_day,
         questionnaire=questionnaire,
         lang=language_for(questionnaire),
         draft=_current_draft(survey),
-        invitation=_invitation_state(survey),
-        code_parts=PARTS if survey.get("pseudonym") else (),
+        invitation=respondent.invitation_status(get_store(), survey, _invitation_token(survey)),
+        code_parts=PARTS if survey.pseudonym else (),
         code_errors=code_errors or {},
         form=FlaskForm(),
     ), (422 if code_errors else 200)
@@ -148,13 +127,14 @@ def begin(slug: str):
     if not _may_answer(survey):  # the start page says why
         return redirect(url_for(".start", slug=slug))
     draft = _current_draft(survey)
-    if not draft or draft["status"] != "open" or request.form.get("restart"):
+    if not draft or not is_open(draft) or request.form.get("restart"):
         pseudonym = None
-        if survey.get("pseudonym"):
+        if survey.pseudonym:
             pseudonym, errors = build_code({part.name: request.form.get(f"code-{part.name}") for part in PARTS})
             if errors:
                 return _render_start(survey, questionnaire, errors)
-        draft = get_store().create_draft(survey["id"], language_for(questionnaire), new_resume_code(), pseudonym)
+        draft = get_store().add_draft(survey.id, new_draft(survey.id, language_for(questionnaire),
+                                                              new_resume_code(), pseudonym))
         _remember_draft(survey, draft)
     return redirect(url_for(".page", slug=slug, number=draft.get("page", 0) + 1))
 
@@ -162,28 +142,26 @@ def begin(slug: str):
 @bp.route("/<slug>/p/<int:number>", methods=["GET", "POST"])
 def page(slug: str, number: int):
     survey, questionnaire = _load(slug)
-    if not _may_answer(survey):  # the start page says why
-        return redirect(url_for(".start", slug=slug))
     draft = _current_draft(survey)
-    if not draft:
-        return redirect(url_for(".start", slug=slug))
-    if draft["status"] == "submitted":
-        return redirect(url_for(".thanks", slug=slug))
-    if not 1 <= number <= len(questionnaire.pages):
-        abort(404)
-    index = number - 1
-    shown = nearest_visible_page(questionnaire, draft["answers"], index)
-    if shown != index:  # the answers hide this page (e.g. after going back and changing one)
-        return redirect(url_for(".page", slug=slug, number=shown + 1))
-    lang = language_for(questionnaire)
+    arrived = respondent.arrive(questionnaire, draft, number, _may_answer(survey))
+    if not isinstance(arrived, respondent.Show):
+        return _follow(survey, arrived)
+    index, lang = arrived.index, language_for(questionnaire)
     if request.method == "GET":
         form = page_form(questionnaire, index, lang, draft["answers"], entered=draft.get("entered"))
         if request.args.get("incomplete") == "1":  # sent here on submit: say what is wrong
             form.validate()
         return render_page(survey, questionnaire, index, form, lang, draft["answers"])
 
+    form = page_form(questionnaire, index, lang, draft["answers"], formdata=request.form)
+    valid = form.validate()  # CSRF was already checked for every POST by CSRFProtect
+    answers, entered = draft_changes(form)
+    appeared = respondent.questions_appeared(questionnaire, index, form.visible_question_ids(),
+                                             request.form.get("shown_questions"))
+    posted = respondent.Posted(request.form.get("action", respondent.NEXT), valid, answers, entered, lang, appeared)
     try:
-        return _post_page(survey, questionnaire, draft, index, lang)
+        outcome = respondent.post_page(get_store(), survey, questionnaire, draft, index, posted,
+                                       lambda d: check_draft(questionnaire, lang, d), _invitation_token(survey))
     except OSError as error:
         if not storage_failed(error):
             raise
@@ -192,69 +170,23 @@ def page(slug: str, number: int):
         form = page_form(questionnaire, index, lang, draft["answers"], formdata=request.form)
         return render_page(survey, questionnaire, index, form, lang, draft["answers"], not_stored=True), \
             503, RETRY_AFTER
+    return _follow(survey, outcome, questionnaire, form, lang)
 
 
-def _post_page(survey, questionnaire, draft, index: int, lang: str):
-    """A posted page: "Back", "Save" or "Next" (which submits after the last page)."""
-    slug, store = survey["slug"], get_store()
-    form = page_form(questionnaire, index, lang, draft["answers"], formdata=request.form)
-    valid = form.validate()  # CSRF was already checked for every POST by CSRFProtect
-    # Everything typed is kept in the draft, also what is incomplete or invalid; only
-    # answers that pass every check count for branching and reach the response.
-    answers, entered = draft_changes(form)
-    action = request.form.get("action", "next")
-    if action == "back":
-        back = previous_page(questionnaire, _merged(draft["answers"], answers), index)
-        store.update_draft(survey["id"], draft["id"], answers=answers, entered=entered, page=back, language=lang)
-        return redirect(url_for(".page", slug=slug, number=back + 1))
-    if action == "save":  # give the respondent a way back in later
-        store.update_draft(survey["id"], draft["id"], answers=answers, entered=entered, page=index, language=lang)
-        return redirect(url_for(".saved", slug=slug))
-    if not valid:
-        draft = store.update_draft(survey["id"], draft["id"], answers=answers, entered=entered, language=lang) or draft
-        return render_page(survey, questionnaire, index, form, lang, draft["answers"]), 422
-
-    # Without JavaScript an answer on this page can reveal a question the respondent has
-    # not seen yet: then the page is shown again instead of moving on past it.
-    appeared = _questions_appeared(form)
-    following = None if appeared else next_page(questionnaire, _merged(draft["answers"], answers), index)
-    draft = store.update_draft(survey["id"], draft["id"], answers=answers, entered=entered,
-                               page=index if following is None else following, language=lang)
-    if draft["status"] == "submitted":  # a second click raced the first one
-        return redirect(url_for(".thanks", slug=slug))
-    if appeared:
-        return render_page(survey, questionnaire, index, form, lang, draft["answers"], appeared=True)
-    if following is not None:
-        return redirect(url_for(".page", slug=slug, number=following + 1))
-
-    problem, checked = check_draft(questionnaire, lang, draft)
-    if problem is not None:
-        store.update_draft(survey["id"], draft["id"], page=problem)
-        return redirect(url_for(".page", slug=slug, number=problem + 1, incomplete=1))
-    invitation = _invitation_token(survey) if survey.get("access") == INVITATION else None
-    response = build_response(survey, questionnaire, {**draft, "answers": checked})
-    try:
-        store.submit_draft(survey["id"], draft["id"], response,
-                           invitation=token_hash(invitation) if invitation else None,
-                           record_invitation=survey.get("anonymity") == CONFIDENTIAL)
-    except InvitationUsedError:  # used up in another browser meanwhile
-        return redirect(url_for(".start", slug=slug))
-    return redirect(url_for(".thanks", slug=slug))
+def _follow(survey: Fielding, outcome: respondent.Outcome, questionnaire=None, form=None, lang=None):
+    """The redirect or page for an outcome of fieldings.respondent."""
+    if isinstance(outcome, respondent.NotFound):
+        abort(404)
+    if isinstance(outcome, respondent.Show):
+        return render_page(survey, questionnaire, outcome.index, form, lang, outcome.answers,
+                           appeared=outcome.appeared), outcome.status
+    if outcome.to == respondent.PAGE:
+        return redirect(url_for(".page", slug=survey.slug, number=outcome.page + 1,
+                                **({"incomplete": 1} if outcome.incomplete else {})))
+    return redirect(url_for(PAGES[outcome.to], slug=survey.slug))
 
 
-def _merged(stored: dict, changes: dict) -> dict:
-    """The draft's answers after `changes` (None deletes), as Store.update_draft merges them."""
-    merged = {**stored, **changes}
-    return {key: value for key, value in merged.items() if value is not None}
-
-
-def _questions_appeared(form) -> bool:
-    """True when a question is shown now that was not on the page the respondent sent
-    (the page lists them in "shown_questions"; survey.js keeps that list up to date)."""
-    if "shown_questions" not in request.form:
-        return False
-    seen = set(request.form["shown_questions"].split())
-    return any(q.has_answer and q.id not in seen for q in form.page.questions if q.id not in form.hidden)
+PAGES = {respondent.START: ".start", respondent.SAVED: ".saved", respondent.THANKS: ".thanks"}
 
 
 def render_page(survey, questionnaire, index, form, lang, answers, appeared=False, preview=False,
@@ -298,7 +230,7 @@ def _live_conditions(questionnaire, index: int, answers: dict) -> dict:
 def thanks(slug: str):
     survey, questionnaire = _load(slug)
     draft = _current_draft(survey)
-    if not draft or draft["status"] != "submitted":
+    if not draft or not is_submitted(draft):
         return redirect(url_for(".start", slug=slug))
     return render_template("survey/thanks.html", survey=survey, questionnaire=questionnaire,
                            lang=language_for(questionnaire))
@@ -309,7 +241,7 @@ def saved(slug: str):
     """The resume link and code of the respondent's draft, to bookmark or write down."""
     survey, questionnaire = _load(slug)
     draft = _current_draft(survey)
-    if not draft or draft["status"] != "open" or not draft.get("resume_code"):
+    if not draft or not is_open(draft) or not draft.get("resume_code"):
         return redirect(url_for(".start", slug=slug))
     return render_template("survey/saved.html", survey=survey, questionnaire=questionnaire,
                            lang=language_for(questionnaire), code=draft["resume_code"], page_number=draft["page"] + 1)
@@ -331,7 +263,7 @@ def resume(slug: str, code: str | None = None):
         return _resume_refused(survey, questionnaire, lang, typed, 429, _("Too many wrong codes from your network. "
                                                                             "Please wait a few minutes and try again."))
     normalized = normalize_resume_code(typed)
-    drafts, damaged = get_store().read_drafts(survey["id"])
+    drafts, damaged = get_store().read_drafts(survey.id)
     draft = draft_with_code(drafts, normalized) if normalized else None
     if draft is None:
         status = 429 if guessing.count_failure(guessing.RESUME_CODE) else 404

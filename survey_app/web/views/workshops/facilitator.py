@@ -11,7 +11,7 @@ from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from survey_app.definitions.model import localized
-from survey_app.storage.tinydb.store import DuplicateError
+from survey_app.storage.interface import DuplicateError
 from survey_app.web import audit
 from survey_app.web.auth import role_required
 from survey_app.web.db import get_store

@@ -1,0 +1,49 @@
+"""Personal invitations of a survey (surveys/<id>/invitations.json): only hashes are stored."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from tinydb import Query
+
+from survey_app.storage.interface import InvitationUsedError
+from survey_app.storage.tinydb.files import Files
+
+
+def use_invitation(files: Files, survey_dir: Path, invitation: str) -> None:
+    """Mark an invitation used; hold the survey lock. Only the day is recorded."""
+    with files.open(survey_dir / "invitations.json") as db:
+        unused = (Query().hash == invitation) & (Query().used == False)  # noqa: E712
+        found = db.get(unused)
+        if found is None:
+            raise InvitationUsedError(invitation)
+        db.update({"used": True, "used_on": date.today().isoformat()}, unused)
+
+
+class InvitationStore:
+    """Part of Store."""
+
+    files: Files
+
+    def add_invitations(self, survey_id: str, hashes: list[str]) -> list[int]:
+        survey_dir = self.files.survey_dir_for_write(survey_id)
+        with self.files.lock(survey_dir), self.files.open(survey_dir / "invitations.json") as db:
+            first = len(db) + 1
+            numbers = list(range(first, first + len(hashes)))
+            db.insert_multiple({"hash": h, "number": n, "used": False} for h, n in zip(hashes, numbers))
+        return numbers
+
+    def find_invitation(self, survey_id: str, invitation: str) -> dict | None:
+        survey_dir = self.files.survey_dir(survey_id)
+        if survey_dir is None or not (survey_dir / "invitations.json").exists():
+            return None
+        with self.files.lock(survey_dir), self.files.open(survey_dir / "invitations.json") as db:
+            found = db.get(Query().hash == invitation)
+        return dict(found) if found else None
+
+    def count_invitations(self, survey_id: str) -> tuple[int, int]:
+        survey_dir = self.files.survey_dir(survey_id)
+        if survey_dir is None or not (survey_dir / "invitations.json").exists():
+            return 0, 0
+        with self.files.lock(survey_dir), self.files.open(survey_dir / "invitations.json") as db:
+            return len(db), db.count(Query().used == True)  # noqa: E712 (a TinyDB query)

@@ -1,0 +1,581 @@
+"""The storage contract (survey_app/storage/interface.py), run against every adapter in
+support.storage.ADAPTERS: round trips, ids from outside, one response per draft, invitations
+used once, changes that are never lost, and several threads and processes at the same moment.
+
+Nothing here looks at how an adapter keeps its data (that is tests/storage/test_tinydb_files.py
+for the TinyDB adapter)."""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import random
+import threading
+import uuid
+
+import pytest
+
+from support.storage import ADAPTERS, SURVEY, run_together
+from survey_app.analysis.counting import exclusion
+from survey_app.fieldings.drafts import changed, closed, new_draft
+from survey_app.fieldings.model import CLOSED, Fielding
+from survey_app.storage.interface import PROTOCOLS, DuplicateError, InvitationUsedError, Storage
+
+BAD_IDS = ["../x", "..", "", "not-a-uuid", "6F1C2B1E-3D4A-4C5B-9E8F-0A1B2C3D4E5F",
+           "6f1c2b1e-3d4a-4c5b-9e8f-0a1b2c3d4e5f/../../etc", None]
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
+
+
+@pytest.fixture(params=ADAPTERS, ids=str)
+def adapter(request):
+    return request.param
+
+
+@pytest.fixture
+def store(adapter, tmp_path) -> Storage:
+    return adapter.open(tmp_path, False)
+
+
+def draft_in(store, survey_id=SURVEY, language="de") -> dict:
+    return store.add_draft(survey_id, new_draft(survey_id, language))
+
+
+def test_every_adapter_implements_every_protocol(store):
+    assert isinstance(store, Storage)
+    for protocol in PROTOCOLS:
+        assert isinstance(store, protocol), protocol.__name__
+
+
+# -- users and sessions ----------------------------------------------------------------------
+
+def test_users_round_trip(store):
+    alice = store.add_user("Alice", "hash-a", "admin")
+    bob = store.add_user("bob", "hash-b", "evaluator")
+    assert set(alice) == {"id", "username", "password_hash", "role", "created_at"}
+    assert store.get_user(alice["id"]) == alice
+    assert store.find_user("ALICE") == alice
+    assert store.find_user("carol") is None
+    assert [u["username"] for u in store.list_users()] == ["Alice", "bob"]
+    with pytest.raises(DuplicateError):
+        store.add_user("aLiCe", "x", "admin")
+
+    changed_bob = store.update_user(bob["id"], role="admin", id="hijack")
+    assert changed_bob["role"] == "admin" and changed_bob["id"] == bob["id"]
+    assert store.get_user(bob["id"]) == changed_bob
+    with pytest.raises(DuplicateError):
+        store.update_user(bob["id"], username="ALICE")
+    assert store.get_user(bob["id"])["username"] == "bob"       # nothing changed
+    assert store.update_user(bob["id"], username="Bob")["username"] == "Bob"
+    assert store.update_user(UNKNOWN, role="x") is None
+    for bad in BAD_IDS:
+        assert store.get_user(bad) is None
+        assert store.update_user(bad, role="x") is None
+        assert store.delete_user(bad) is False
+    assert store.delete_user(bob["id"]) is True and store.get_user(bob["id"]) is None
+    assert store.delete_user(bob["id"]) is False and store.find_user("bob") is None
+
+
+def test_sessions_are_listed_with_their_account_and_end_on_the_server(store):
+    user = store.add_user("anna", "hash", "admin")
+    for number in range(12):
+        store.add_session(user["id"], f"s{number}", keep=10)
+    stored = store.get_user(user["id"])
+    assert stored["sessions"] == [f"s{number}" for number in range(2, 12)] and stored["last_login"]
+    store.end_sessions(user["id"], "s3", "s5", "nope")
+    assert "s3" not in store.get_user(user["id"])["sessions"] and len(store.get_user(user["id"])["sessions"]) == 8
+    store.end_sessions(user["id"], keep="s11")                  # a new password: every other session ends
+    assert store.get_user(user["id"])["sessions"] == ["s11"]
+    store.end_sessions(UNKNOWN)
+    store.end_sessions("../x")
+    with pytest.raises(LookupError):
+        store.add_session(UNKNOWN, "s")
+    with pytest.raises(LookupError):
+        store.add_session("../x", "s")
+
+
+def test_secret_key_is_made_once(adapter, tmp_path):
+    key = adapter.open(tmp_path, False).secret_key()
+    assert len(key) == 64 and set(key) <= set("0123456789abcdef")
+    assert adapter.open(tmp_path, False).secret_key() == key
+
+
+def test_secret_key_same_across_concurrent_processes(adapter, tmp_path):
+    outputs = run_together([["secret", adapter.name, tmp_path]] * 4)
+    assert {lines[0] for lines in outputs} == {adapter.open(tmp_path, False).secret_key()}
+
+
+# -- surveys and definition versions ---------------------------------------------------------
+
+def test_surveys_round_trip(store):
+    first = store.add_survey(Fielding.new("staff-2025", "staff", label="Staff", title="kept as it is"))
+    second = store.add_survey(Fielding.new("stakeholders", "stake", status=CLOSED, min_group_size=7))
+    assert isinstance(first, Fielding) and first.id and first.created_at
+    assert first.status == "open" and first.label == "Staff" and first.extra == {"title": "kept as it is"}
+    assert second.status == "closed" and second.min_group_size == 7
+    assert store.get_survey(first.id) == first
+    assert store.find_survey_by_slug("stake") == second
+    assert store.find_survey_by_slug("nope") is None
+    assert [s.id for s in store.list_surveys()] == [first.id, second.id]
+    with pytest.raises(DuplicateError):
+        store.add_survey(Fielding.new("other", "staff"))
+    with pytest.raises(DuplicateError):
+        store.update_survey(second.id, slug="staff")
+    assert store.get_survey(second.id).slug == "stake"
+
+    closed_first = store.update_survey(first.id, status="closed", opens_on="2026-01-01", id=UNKNOWN,
+                                       created_at="2000-01-01")
+    assert closed_first.status == "closed" and closed_first.opens_on == "2026-01-01"
+    assert (closed_first.id, closed_first.created_at) == (first.id, first.created_at)
+    assert store.get_survey(first.id) == closed_first
+    assert store.update_survey(first.id, opens_on=None).opens_on is None
+    for bad in BAD_IDS:
+        assert store.get_survey(bad) is None
+        assert store.update_survey(bad, status="open") is None
+    assert store.update_survey(UNKNOWN, status="open") is None
+
+
+def test_definition_versions_are_kept_once(store):
+    text = "id: staff\n"
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    assert store.definition_version("staff", digest) is None
+    store.keep_definition_version("staff", digest, text)
+    store.keep_definition_version("staff", digest, "something else")   # kept already: left as it is
+    assert store.definition_version("staff", digest) == text
+    for questionnaire_id, content_hash in (("../x", digest), ("staff", "../../etc"), ("Staff", digest)):
+        store.keep_definition_version(questionnaire_id, content_hash, text)
+        assert store.definition_version(questionnaire_id, content_hash) is None
+
+
+# -- drafts ----------------------------------------------------------------------------------
+
+def test_drafts_change_key_by_key(store):
+    draft = draft_in(store)
+    assert draft["answers"] == {} and draft["page"] == 0 and draft["status"] == "open"
+    assert draft["response_id"] is None and draft["survey_id"] == SURVEY and draft["id"]
+    assert store.get_draft(SURVEY, draft["id"]) == draft
+
+    store.change_draft(SURVEY, draft["id"], changed({"q1": 1, "q2": "a"}, page=1))
+    updated = store.change_draft(SURVEY, draft["id"], changed({"q2": None, "q3": [1, 2]}, language="en"))
+    assert updated["answers"] == {"q1": 1, "q3": [1, 2]}
+    assert updated["page"] == 1 and updated["language"] == "en"
+    assert store.get_draft(SURVEY, draft["id"]) == updated
+    assert store.get_draft(SURVEY, "6f1c2b1e-0000-4000-8000-000000000000") is None
+    assert store.list_drafts(SURVEY) == [updated] and store.read_drafts(SURVEY) == ([updated], 0)
+
+
+def test_a_change_that_fails_stores_nothing_and_cannot_touch_the_id(store):
+    draft = draft_in(store)
+
+    def refuse(_draft):
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        store.change_draft(SURVEY, draft["id"], refuse)
+    assert store.get_draft(SURVEY, draft["id"]) == draft
+    hijacked = store.change_draft(SURVEY, draft["id"], lambda d: {**d, "id": UNKNOWN, "response_id": UNKNOWN})
+    assert hijacked["id"] == draft["id"] and hijacked["response_id"] is None
+    assert store.get_draft(SURVEY, UNKNOWN) is None
+
+
+def test_changes_to_one_draft_from_many_threads_are_none_of_them_lost(store):
+    draft = draft_in(store)
+    errors = []
+
+    def answer(question):
+        try:
+            store.change_draft(SURVEY, draft["id"], changed({question: 1}))
+        except Exception as error:  # surfaced below; a thread's exception would be lost
+            errors.append(error)
+
+    threads = [threading.Thread(target=answer, args=(f"q{n}",)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and store.get_draft(SURVEY, draft["id"])["answers"] == {f"q{n}": 1 for n in range(16)}
+
+
+# -- responses: one per draft ----------------------------------------------------------------
+
+def test_submit_draft_twice_stores_one_response(store):
+    draft = draft_in(store)
+    store.change_draft(SURVEY, draft["id"], changed({"q1": 5}))
+    response_id, created = store.submit_draft(SURVEY, draft["id"], {"answers": {"q1": 5}}, closed)
+    assert created
+    again = store.submit_draft(SURVEY, draft["id"], {"answers": {"q1": 4}}, closed)
+    assert again == (response_id, False)
+
+    [stored] = store.responses(SURVEY)
+    assert stored["id"] == response_id and stored["answers"] == {"q1": 5}
+    assert stored["submission_key"] == draft["id"]
+    submitted = store.get_draft(SURVEY, draft["id"])
+    assert submitted["status"] == "submitted" and submitted["response_id"] == response_id
+    assert submitted["answers"] == {}
+    # A submitted draft no longer changes.
+    called = []
+    assert store.change_draft(SURVEY, draft["id"], lambda d: called.append(d) or {**d, "page": 3}) == submitted
+    assert called == [] and store.get_draft(SURVEY, draft["id"]) == submitted
+
+
+def test_submit_after_crash_between_writes_reuses_stored_response(store):
+    # A submit that stopped after the response was stored and before the draft was closed.
+    draft = draft_in(store)
+    earlier = store.add_response(SURVEY, {"submission_key": draft["id"]})
+    assert store.submit_draft(SURVEY, draft["id"], {"answers": {}}, closed) == (earlier, False)
+    assert store.count_responses(SURVEY) == 1
+    assert store.get_draft(SURVEY, draft["id"])["response_id"] == earlier
+
+
+def test_an_invitation_is_used_up_once_in_the_same_step(store):
+    [number] = store.add_invitations(SURVEY, ["a" * 64])
+    assert store.find_invitation(SURVEY, "a" * 64) == {"hash": "a" * 64, "number": number, "used": False}
+    first, second = draft_in(store), draft_in(store)
+    response_id, _ = store.submit_draft(SURVEY, first["id"], {"answers": {}}, closed, invitation="a" * 64)
+    used = store.find_invitation(SURVEY, "a" * 64)
+    assert used["used"] is True and len(used["used_on"]) == 10      # the day only
+    with pytest.raises(InvitationUsedError):
+        store.submit_draft(SURVEY, second["id"], {"answers": {}}, closed, invitation="a" * 64)
+    with pytest.raises(InvitationUsedError):
+        store.submit_draft(SURVEY, second["id"], {"answers": {}}, closed, invitation="b" * 64)
+    assert [r["id"] for r in store.responses(SURVEY)] == [response_id]   # nothing stored for the second
+    assert store.get_draft(SURVEY, second["id"]) == second
+    # The first one's retry is no new use of the invitation.
+    assert store.submit_draft(SURVEY, first["id"], {"answers": {}}, closed, invitation="a" * 64) == (response_id, False)
+    assert store.count_invitations(SURVEY) == (1, 1)
+
+
+def test_invitation_numbers_run_on_over_batches(store):
+    assert store.add_invitations(SURVEY, ["1" * 64, "2" * 64]) == [1, 2]
+    assert store.add_invitations(SURVEY, ["3" * 64]) == [3]
+    assert store.count_invitations(SURVEY) == (3, 0)
+    assert store.find_invitation(SURVEY, "3" * 64)["number"] == 3
+    assert store.find_invitation(SURVEY, "4" * 64) is None
+    for bad in BAD_IDS:
+        assert store.find_invitation(bad, "1" * 64) is None and store.count_invitations(bad) == (0, 0)
+
+
+def test_unknown_or_invalid_ids(store):
+    draft = draft_in(store)
+    for bad in BAD_IDS:
+        assert store.get_draft(SURVEY, bad) is None
+        assert store.get_draft(bad, draft["id"]) is None
+        assert store.change_draft(bad, draft["id"], changed({"q": 1})) is None
+        assert store.change_draft(SURVEY, bad, changed({"q": 1})) is None
+        assert store.responses(bad) == [] and store.list_drafts(bad) == []
+        assert store.count_responses(bad) == 0
+        assert store.remove_responses(bad, lambda r: True) == (0, 0)
+        with pytest.raises(LookupError):
+            store.submit_draft(SURVEY, bad, {}, closed)
+        with pytest.raises(LookupError):
+            store.add_response(bad, {})
+        with pytest.raises(LookupError):
+            store.add_draft(bad, new_draft(SURVEY, "de"))
+        with pytest.raises(LookupError):
+            store.add_invitations(bad, ["a" * 64])
+    with pytest.raises(LookupError):
+        store.submit_draft(SURVEY, "6f1c2b1e-0000-4000-8000-000000000000", {}, closed)
+    assert store.responses(UNKNOWN) == [] and store.get_draft(SURVEY, draft["id"]) == draft
+
+
+def test_records_passed_in_are_not_changed(store):
+    response = {"answers": {"q1": 1}}
+    store.add_response(SURVEY, response)
+    assert response == {"answers": {"q1": 1}}
+    draft = new_draft(SURVEY, "de")
+    stored = store.add_draft(SURVEY, draft)
+    assert "id" not in draft and stored["id"]
+    read = store.get_draft(SURVEY, stored["id"])
+    read["answers"]["q1"] = 2                                   # a copy: nothing stored changes
+    assert store.get_draft(SURVEY, stored["id"])["answers"] == {}
+
+
+def test_removing_responses_takes_only_what_is_asked_for(adapter, tmp_path):
+    store = adapter.open(tmp_path, True)   # small units: removals cross their borders
+    one = store.add_survey(Fielding.new("q", "one"))
+    two = store.add_survey(Fielding.new("q", "two"))
+    kept = [store.add_response(one.id, {"answers": {"n": i}}) for i in range(4)]
+    demo = [store.add_response(one.id, {"answers": {"n": i}, "demo": True}) for i in range(4)]
+    store.add_response(one.id, {"answers": {}})
+    theirs = [store.add_response(two.id, {"answers": {"n": i}, "demo": True}) for i in range(2)]
+    draft = draft_in(store, one.id)
+    assert store.remove_responses(one.id, lambda r: r.get("demo") is True) == (4, 0)
+    assert [r["id"] for r in store.responses(one.id)][:4] == kept and store.count_responses(one.id) == 5
+    assert [r["id"] for r in store.responses(two.id)] == theirs          # the other survey is untouched
+    assert store.get_draft(one.id, draft["id"]) is not None
+    assert store.remove_responses(one.id, lambda r: True, drafts=True) == (5, 1)
+    assert store.responses(one.id) == [] and store.list_drafts(one.id) == []
+    new = store.add_response(one.id, {"answers": {}})                     # the survey takes answers again
+    assert [r["id"] for r in store.responses(one.id)] == [new]
+    assert demo[0] not in {r["id"] for r in store.responses(one.id)}
+
+
+def test_a_change_of_a_response_concerns_only_that_response(adapter, tmp_path):
+    store = adapter.open(tmp_path, True)
+    survey = store.add_survey(Fielding.new("q", "one"))
+    ids = [store.add_response(survey.id, {"answers": {"n": i}}) for i in range(5)]
+    marked = store.change_response(survey.id, ids[3], exclusion(True, "anna"))
+    assert (marked["excluded_by"], marked["answers"]) == ("anna", {"n": 3})
+    assert store.change_response(survey.id, ids[3], exclusion(True, "bert"))["excluded_by"] == "anna"
+    assert [bool(r.get("excluded_at")) for r in store.responses(survey.id)] == [False, False, False, True, False]
+    back = store.change_response(survey.id, ids[3], exclusion(False, "bert"))
+    assert "excluded_by" not in back and back["included_by"] == "bert" and back["answers"] == {"n": 3}
+    assert store.responses(survey.id)[3] == back
+    assert store.change_response(survey.id, "nope", exclusion(True, "anna")) is None
+    assert store.change_response("nope", ids[0], exclusion(True, "anna")) is None
+    other = store.add_survey(Fielding.new("q", "two"))
+    assert store.change_response(other.id, ids[0], exclusion(True, "anna")) is None
+    kept_id = store.change_response(survey.id, ids[0], lambda r: {"id": UNKNOWN, "answers": {}})
+    assert kept_id["id"] == ids[0] and store.responses(survey.id)[0] == kept_id
+
+
+# -- several writers at once -----------------------------------------------------------------
+
+def test_threads_add_responses(adapter, tmp_path):
+    store = adapter.open(tmp_path, True)
+    ids, errors = [], []
+
+    def work():
+        try:
+            for i in range(50):
+                ids.append(store.add_response(SURVEY, {"i": i}))
+        except Exception as exc:  # surfaced below; a thread's exception would be lost
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    stored = [r["id"] for r in store.responses(SURVEY)]
+    assert len(stored) == 400 and sorted(stored) == sorted(ids)
+
+
+def test_processes_add_responses(adapter, tmp_path):
+    outputs = run_together([["add", adapter.name, tmp_path, SURVEY, 200]] * 4)
+    acknowledged = [line for lines in outputs for line in lines]
+    stored = [r["id"] for r in adapter.open(tmp_path, False).responses(SURVEY)]
+    assert len(stored) == 800 and len(set(stored)) == 800
+    assert sorted(stored) == sorted(acknowledged)
+    adapter.check_kept(tmp_path)
+
+
+def test_processes_race_on_same_drafts(adapter, tmp_path):
+    store = adapter.open(tmp_path, False)
+    drafts = [draft_in(store)["id"] for _ in range(50)]
+    outputs = run_together([["submit", adapter.name, tmp_path, SURVEY, seed, *drafts] for seed in range(4)])
+    results = [line.split() for lines in outputs for line in lines]
+    assert len(results) == 200
+    assert sum(created == "True" for _, created in results) == 50
+
+    stored = store.responses(SURVEY)
+    assert len(stored) == 50
+    assert sorted(r["draft"] for r in stored) == sorted(drafts)
+    # Every caller got the id of the one stored response of its draft.
+    by_draft = {r["draft"]: r["id"] for r in stored}
+    assert {response_id for response_id, _ in results} == set(by_draft.values())
+    for draft_id in drafts:
+        assert store.get_draft(SURVEY, draft_id)["response_id"] == by_draft[draft_id]
+    adapter.check_kept(tmp_path)
+
+
+# -- workshops -------------------------------------------------------------------------------
+
+def workshop_record(code="ABCDEF", title="Workshop"):
+    return {"title": title, "date": "2025-05-20", "join_code": code, "languages": ["de"], "polls": [],
+            "current_poll": None, "voting_open": False, "counter": 0}
+
+
+def test_workshop_round_trip_and_index(store):
+    first = store.add_workshop(workshop_record("ABCDEF", "Erster"))
+    second = store.add_workshop({**workshop_record("GHJKMN", "Zweiter"), "date": "2025-06-01"})
+    assert store.get_workshop(first["id"]) == first and first["version"] == 1 and first["created_at"]
+    assert store.find_workshop_by_code("GHJKMN")["id"] == second["id"]
+    assert store.find_workshop_by_code("ZZZZZZ") is None
+    entries = store.list_workshops()
+    assert [w["title"] for w in entries] == ["Zweiter", "Erster"]  # newest date first
+    assert set(entries[0]) == {"id", "created_at", "join_code", "title", "date", "facilitators"}
+    with pytest.raises(DuplicateError):
+        store.add_workshop(workshop_record("ABCDEF"))
+
+
+def test_change_workshop_counts_versions_and_updates_the_index(store):
+    workshop = store.add_workshop({**workshop_record(), "facilitators": ["f1"]})
+    changed_workshop = store.change_workshop(workshop["id"], lambda w: {"title": "Neu", "voting_open": True,
+                                                                        "id": UNKNOWN, "version": 99})
+    assert changed_workshop["version"] == 2 and changed_workshop["id"] == workshop["id"]
+    stored = store.get_workshop(workshop["id"])
+    assert stored["voting_open"] is True and stored["facilitators"] == ["f1"]   # fields left out are kept
+    assert store.list_workshops()[0]["title"] == "Neu"
+
+    def refuse(w):
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        store.change_workshop(workshop["id"], refuse)
+    assert store.get_workshop(workshop["id"])["version"] == 2  # nothing written
+    assert store.change_workshop(str(uuid.uuid4()), lambda w: w) is None
+
+
+@pytest.mark.parametrize("bad", ["../x", "", "not-a-uuid", None, "6F1C2B1E-3D4A-4C5B-9E8F-0A1B2C3D4E5F"])
+def test_ids_from_outside_never_reach_the_workshops(store, bad):
+    workshop = store.add_workshop(workshop_record())
+    assert store.get_workshop(bad) is None
+    assert store.get_vote(workshop["id"], bad, str(uuid.uuid4())) is None
+    assert store.votes(workshop["id"], bad) == [] and store.count_votes(workshop["id"], bad) == 0
+    assert store.count_participants(bad) == 0 and store.remove_workshop(bad) is False
+    with pytest.raises(LookupError):
+        store.put_vote(workshop["id"], bad, str(uuid.uuid4()), {"value": 1})
+    with pytest.raises(LookupError):
+        store.put_vote(workshop["id"], str(uuid.uuid4()), bad, {"value": 1})
+    with pytest.raises(LookupError):
+        store.add_participant(bad, None)
+
+
+def test_a_changed_vote_replaces_the_earlier_one(store):
+    workshop = store.add_workshop(workshop_record())
+    run, other_run = str(uuid.uuid4()), str(uuid.uuid4())
+    participant = store.add_participant(workshop["id"], "qm")
+    assert participant["group"] == "qm" and len(participant["joined_on"]) == 10
+    first, replaced = store.put_vote(workshop["id"], run, participant["id"], {"value": "a", "group": "qm"})
+    assert not replaced and first["participant"] == participant["id"]
+    second, replaced = store.put_vote(workshop["id"], run, participant["id"], {"value": "b", "group": "qm"})
+    assert replaced and second["id"] != first["id"]
+    store.put_vote(workshop["id"], other_run, participant["id"], {"value": "c"})
+    assert [v["value"] for v in store.votes(workshop["id"], run)] == ["b"]
+    assert store.get_vote(workshop["id"], run, participant["id"])["value"] == "b"
+    assert store.count_votes(workshop["id"], other_run) == 1
+    assert store.count_participants(workshop["id"]) == 1
+
+
+def test_removing_a_workshop_takes_its_participants_and_votes(store):
+    keep = store.add_workshop(workshop_record("KEEPAA", "Bleibt"))
+    gone = store.add_workshop(workshop_record("GONEAA", "Geht"))
+    person = store.add_participant(gone["id"], None)
+    run = "0b6d7a47-2a8c-4b53-9a5c-3f2c4f3f9d11"
+    store.put_vote(gone["id"], run, person["id"], {"value": "a"})
+    store.put_vote(keep["id"], run, store.add_participant(keep["id"], None)["id"], {"value": "b"})
+    assert store.remove_workshop(gone["id"]) is True
+    assert [w["id"] for w in store.list_workshops()] == [keep["id"]]
+    assert store.get_workshop(gone["id"]) is None and store.find_workshop_by_code("GONEAA") is None
+    assert store.votes(gone["id"], run) == [] and store.count_participants(gone["id"]) == 0
+    assert [v["value"] for v in store.votes(keep["id"], run)] == ["b"] and store.count_participants(keep["id"]) == 1
+    assert store.remove_workshop(gone["id"]) is False and store.remove_workshop(UNKNOWN) is False
+
+
+def _vote_worker(adapter, where, workshop_id, runs, participants, seed, start, results):
+    store = adapter.open(where, False)
+    order = [(run, p) for run in runs for p in participants]
+    random.Random(seed).shuffle(order)
+    start.wait()
+    for run, participant in order:
+        store.put_vote(workshop_id, run, participant, {"value": f"{seed}:{participant}"})
+    results.put(seed)
+
+
+def _change_worker(adapter, where, workshop_id, times, start, results):
+    store = adapter.open(where, False)
+    start.wait()
+    for _ in range(times):
+        store.change_workshop(workshop_id, lambda w: {**w, "counter": w["counter"] + 1})
+    results.put(times)
+
+
+def _run_processes(targets):
+    context = multiprocessing.get_context("fork")
+    start, results = context.Event(), context.Queue()
+    processes = [context.Process(target=target, args=(*args, start, results)) for target, args in targets]
+    for process in processes:
+        process.start()
+    start.set()
+    try:
+        outputs = [results.get(timeout=120) for _ in processes]
+        for process in processes:
+            process.join(timeout=30)
+            assert process.exitcode == 0
+        return outputs
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+
+def test_one_vote_per_participant_and_round_when_processes_vote_at_once(adapter, tmp_path):
+    store = adapter.open(tmp_path, False)
+    workshop = store.add_workshop(workshop_record())
+    runs = [str(uuid.uuid4()), str(uuid.uuid4())]
+    participants = [store.add_participant(workshop["id"], None)["id"] for _ in range(30)]
+    # six processes each vote for every participant in both runs, in their own random order
+    seeds = list(range(6))
+    _run_processes([(_vote_worker, (adapter, tmp_path, workshop["id"], runs, participants, seed))
+                    for seed in seeds])
+    for run in runs:
+        stored = store.votes(workshop["id"], run)
+        assert sorted(v["participant"] for v in stored) == sorted(participants)  # exactly one each
+        for vote in stored:
+            seed, participant = vote["value"].split(":")
+            assert participant == vote["participant"] and int(seed) in seeds
+        assert store.count_votes(workshop["id"], run) == len(participants)
+
+
+def test_no_change_to_a_workshop_is_lost_between_processes(adapter, tmp_path):
+    store = adapter.open(tmp_path, False)
+    workshop = store.add_workshop(workshop_record())
+    _run_processes([(_change_worker, (adapter, tmp_path, workshop["id"], 15)) for _ in range(4)])
+    final = store.get_workshop(workshop["id"])
+    assert final["counter"] == 60 and final["version"] == 61
+
+
+# -- brakes and the audit log ----------------------------------------------------------------
+
+KEY = "0123456789abcdef"
+
+
+def test_a_brake_counts_failures_within_its_window(store):
+    assert store.brake_counter("login", KEY, now=1000.0) is None
+    assert store.count_brake_failure("login", KEY, now=1000.0, window=600)["count"] == 1
+    counter = store.count_brake_failure("login", KEY, now=1010.0, window=600)
+    assert counter == {"count": 2, "start": 1000.0, "expires": 1600.0, "last": 1010.0}
+    assert store.brake_counter("login", KEY, now=1500.0) == counter
+    assert store.brake_counter("join", KEY, now=1500.0) is None            # each purpose its own
+    assert store.brake_counter("login", KEY, now=1600.0) is None           # the window has passed
+    again = store.count_brake_failure("login", KEY, now=1700.0, window=600)
+    assert again["count"] == 1 and again["start"] == 1700.0
+    store.clear_brake("login", KEY)
+    assert store.brake_counter("login", KEY, now=1700.0) is None
+    store.clear_brake("login", "f" * 16)                                   # nothing to forget
+    for purpose, key in (("login", "../etc"), ("Login", KEY), ("login", "XYZ12345")):
+        with pytest.raises(ValueError):
+            store.count_brake_failure(purpose, key, now=1.0, window=1)
+
+
+def test_no_failure_is_lost_when_threads_count_at_once(store):
+    threads = [threading.Thread(target=lambda: [store.count_brake_failure("join", KEY, now=5.0, window=600)
+                                                for _ in range(10)]) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.brake_counter("join", KEY, now=6.0)["count"] == 80
+
+
+def test_audit_events_come_back_oldest_first(store):
+    assert list(store.audit_events()) == []
+    events = [{"action": "login", "actor": "anna", "n": n, "text": "Grüße"} for n in range(3)]
+    for event in events:
+        store.append_audit_event(event)
+    assert list(store.audit_events()) == events
+
+
+def test_the_workshop_signal_moves_with_every_change(store):
+    workshop = store.add_workshop(workshop_record())
+    seen = {store.workshop_signal(workshop["id"])}
+    assert None not in seen and store.workshop_signal(workshop["id"]) in seen   # asking changes nothing
+    for title in ("A", "B", "A"):   # also back to an earlier content
+        store.change_workshop(workshop["id"], lambda w, title=title: {"title": title})
+        signal = store.workshop_signal(workshop["id"])
+        assert signal not in seen
+        seen.add(signal)
+    assert store.workshop_signal(UNKNOWN) is None
+    store.remove_workshop(workshop["id"])
+    assert store.workshop_signal(workshop["id"]) is None
