@@ -9,7 +9,8 @@ generator stays cheap:
   stream (server-sent events, with ?seen= and Last-Event-ID) or, with --polling, ask the
   state URL every 2 s with If-None-Match and fetch the page when the state moved;
 * on an event, show the screen it carries, or fetch the page when the event says so;
-* vote with the form's fields, follow the redirect (the page loads again) and listen anew.
+* vote with the form's fields in the background (fetch: the POST, then the page it is
+  redirected to, whose live part is put in), the stream staying open.
 
 Phases: the phones wait (the server's CPU is measured from /proc of the gunicorn processes,
 not the generator's); the facilitator opens the dot-voting poll (follow = from sending
@@ -262,16 +263,15 @@ class Phone:
             await asyncio.sleep(POLL_S)
 
     async def vote(self, fields: dict) -> tuple[int, float, float]:
-        """Send the vote; the redirected page loads and the phone listens anew (as after a
-        real form submission). Returns (status, ms until the POST was answered, ms with the page)."""
+        """Send the vote as workshop.js does (fetch, which follows the redirect to the page;
+        the page's live part is put in, the stream stays open). Returns (status, ms until the
+        POST was answered, ms with the page)."""
         started = time.perf_counter()
-        status, _location = await self.post(f"/w/{self.code}/vote",
-                                            {"csrf_token": self.page["csrf"], **self.form, **fields})
+        status, location = await self.post(f"/w/{self.code}/vote",
+                                           {"csrf_token": self.page["csrf"], **self.form, **fields})
         answered = time.perf_counter()
-        if self.follower:
-            self.follower.cancel()
+        assert location.split("#")[0].endswith(f"/w/{self.code}"), location
         await self.load()
-        self.follow()
         return status, (answered - started) * 1000, (time.perf_counter() - started) * 1000
 
     async def close(self) -> None:

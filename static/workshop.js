@@ -45,11 +45,32 @@
       form.addEventListener("submit", function (event) {
         if (form.dataset.sending) { event.preventDefault(); return; }
         form.dataset.sending = "1";
+        if (window.fetch && window.FormData) { event.preventDefault(); send(form); }
         form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
       });
     });
     var summary = root.querySelector("#error-summary");
     if (summary) { summary.focus(); }
+  }
+
+  function replaceLive(html) {
+    // Put the live part of a fetched page in; false when the answer is no such page.
+    var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("live");
+    if (!fresh) { return false; }
+    live.innerHTML = fresh.innerHTML;
+    ["view", "run", "votedRun", "csrf"].forEach(function (key) { live.dataset[key] = fresh.dataset[key] || ""; });
+    enhance(live);
+    announce();
+    return true;
+  }
+
+  function send(form) {
+    // The vote goes out in the background; the answer (a redirect to this page, with the
+    // confirmation or the reasons for a refusal) replaces the live part, and the stream stays.
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", cache: "no-store" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) { if (!replaceLive(html)) { window.location.assign(live.dataset.pageUrl); } })
+      .catch(function () { delete form.dataset.sending; form.submit(); });  // offline? the plain way
   }
 
   function announce() {
@@ -61,14 +82,7 @@
     // Fetch the page again and replace only the live part: no reload, the header stays.
     return fetch(live.dataset.pageUrl, { credentials: "same-origin", cache: "no-store" })
       .then(function (response) { return response.text(); })
-      .then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("live");
-        if (!fresh) { window.location.reload(); return; }
-        live.innerHTML = fresh.innerHTML;
-        ["view", "run", "votedRun", "csrf"].forEach(function (key) { live.dataset[key] = fresh.dataset[key] || ""; });
-        enhance(live);
-        announce();
-      });
+      .then(function (html) { if (!replaceLive(html)) { window.location.reload(); } });
   }
 
   function show(event) {

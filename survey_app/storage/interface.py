@@ -289,6 +289,12 @@ class Workshops(Protocol):
         their earlier one there in the same step. Returns (stored vote, replaced). LookupError
         for invalid ids."""
 
+    def put_votes(self, workshop_id: str, run: str, votes: list[tuple[str, dict]]) -> list[tuple[dict, bool]]:
+        """put_vote for several (participant id, vote) at once, in fewer writes (a room's votes
+        that arrive together); a participant named twice keeps the last. Returns what put_vote
+        would for each, in order. When it raises, some may be stored: storing them again
+        replaces them, so nothing counts twice."""
+
     def get_vote(self, workshop_id: str, run: str, participant_id: str) -> dict | None:
         """The participant's vote in `run`, None when there is none."""
 

@@ -142,17 +142,37 @@ class WorkshopStore:
         return 0 if workshop_dir is None else self._count(self._workshop_shards(workshop_dir, "participants"))
 
     def put_vote(self, workshop_id: str, run: str, participant_id: str, vote: dict) -> tuple[dict, bool]:
+        return self.put_votes(workshop_id, run, [(participant_id, vote)])[0]
+
+    def put_votes(self, workshop_id: str, run: str, votes: list[tuple[str, dict]]) -> list[tuple[dict, bool]]:
         run_dir = self._run_dir(workshop_id, run)
-        if run_dir is None or not valid_id(participant_id):
-            raise LookupError(f"invalid workshop, run or participant id: {workshop_id!r} {run!r} {participant_id!r}")
+        if run_dir is None or not all(valid_id(participant_id) for participant_id, _vote in votes):
+            raise LookupError(f"invalid workshop, run or participant id: {workshop_id!r} {run!r}")
         make_dirs(run_dir)
-        stored = {**vote, "id": new_id(), "participant": participant_id}
-        path = self._workshop_shard(run_dir, "votes", participant_id)
-        mine = Query().participant == participant_id
-        with self.files.quick_lock(path), self.files.open(path) as db:
-            replaced = db.contains(mine)
-            db.upsert(stored, mine)
-        return stored, replaced
+        stored = [{**vote, "id": new_id(), "participant": participant_id} for participant_id, vote in votes]
+        replaced = [False] * len(stored)
+        by_shard: dict[Path, list[int]] = {}
+        for index, one in enumerate(stored):
+            by_shard.setdefault(self._workshop_shard(run_dir, "votes", one["participant"]), []).append(index)
+        for path, indexes in sorted(by_shard.items()):
+            # One read and one write of the shard for all its votes of the batch (the file is
+            # ours: TinyDB's own upsert would read it three times and write it twice per vote).
+            with self.files.quick_lock(path), self.files.open(path) as db:
+                data = db.storage.read() or {}
+                table = data.setdefault("_default", {})
+                keys = {doc["participant"]: key for key, doc in table.items()}
+                next_key = max(map(int, table), default=0) + 1
+                for index in indexes:
+                    participant_id = stored[index]["participant"]
+                    key = keys.get(participant_id)
+                    if key is None:
+                        key, next_key = str(next_key), next_key + 1
+                        keys[participant_id] = key
+                    else:
+                        replaced[index] = True
+                    table[key] = stored[index]
+                db.storage.write(data)
+        return list(zip(stored, replaced))
 
     def get_vote(self, workshop_id: str, run: str, participant_id: str) -> dict | None:
         run_dir = self._run_dir(workshop_id, run)

@@ -26,6 +26,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from survey_app.web import guessing
+from survey_app.web.ballots import get_ballot_box
 from survey_app.web.db import get_store
 from survey_app.web.i18n import select_locale
 from survey_app.web.rooms import Snapshot, get_rooms, push_supported
@@ -297,7 +298,7 @@ def vote(code: str):
     if errors:
         return _refused_vote(found, run, form, field_errors(errors), 422)
     try:
-        get_store().put_vote(workshop.id, run, me["participant"], {"value": value, "group": me["group"]})
+        get_ballot_box().put(workshop.id, run, me["participant"], {"value": value, "group": me["group"]})
     except OSError as error:
         if not storage_failed(error):
             raise
