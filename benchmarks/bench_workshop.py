@@ -143,11 +143,15 @@ def percentile(values: list[float], p: int) -> float:
 class Phone:
     """One browser with the shipped JavaScript: its own cookies, a stream or polling."""
 
-    def __init__(self, base: str, code: str, polling: bool):
+    def __init__(self, base: str, code: str, polling: bool, number: int):
         self.base, self.code, self.polling = base, code, polling
         jar = aiohttp.CookieJar(unsafe=True)
+        # Each phone from its own address, as on the room's network (127.0.0.0/8 is all loopback):
+        # the app limits new participants per address and workshop.
+        address = f"127.0.{number // 250 + 1}.{number % 250 + 1}"
         self.http = aiohttp.ClientSession(base, cookie_jar=jar, timeout=aiohttp.ClientTimeout(total=None),
-                                          connector=aiohttp.TCPConnector(limit=6, force_close=False))
+                                          connector=aiohttp.TCPConnector(limit=6, force_close=False,
+                                                                         local_addr=(address, 0)))
         self.page: dict[str, str] = {}
         self.form: dict[str, str] = {}
         self.shown: dict[str, float] = {}     # run -> when the phone showed its vote form
@@ -335,7 +339,7 @@ async def run(args, base: str, server: subprocess.Popen, workshop_id: str, code:
     rng = random.Random(args.seed)
     facilitator = Facilitator(base, workshop_id)
     await facilitator.login()
-    phones = [Phone(base, code, args.polling) for _ in range(args.phones)]
+    phones = [Phone(base, code, args.polling, number) for number in range(args.phones)]
     started = time.perf_counter()
     gate = asyncio.Semaphore(20)
 
@@ -343,11 +347,11 @@ async def run(args, base: str, server: subprocess.Popen, workshop_id: str, code:
         async with gate:
             await phone.join()
 
-    await asyncio.gather(*(join(p) for p in phones))
-    mode = "polling every 2 s" if args.polling else "streams"
-    print(f"{len(phones)} phones joined in {time.perf_counter() - started:.1f} s ({mode}; gunicorn gevent, "
-          f"{args.workers} workers, {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f})", flush=True)
     try:
+        await asyncio.gather(*(join(p) for p in phones))
+        mode = "polling every 2 s" if args.polling else "streams"
+        print(f"{len(phones)} phones joined in {time.perf_counter() - started:.1f} s ({mode}; gunicorn gevent, "
+              f"{args.workers} workers, {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f})", flush=True)
         # -- 1. waiting: the server's share of the machine
         await asyncio.sleep(3)
         cpu, wall = server_cpu_seconds(server), time.perf_counter()

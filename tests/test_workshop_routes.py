@@ -52,10 +52,15 @@ def page_text(response) -> str:
 
 
 class Participant:
-    """A phone: joins by code and votes through the real forms."""
+    """A phone: joins by code and votes through the real forms (each from its own address,
+    as phones on the room's network; `address` puts several behind one)."""
 
-    def __init__(self, app, code, lang="en"):
+    made = 0
+
+    def __init__(self, app, code, lang="en", address=None):
+        Participant.made += 1
         self.client = app.test_client()
+        self.client.environ_base["REMOTE_ADDR"] = address or f"10.1.{Participant.made // 250}.{Participant.made % 250 + 1}"
         self.client.get(f"/lang/{lang}")
         self.code = code
 
@@ -508,6 +513,56 @@ def test_join_with_and_without_organisation_type(app, running):
         assert stored[-1]["group"] == expected or expected in [v["group"] for v in stored]
     with app.app_context():
         assert get_store().count_participants(workshop_id) == 3
+
+
+def test_a_phone_that_lost_its_session_joins_as_the_same_participant(app, facilitator, running):
+    workshop_id, code = running
+    phone = Participant(app, code)
+    phone.join()
+    phone.vote({"points-networks": "4"})
+    for _ in range(5):   # the session cookie goes (a staff login on the phone, a cleared session) ...
+        phone.client.delete_cookie("session")
+        phone.client.post("/w/", data={"csrf_token": csrf_token(phone.client, "/w/"), "code": code})
+        assert phone.join().status_code == 302   # ... and it joins again
+        phone.vote({"points-networks": "2"})
+    assert [v["value"] for v in votes_of(app, workshop_id)] == [{"networks": 2}]   # its vote replaced
+    state = facilitator.get(f"/workshops/{workshop_id}/live.json").json
+    assert (state["joined"], state["voted"]) == (1, 1)
+    # a forged or foreign phone cookie names nobody
+    other = Participant(app, code)
+    other.client.set_cookie("survey_app_phone", phone.client.get_cookie("survey_app_phone", path="/w/").value[:-2] + "xx",
+                            path="/w/")
+    other.join()
+    other.vote({"points-networks": "1"})
+    assert sorted(v["value"]["networks"] for v in votes_of(app, workshop_id)) == [1, 2]
+
+
+def test_joins_from_one_address_are_limited_per_workshop(app, facilitator, running):
+    workshop_id, code = running
+    app.config["WORKSHOP_JOIN_LIMIT"] = 3
+    stuffer = Participant(app, code, address="192.0.2.50")
+    for _ in range(3):   # every cookie dropped each time: a new phone to the server
+        stuffer.client.delete_cookie("session")
+        stuffer.client.delete_cookie("survey_app_phone", path="/w/")
+        stuffer.client.post("/w/", data={"csrf_token": csrf_token(stuffer.client, "/w/"), "code": code})
+        assert stuffer.join().status_code == 302
+        stuffer.vote({"points-networks": "1"})
+    stuffer.client.delete_cookie("session")
+    stuffer.client.delete_cookie("survey_app_phone", path="/w/")
+    stuffer.client.get("/lang/en")
+    stuffer.client.post("/w/", data={"csrf_token": csrf_token(stuffer.client, "/w/"), "code": code})
+    refused = stuffer.join()
+    assert refused.status_code == 302 and refused.location.endswith(f"/w/{code}")   # redirected, also now
+    page = stuffer.page()
+    assert page.status_code == 429 and "Too many phones joined from your network" in page_text(page)
+    assert "Too many phones" not in page_text(stuffer.page())   # said once; the join form again
+    state = facilitator.get(f"/workshops/{workshop_id}/live.json").json
+    assert (state["joined"], state["voted"]) == (3, 3)
+    # the other phones of the room (own addresses) join as before; a phone behind the same
+    # address that joined before keeps its place
+    assert Participant(app, code).join().status_code == 302
+    with app.app_context():
+        assert get_store().count_participants(workshop_id) == 4
 
 
 def test_vote_is_recorded_and_a_change_replaces_it(app, running):

@@ -11,6 +11,7 @@ one document, read and replaced in one write like a draft file.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from datetime import date
@@ -20,7 +21,8 @@ from typing import Callable
 from tinydb import Query
 
 from survey_app.storage.interface import DuplicateError
-from survey_app.storage.tinydb.files import Files, fsync_dir, make_dirs, new_id, now, read_one, valid_id, write_one
+from survey_app.storage.tinydb.files import (Files, fsync_dir, make_dirs, new_id, now, read_one, valid_id, write_atomic,
+                                            write_one)
 
 # Copied from a workshop's document into the index (the list page reads only the index).
 WORKSHOP_INDEX_KEYS = ("id", "created_at", "join_code", "title", "date", "facilitators")
@@ -156,7 +158,8 @@ class WorkshopStore:
             by_shard.setdefault(self._workshop_shard(run_dir, "votes", one["participant"]), []).append(index)
         for path, indexes in sorted(by_shard.items()):
             # One read and one write of the shard for all its votes of the batch (the file is
-            # ours: TinyDB's own upsert would read it three times and write it twice per vote).
+            # ours: TinyDB's own upsert would read it three times and write it twice per vote),
+            # and the folder synced once for all shards, before any vote counts as stored.
             with self.files.quick_lock(path), self.files.open(path) as db:
                 data = db.storage.read() or {}
                 table = data.setdefault("_default", {})
@@ -171,7 +174,9 @@ class WorkshopStore:
                     else:
                         replaced[index] = True
                     table[key] = stored[index]
-                db.storage.write(data)
+                write_atomic(path, json.dumps(data, ensure_ascii=False), sync_dir=False)
+        if by_shard:
+            fsync_dir(run_dir)
         return list(zip(stored, replaced))
 
     def get_vote(self, workshop_id: str, run: str, participant_id: str) -> dict | None:

@@ -31,6 +31,7 @@ from survey_app.web.db import get_store
 from survey_app.web.i18n import select_locale
 from survey_app.web.rooms import Snapshot, get_rooms, push_supported
 from survey_app.web.views.main import RETRY_AFTER, storage_failed
+from survey_app.web.views.workshops import devices
 from survey_app.web.views.workshops.common import field_errors, participate, say
 from survey_app.workshops.codes import normalize_join_code
 from survey_app.workshops.live import phone_screen
@@ -153,8 +154,12 @@ def _render_live(snapshot: Snapshot, values=None, errors=None, status=200):
     workshop = snapshot.workshop
     me = _joined(workshop.id)
     if me is None:
+        pending = session.get(PENDING_KEY)
+        refused = bool(pending and pending.get("workshop") == workshop.id and pending.get("join_refused"))
+        if refused:
+            session.pop(PENDING_KEY)
         return render_template("workshop/join_workshop.html", workshop=workshop, form=FlaskForm(),
-                               lang=select_locale()), status
+                               lang=select_locale(), refused=refused), 429 if refused else status
     screen = phone_screen(workshop)
     mine = get_store().get_vote(workshop.id, screen.round.run, me["participant"]) if screen.round else None
     headers = {}
@@ -252,16 +257,22 @@ def join_workshop(code: str):
     if isinstance(found, Response):
         return found
     workshop = found.workshop if isinstance(found, Snapshot) else found
-    if _joined(workshop.id) is None:
+    page = redirect(url_for(".live", code=workshop.join_code))
+    if _joined(workshop.id) is not None:
+        return page
+    me = devices.earlier_participant(workshop.id)   # this phone joined before: the same participant
+    if me is None:
+        if devices.too_many_joins(workshop.id):
+            session[PENDING_KEY] = {"workshop": workshop.id, "join_refused": True}
+            return page
         group = request.form.get("group") or None
         if group not in {o.id for o in workshop.organisation_types}:
             group = None
-        participant = get_store().add_participant(workshop.id, group)
-        session["workshops"] = {**session.get("workshops", {}),
-                                workshop.id: {"participant": participant["id"], "group": group,
-                                              "code": workshop.join_code}}
-        session.permanent = True  # a phone that locks its screen stays joined
-    return redirect(url_for(".live", code=workshop.join_code))
+        me = {"participant": get_store().add_participant(workshop.id, group)["id"], "group": group}
+        devices.count_join(workshop.id)
+    session["workshops"] = {**session.get("workshops", {}), workshop.id: {**me, "code": workshop.join_code}}
+    session.permanent = True  # a phone that locks its screen stays joined
+    return devices.remember(page, workshop.id, me["participant"], me["group"])
 
 
 def _refused_vote(snapshot: Snapshot, run: str, form: dict, errors: dict, status: int) -> Response:
