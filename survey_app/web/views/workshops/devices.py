@@ -15,6 +15,8 @@
 """
 from __future__ import annotations
 
+import os
+
 from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -23,7 +25,16 @@ from survey_app.web import guessing
 PHONE_COOKIE = "survey_app_phone"
 PHONE_MAX_AGE = 365 * 24 * 3600
 KEEP_WORKSHOPS = 8      # the cookie names the participant of this many workshops, the newest
-JOIN_BRAKE = guessing.Brake("workshop_join", "WORKSHOP_JOIN_LIMIT", 10, 600)
+DEFAULT_JOIN_LIMIT = 10  # new participants per workshop and network address within 10 minutes
+
+
+def _join_limit() -> int:
+    setting = os.environ.get("SURVEY_APP_WORKSHOP_JOIN_LIMIT", "")
+    return int(setting) if setting.isdigit() and int(setting) > 0 else DEFAULT_JOIN_LIMIT
+
+
+# The app config WORKSHOP_JOIN_LIMIT, else the environment's SURVEY_APP_WORKSHOP_JOIN_LIMIT.
+JOIN_BRAKE = guessing.Brake("workshop_join", "WORKSHOP_JOIN_LIMIT", _join_limit(), 600)
 
 
 def _serializer() -> URLSafeTimedSerializer:
