@@ -789,3 +789,17 @@ def test_behind_a_proxy_the_join_limit_counts_each_phone_by_its_forwarded_addres
     assert guess(guesser, "ZZZZZ3", "203.0.113.7").status_code == 429
     # another phone in the same room (same proxy, other forwarded address) is not locked out
     assert guess(phone, "ZZZZZ4", "203.0.113.8").status_code == 404
+
+
+def test_after_a_reset_or_a_new_round_the_phone_that_voted_gets_the_form_again(app, facilitator, running):
+    workshop_id, code = running
+    phone = Participant(app, code)
+    phone.join()
+    phone.vote({"points-networks": "4"})
+    assert 'name="run"' not in page_text(phone.page())
+    act(facilitator, workshop_id, "reset", confirm="yes")
+    act(facilitator, workshop_id, "open")
+    assert 'name="run"' in page_text(phone.page()) and 'id="recorded"' not in page_text(phone.page())
+    phone.vote({"points-networks": "2"})
+    act(facilitator, workshop_id, "new_round")
+    assert 'name="run"' in page_text(phone.page())

@@ -161,7 +161,11 @@ def _render_live(snapshot: Snapshot, values=None, errors=None, status=200):
         return render_template("workshop/join_workshop.html", workshop=workshop, form=FlaskForm(),
                                lang=select_locale(), refused=refused), 429 if refused else status
     screen = phone_screen(workshop)
-    mine = get_store().get_vote(workshop.id, screen.round.run, me["participant"]) if screen.round else None
+    run = screen.round.run if screen.round else None
+    if run and me.get("voted") == run and request.args.get("change") != "1":
+        mine = {"run": run}   # this phone's vote in this round is stored (it said so when it voted)
+    else:
+        mine = get_store().get_vote(workshop.id, run, me["participant"]) if run else None
     headers = {}
     if values is None:
         pending = _pending_vote(workshop, screen.round.run if screen.round else None)
@@ -317,6 +321,8 @@ def vote(code: str):
         message = gettext("Your vote could not be saved just now because the server's storage is full. "
                           "Please send it again in a minute.")
         return _refused_vote(found, run, form, {"": [message]}, 503)
+    # The page after it shows "recorded" without reading the vote again (a room votes at once).
+    session["workshops"] = {**session.get("workshops", {}), workshop.id: {**me, "voted": run}}
     return redirect(url_for(".live", code=workshop.join_code, _anchor="recorded"))
 
 
