@@ -144,7 +144,7 @@ def live(code: str):
 def _pending_vote(workshop: Workshop, run: str | None) -> dict | None:
     """What this phone sent for the current round and was refused (shown once)."""
     pending = session.get(PENDING_KEY)
-    if not pending or pending.get("workshop") != workshop.id:
+    if not pending or pending.get("workshop") != workshop.id or "values" not in pending:
         return None
     session.pop(PENDING_KEY)
     return pending if pending.get("run") == run else None
