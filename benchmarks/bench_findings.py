@@ -23,13 +23,11 @@ import time
 import pandas as pd
 
 from survey_app import create_app
-from survey_app.analysis.summaries import (
-    ChoiceSummary,
-    NumberSummary,
-    ScaleSummary,
-    AllocationSummary,
-    summarize,
-)
+from survey_app.analysis.summaries import summarize
+from survey_app.questions.allocation import AllocationSummary
+from survey_app.questions.choice import ChoiceSummary
+from survey_app.questions.number import NumberSummary
+from survey_app.questions.scale import ScaleSummary
 from survey_app.web.auth import create_user
 from survey_app.output.charts import figure_for
 from survey_app.web.db import get_store

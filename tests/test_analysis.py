@@ -8,16 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey_app.analysis.summaries import (
-    AllocationSummary,
-    ChoiceSummary,
-    NumberSummary,
-    ScaleSummary,
-    TextSummary,
-    number_summary,
-    scale_distribution,
-    summarize,
-)
+from survey_app.analysis.summaries import summarize
+from survey_app.questions.allocation import AllocationSummary
+from survey_app.questions.choice import ChoiceSummary
+from survey_app.questions.number import NumberSummary, number_summary
+from survey_app.questions.scale import ScaleSummary, scale_distribution
+from survey_app.questions.text import TextSummary
 from survey_app.definitions.model import (
     DONT_KNOW,
     Item,

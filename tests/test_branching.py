@@ -151,8 +151,9 @@ def test_the_page_carries_its_conditions_for_the_browser(client, respondent):
     live = json.loads(page.split("data-live='", 1)[1].split("'", 1)[0])
     # The answers of other pages that this page's and later pages' conditions use.
     assert live == {"answers": {"programme": "general"},
-                    "later_pages": [{"any": [{"at_least": 10, "question": "hours"},
-                                             {"equals": "no", "question": "qfi_funding_known"}]}]}
+                    "later_pages": [{"show_if": {"any": [{"at_least": 10, "question": "hours"},
+                                                         {"equals": "no", "question": "qfi_funding_known"}]},
+                                     "questions": []}]}
     assert 'name="shown_questions" value="hours"' in page
 
 

@@ -251,3 +251,20 @@ def test_temporary_files_of_killed_writers_are_removed_at_start(tmp_path):
     assert [path.exists() for path in left] == [False, False, False]
     assert fresh.exists()
     assert store.responses(survey)[0]["i"] == 0
+
+
+@pytest.mark.parametrize("args", [["demo"], ["demo", "--remove"]])
+def test_commands_end_with_the_damaged_file_not_a_traceback(tmp_path, args):
+    app = make_app(tmp_path)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    data = Path(app.config["DATA_DIR"])
+    shard = sorted(data.glob("surveys/*/responses-*.json"))[0]
+    shard.write_bytes(shard.read_bytes()[:300])
+    before = shard.read_bytes()
+    result = runner.invoke(args=args)
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert str(shard) in result.output and "check-data" in result.output
+    assert "Traceback" not in result.output
+    assert shard.read_bytes() == before

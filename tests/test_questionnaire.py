@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from survey_app.definitions.loader import ERROR, WARNING
-from survey_app.definitions.model import QUESTION_TYPES, Questionnaire
+from survey_app.definitions.model import Questionnaire
+from survey_app.questions.registry import QUESTION_TYPES
 from survey_app.definitions.questionnaire import TYPE_KEYS, load_file, load_folder, parse_definition
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 
 from survey_app.analysis.stats import adds_up, borda_order, borda_points, kendalls_w, median_of_counts
-from survey_app.analysis.summaries import ranking_summary
+from survey_app.analysis.summaries import summarize_question
 from survey_app.definitions.model import Option, Question
 from survey_app.workshops import model, tallies
 
@@ -30,7 +30,7 @@ def test_questions_and_polls_rank_the_same_votes_in_the_same_order():
                    options=tuple(model.Choice(v, {"de": v}) for v in values))
     for _ in range(50):
         rankings = [rng.sample(values, len(values)) for _ in range(rng.randint(1, 6))]
-        summary = ranking_summary(question, [{"answers": {"q": r}} for r in rankings])
+        summary = summarize_question(question, [{"answers": {"q": r}} for r in rankings])
         tally = tallies.tally(poll, model.cast_votes({"id": str(i), "participant": str(i), "value": r}
                                                      for i, r in enumerate(rankings)))
         assert [o.value for o in summary.options] == [o.value for o in tally.options]

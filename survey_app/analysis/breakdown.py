@@ -18,7 +18,6 @@ from typing import Any
 from survey_app.analysis.summaries import (
     QuestionSummary,
     Response,
-    ScaleSummary,
     answers_of,
     options_of,
     raw_answer,
@@ -26,7 +25,6 @@ from survey_app.analysis.summaries import (
 )
 from survey_app.definitions.model import Question, Questionnaire, Text
 
-BREAKDOWN_TYPES = ("single_choice", "yes_no")
 NO_ANSWER = None  # the group of respondents who did not answer the breakdown question
 
 
@@ -48,24 +46,25 @@ def filter_allowed(subset_size: int, total_size: int, minimum: int) -> bool:
     return subset_size >= minimum and (rest == 0 or rest >= minimum)
 
 
-def is_matrix(summary: QuestionSummary) -> bool:
-    return isinstance(summary, ScaleSummary) and summary.question.type == "matrix"
+def items_apart(summary: QuestionSummary) -> bool:
+    """Each item of the question has its own n: the minimum applies item by item."""
+    return summary.question.kind.items_counted_apart
 
 
-def without_items(summary: ScaleSummary, hidden: set[str]) -> ScaleSummary | None:
-    """The matrix summary without the hidden items; None when no item is left."""
+def without_items(summary: QuestionSummary, hidden: set[str]) -> QuestionSummary | None:
+    """The summary without the hidden items; None when no item is left."""
     kept = tuple(row for row in summary.items if row.item.id not in hidden)
     return replace(summary, items=kept) if kept else None
 
 
-def small_items(summary: ScaleSummary, minimum: int) -> set[str]:
-    """Matrix items answered by some, but fewer than `minimum`, respondents. Items are
-    not summed to a total, so hiding them needs no complementary suppression."""
+def small_items(summary: QuestionSummary, minimum: int) -> set[str]:
+    """Items answered by some, but fewer than `minimum`, respondents. Items counted apart
+    are not summed to a total, so hiding them needs no complementary suppression."""
     return {row.item.id for row in summary.items if 0 < row.n < minimum}
 
 
 def breakdown_questions(questionnaire: Questionnaire) -> list[Question]:
-    return [q for q in questionnaire.questions() if q.type in BREAKDOWN_TYPES]
+    return [q for q in questionnaire.questions() if q.kind.can_break_down]
 
 
 @dataclass(frozen=True)
@@ -124,22 +123,22 @@ def breakdown(question: Question, by: Question, responses: Sequence[Response], m
             return set(counts)  # nothing to compare when the whole is already too small
         return cells_to_suppress(counts, minimum, already_hidden=too_small)
 
-    if is_matrix(total):
+    if items_apart(total):
         # each item is its own table of cells: hide per item, then drop emptied groups
         hidden_items: dict = {g.key: set() for g in groups}
         for index, row in enumerate(total.items):
             counts = {g.key: summaries[g.key].items[index].n for g in groups}
             for key in hidden_groups(counts, row.n):
                 hidden_items[key].add(row.item.id)
-        shown = {g.key: _matrix_shown(summaries[g.key], hidden_items[g.key]) for g in groups}
+        shown = {g.key: _items_shown(summaries[g.key], hidden_items[g.key]) for g in groups}
     else:
         hidden = hidden_groups({g.key: summaries[g.key].n for g in groups}, total.n)
         shown = {g.key: None if g.key in hidden else summaries[g.key] for g in groups}
     return Breakdown(by, question, total, tuple(GroupResult(g, shown[g.key]) for g in groups))
 
 
-def _matrix_shown(summary: ScaleSummary, hidden: set[str]) -> ScaleSummary | None:
-    """A group's matrix without its hidden items; None (suppressed) when answers were
+def _items_shown(summary: QuestionSummary, hidden: set[str]) -> QuestionSummary | None:
+    """A group's summary without its hidden items; None (suppressed) when answers were
     given but every answered item is hidden."""
     if summary.n and not any(row.n and row.item.id not in hidden for row in summary.items):
         return None
@@ -156,8 +155,6 @@ def filter_responses(responses: Sequence[Response], question: Question, value: A
     return [r for r in responses if matches(raw_answer(r, question.id))]
 
 
-
-CHOICE_TYPES = ("single_choice", "yes_no", "multiple_choice")
 SUPPRESSED = "suppressed"  # stands in for a single choice whose group is too small to name
 
 
@@ -170,7 +167,7 @@ def recode_rare_choices(questionnaire: Questionnaire, responses: Sequence[Respon
     removed from every answer. Returns the copies and, per question, the values removed."""
     removed: dict[str, list[str]] = {}
     for question in questionnaire.questions():
-        if question.type not in CHOICE_TYPES:
+        if question.kind.chooses is None:
             continue
         counts = {o.value: 0 for o in options_of(question)}
         for response in responses:
@@ -178,7 +175,7 @@ def recode_rare_choices(questionnaire: Questionnaire, responses: Sequence[Respon
             for chosen in (value if isinstance(value, list) else [value]):
                 if isinstance(chosen, str) and chosen in counts:
                     counts[chosen] += 1
-        if question.type == "multiple_choice":
+        if question.kind.chooses == "several":
             # options are counted independently: nothing can be derived from a sum
             rare = {value for value, count in counts.items() if 0 < count < minimum}
         else:

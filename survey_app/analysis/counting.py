@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from survey_app.analysis.summaries import raw_answer
-from survey_app.output.export import question_cells, question_columns
 from survey_app.definitions.model import Question, Questionnaire
 from survey_app.fieldings.model import Fielding
 
@@ -71,19 +70,14 @@ def counted(survey: Fielding, stored: Iterable[dict]) -> Counted:
 
 def answer_lines(questionnaire: Questionnaire, response: Mapping) -> list[tuple[Question, list[str]]]:
     """The answers of one response as an admin reads them to judge whether it is a test: per
-    answered question its stored values as in the response download (codes; "item: value"
-    for each item of a matrix or allocation, the chosen options of a multiple choice)."""
+    answered question its stored values as in the response download (codes, "item: value"
+    for each item; each type says how, see answer_lines in survey_app/questions/)."""
     lines = []
     for question in questionnaire.questions():
         value = raw_answer(response, question.id)
         if value is None:
             continue
-        shown = []
-        for column, cell in zip(question_columns(question), question_cells(question, value)):
-            key = column.partition(".")[2]
-            if cell is None or question.type == "multiple_choice" and cell != 1:
-                continue
-            shown.append(key if question.type == "multiple_choice" else f"{key}: {cell}" if key else str(cell))
+        shown = question.kind.answer_lines(question, value)
         if shown:
             lines.append((question, shown))
     return lines

@@ -1,5 +1,6 @@
 """How often each option, point or rank was given: the shapes questionnaire summaries and
-workshop tallies both report, and the one way rankings are counted (pure).
+workshop tallies both report, the one way rankings are counted, and what either says about a
+construct (Indicator, which triangulation turns into a cell) (pure).
 
 ``value`` is the option's stored value (a questionnaire option's value, a poll option's id),
 ``label`` its text in every language; shares are fractions of ``n`` (0.0 when n is 0).
@@ -39,6 +40,18 @@ class RankedOption:
     mean_rank: float | None   # 1 = best; over those who ranked the option
     borda: int                # sum over rankings of (options - rank): higher = preferred
     first: int                # how often ranked first
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """What a question or a poll says about one construct (triangulation turns it into a cell)."""
+    construct: str
+    label: Text
+    kind: str                     # "rating", "nominal", "share", "choice", "number", "priority", "rank", "lead"
+    n: int
+    mean: float | None = None
+    share: float | None = None
+    top: Text | None = None
 
 
 def option_counts(options: Labelled, counts: Mapping[Hashable, int], n: int) -> tuple[OptionCount, ...]:

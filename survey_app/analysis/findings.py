@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from survey_app.analysis.summaries import QuestionSummary, Response, TextSummary, summarize
+from survey_app.analysis.summaries import QuestionSummary, Response, summarize
 from survey_app.analysis.breakdown import (
     Breakdown,
     breakdown,
     filter_allowed,
     filter_responses,
-    is_matrix,
+    items_apart,
     small_items,
     without_items,
 )
@@ -33,7 +33,7 @@ class Section:
     summary: QuestionSummary | None        # None when too few answered to show it
     breakdown: Breakdown | None = None     # when a breakdown question was chosen
     hidden_texts: int = 0                  # free-text answers the evaluator hid from reports
-    hidden_items: int = 0                  # matrix items answered by too few to show
+    hidden_items: int = 0                  # items (counted apart) answered by too few to show
 
     @property
     def suppressed(self) -> bool:
@@ -62,13 +62,14 @@ class Findings:
 def too_few(summary: QuestionSummary, minimum: int) -> bool:
     """A distribution resting on fewer respondents than the minimum could reveal what
     single people answered. Free texts are judged by the evaluator, answer by answer."""
-    return not isinstance(summary, TextSummary) and summary.n < minimum
+    return not summary.question.kind.is_free_text and summary.n < minimum
 
 
-def _texts(summary: TextSummary, hidden_ids: set[str], include_texts: bool) -> tuple[TextSummary, int]:
+def _texts(summary: QuestionSummary, hidden_ids: set[str], include_texts: bool) -> tuple[QuestionSummary, int]:
+    """A free-text summary with the answers that may be shown (`entries`), and how many were hidden."""
     kept = tuple(e for e in summary.entries if e.response_id not in hidden_ids) if include_texts else ()
     hidden = len(summary.entries) - len(kept) if include_texts else 0
-    return TextSummary(summary.question, summary.n, summary.missing, summary.invalid, kept), hidden
+    return replace(summary, entries=kept), hidden
 
 
 def build_findings(
@@ -101,13 +102,13 @@ def build_findings(
     sections = []
     for summary in summarize(questionnaire, selected):
         question = summary.question
-        if isinstance(summary, TextSummary):
+        if question.kind.is_free_text:
             summary, hidden = _texts(summary, set(hidden_texts.get(question.id, ())), include_texts)
             sections.append(Section(question, summary, hidden_texts=hidden))
         elif too_few(summary, minimum):
             sections.append(Section(question, None))
         else:
-            hidden_items = small_items(summary, minimum) if is_matrix(summary) else set()
+            hidden_items = small_items(summary, minimum) if items_apart(summary) else set()
             if hidden_items:
                 summary = without_items(summary, hidden_items)
             split = breakdown(question, by, selected, minimum) if by and by.id != question.id else None

@@ -2,7 +2,7 @@
 
 One place for each rule: what counts as a number, how a share of nothing is written, the
 median of counted values, Borda points and their tie-break, spread and agreement measures, and
-when the numbers of an allocation add up to its total.
+when numbers that must add up to a total do.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Hashable
 
-# The numbers of an allocation add up to its total when they differ from it by no more than
+# Numbers that must add up to a total do when their sum differs from it by no more than
 # this (relative to the total): what typing 33.3 + 33.3 + 33.4 in floating point leaves over.
 SUM_TOLERANCE = 1e-9
 
@@ -38,7 +38,7 @@ def share(count: float, base: float) -> float:
 
 
 def adds_up(values: Iterable[float], total: float) -> bool:
-    """The allocation rule: the values add up to `total`, up to floating-point rounding."""
+    """The values add up to `total`, up to floating-point rounding."""
     return math.isclose(math.fsum(values), total, rel_tol=SUM_TOLERANCE, abs_tol=SUM_TOLERANCE)
 
 

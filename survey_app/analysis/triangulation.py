@@ -9,16 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from survey_app.analysis.summaries import (
-    AllocationSummary,
-    ChoiceSummary,
-    ItemScale,
-    NumberSummary,
-    Response,
-    ScaleSummary,
-    summarize_question,
-)
-from survey_app.definitions.model import Question, Questionnaire, Text
+from survey_app.analysis.distributions import Indicator
+from survey_app.analysis.summaries import Response, summarize_question
+from survey_app.definitions.model import Questionnaire, Text
 from survey_app.workshops.model import CastVote, Workshop
 from survey_app.workshops.polls.registry import POLL_TYPES
 from survey_app.workshops.tallies import tally
@@ -61,15 +54,6 @@ class Triangulation:
 Observation = tuple[str, Text, Measure, Cell]
 
 
-def _scale_cell(row: ItemScale, ordered: bool, minimum: int) -> Cell:
-    if row.n_valid < minimum:
-        return Cell(row.n_valid, True)
-    if ordered:
-        return Cell(row.n_valid, False, mean=row.mean, share=row.top2)
-    top = max(row.points, key=lambda p: p.count)
-    return Cell(row.n_valid, False, share=top.share, top=top.label)
-
-
 def survey_observations(source: str, questionnaire: Questionnaire, responses: Sequence[Response],
                         minimum: int) -> list[Observation]:
     """Every construct a survey measures, with the aggregate that stands for it."""
@@ -77,37 +61,17 @@ def survey_observations(source: str, questionnaire: Questionnaire, responses: Se
     for question in questionnaire.questions():
         if not question.construct and not any(item.construct for item in question.items):
             continue
-        summary = summarize_question(question, responses)
-
-        def measure(kind: str, q: Question = question) -> Measure:
-            return Measure(source, questionnaire.title, q.id, q.text, kind)
-
-        if isinstance(summary, ScaleSummary):
-            ordered = summary.scale.ordered
-            kind = "rating" if ordered else "nominal"
-            for row in summary.items:
-                construct = (row.item.construct if row.item else None) or \
-                    (question.construct if question.type == "scale" else None)
-                if construct:
-                    label = row.item.label if row.item else question.text
-                    observations.append((construct, label, measure(kind), _scale_cell(row, ordered, minimum)))
-        elif isinstance(summary, AllocationSummary):
-            for item in summary.items:
-                if item.item.construct:
-                    cell = Cell(summary.n, True) if summary.n < minimum else \
-                        Cell(summary.n, False, mean=item.mean, share=item.share)
-                    observations.append((item.item.construct, item.item.label, measure("share"), cell))
-        elif isinstance(summary, ChoiceSummary) and question.construct:
-            if summary.n < minimum or not summary.options:
-                cell = Cell(summary.n, True)
-            else:
-                top = max(summary.options, key=lambda o: o.count)
-                cell = Cell(summary.n, False, share=top.share, top=top.label)
-            observations.append((question.construct, question.text, measure("choice"), cell))
-        elif isinstance(summary, NumberSummary) and question.construct:
-            cell = Cell(summary.n, True) if summary.n < minimum else Cell(summary.n, False, mean=summary.mean)
-            observations.append((question.construct, question.text, measure("number"), cell))
+        for found in question.kind.indicators(question, summarize_question(question, responses)):
+            measure = Measure(source, questionnaire.title, question.id, question.text, found.kind)
+            observations.append((found.construct, found.label, measure, _cell(found, minimum)))
     return observations
+
+
+def _cell(found: Indicator, minimum: int) -> Cell:
+    """The cell of one question's or poll's indicator: suppressed below the minimum group size."""
+    if found.n < minimum:
+        return Cell(found.n, True)
+    return Cell(found.n, False, mean=found.mean, share=found.share, top=found.top)
 
 
 def triangulate(observations: Iterable[Observation]) -> Triangulation:
@@ -149,7 +113,5 @@ def workshop_observations(workshop: Workshop, votes: Mapping[str, Sequence[CastV
             return Measure(f"workshop:{workshop.id}", title, poll.id, poll.text, kind)
 
         for found in POLL_TYPES[poll.type].indicators(poll, result):
-            cell = Cell(found.n, True) if found.n < minimum else \
-                Cell(found.n, False, mean=found.mean, share=found.share, top=found.top)
-            observations.append((found.construct, found.label, measure(found.kind), cell))
+            observations.append((found.construct, found.label, measure(found.kind), _cell(found, minimum)))
     return observations

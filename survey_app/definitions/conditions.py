@@ -8,8 +8,9 @@ A condition is written in YAML (docs/questionnaire-format.md, "Branching") as
 parse() checks one against the questions before it and returns an immutable Condition;
 evaluate() decides it for a dict of stored answers; visibility() walks a whole
 questionnaire and says which pages and questions are hidden. static/survey.js evaluates
-the same conditions (as_data() gives the JSON it reads) with the same rules, so the page
-changes live while the server stays the judge.
+the same conditions (as_data() and live_conditions() give the JSON it reads) with the same
+rules, so the page changes live while the server stays the judge; tests/data/conditions/
+vectors.json holds the cases both must agree on.
 
 Rules, the same in Python and JavaScript:
 - every comparison is false while its question is unanswered (None, "", [] or {}) -- also
@@ -20,7 +21,6 @@ Rules, the same in Python and JavaScript:
 """
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import math
 import re
@@ -29,7 +29,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Union
 
-# Comparison operators, each with the question types it applies to (see _operators_for).
+# Comparison operators; each question type says which apply to its answers
+# (condition_operators in survey_app/questions/).
 EQUALITY = ("equals", "not_equals", "one_of")
 ORDER = ("less_than", "at_most", "greater_than", "at_least")
 OPERATORS = (*EQUALITY, "contains", *ORDER, "answered")
@@ -177,9 +178,39 @@ def visibility(questionnaire, answers: Mapping[str, object]) -> Visibility:
     return Visibility(frozenset(hidden_pages), frozenset(hidden_questions), counted)
 
 
+def live_conditions(questionnaire, index: int, answers: Mapping[str, object]) -> dict:
+    """What static/survey.js needs on page `index` to show and hide its questions while the
+    respondent answers, and to say "Next" exactly when the server would show another page:
+
+    * ``answers``: the counted answers of earlier pages that a condition here or later uses;
+    * ``later_pages``: per later page its condition and, for the questions on it that a
+      condition uses, each id with its own condition and stored answer, so that the page
+      walks them as visibility() does: a later page hidden by this page's answers takes its
+      stored answers with it.
+    """
+    pages = questionnaire.pages
+    later = pages[index + 1:]
+    used = [page.show_if for page in later] + [q.show_if for page in pages[index:] for q in page.questions]
+    referenced = set().union(*(references(c) for c in used if c is not None))
+    before = {q.id for page in pages[:index] for q in page.questions}
+    counted = visibility(questionnaire, answers).answers
+    return {
+        "answers": {qid: counted[qid] for qid in sorted(referenced & before) if qid in counted},
+        "later_pages": [{
+            "show_if": as_data(page.show_if),
+            "questions": [{"id": q.id, "show_if": as_data(q.show_if), "answer": answers.get(q.id)}
+                          for q in page.questions if q.id in referenced and answers.get(q.id) is not None],
+        } for page in later],
+    }
+
+
 # --------------------------------------------------------------------------- parsing
 
-def _describe(value: object) -> str:
+class BadValue(ValueError):
+    """A show_if value that does not fit its question (a type's condition_value); the message says why."""
+
+
+def describe(value: object) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -208,7 +239,7 @@ class _Parser:
             return None
         if not isinstance(data, dict):
             self.fail(path, "must be a mapping such as {question: programme, equals: qfi}, "
-                            f"got {_describe(data)}")
+                            f"got {describe(data)}")
             return None
         logical = [key for key in LOGICAL if key in data]
         if logical:
@@ -225,7 +256,7 @@ class _Parser:
             inner = self.condition(value, f"{path}.not", depth + 1)
             return Not(inner) if inner is not None else None
         if not isinstance(value, list) or not value:
-            self.fail(path, f'"{key}" must be a list of at least one condition, got {_describe(value)}')
+            self.fail(path, f'"{key}" must be a list of at least one condition, got {describe(value)}')
             return None
         parts = [self.condition(item, f"{path}.{key}[{i}]", depth + 1) for i, item in enumerate(value)]
         if any(part is None for part in parts):
@@ -252,7 +283,7 @@ class _Parser:
         if question is None:
             return None
         operator = operators[0]
-        allowed = _operators_for(question)
+        allowed = question.kind.condition_operators(question)
         if operator not in allowed:
             self.fail(path, f'"{operator}" cannot be used with question "{question_id}" '
                             f'(type {question.type}); possible: {", ".join(allowed)}')
@@ -262,11 +293,11 @@ class _Parser:
 
     def _question(self, question_id: object, path: str):
         if not isinstance(question_id, str):
-            self.fail(path, f'"question" must be a question id, got {_describe(question_id)}')
+            self.fail(path, f'"question" must be a question id, got {describe(question_id)}')
             return None
         if question_id in self.earlier:
             question = self.earlier[question_id]
-            if question is not None and question.type == "note":
+            if question is not None and not question.has_answer:
                 self.fail(path, f'question "{question_id}" is a note and has no answer to depend on')
                 return None
             return question          # None: broken, its own problems are reported there
@@ -280,80 +311,30 @@ class _Parser:
     def _value(self, question, operator: str, raw: object, path: str):
         if operator == "answered":
             if not isinstance(raw, bool):
-                self.fail(path, f'"answered" must be true or false, got {_describe(raw)}')
+                self.fail(path, f'"answered" must be true or false, got {describe(raw)}')
                 return None
             return raw
         if operator == "one_of":
             if not isinstance(raw, list) or not raw:
-                self.fail(path, f'"one_of" must be a non-empty list of values, got {_describe(raw)}')
+                self.fail(path, f'"one_of" must be a non-empty list of values, got {describe(raw)}')
                 return None
             values = [self._single(question, operator, v, path) for v in raw]
             return None if any(v is None for v in values) else tuple(values)
         return self._single(question, operator, raw, path)
 
     def _single(self, question, operator: str, raw: object, path: str):
-        kind = question.type
-        if kind in ("single_choice", "multiple_choice"):
-            return self._option(question, raw, path)
-        if kind == "yes_no":
-            if isinstance(raw, bool):        # YAML reads an unquoted yes/no as true/false
-                raw = "yes" if raw else "no"
-            if raw not in ("yes", "no"):
-                self.fail(path, f'question "{question.id}" is answered "yes" or "no", got {_describe(raw)}')
-                return None
-            return raw
-        if kind == "date":
-            return self._date(question, raw, path)
-        if kind == "scale" and operator in EQUALITY:
-            return self._scale_point(question, raw, path)
-        if not _is_number(raw) or not math.isfinite(raw):
-            self.fail(path, f'"{operator}" on question "{question.id}" needs a number, got {_describe(raw)}')
+        try:
+            return question.kind.condition_value(question, operator, raw)
+        except BadValue as error:
+            self.fail(path, str(error))
             return None
-        return raw
-
-    def _option(self, question, raw: object, path: str):
-        values = [option.value for option in question.options]
-        if raw not in values or not isinstance(raw, str):
-            self.fail(path, f'question "{question.id}" has no option {_describe(raw)} '
-                            f"(options: {', '.join(values)})")
-            return None
-        return raw
-
-    def _scale_point(self, question, raw: object, path: str):
-        scale = question.scale
-        if scale is None:
-            return None      # the unknown scale is reported at the question
-        allowed = [*scale.values, *(["dk"] if scale.dont_know else [])]
-        if isinstance(raw, bool) or raw not in allowed:
-            self.fail(path, f'question "{question.id}" has no scale point {_describe(raw)} '
-                            f"(points: {', '.join(str(v) for v in allowed)})")
-            return None
-        return raw
-
-    def _date(self, question, raw: object, path: str):
-        if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
-            return raw.isoformat()
-        if isinstance(raw, str) and ISO_DATE.fullmatch(raw):
-            try:
-                return dt.date.fromisoformat(raw).isoformat()
-            except ValueError:
-                pass
-        self.fail(path, f'question "{question.id}" is a date; write the value as YYYY-MM-DD, got {_describe(raw)}')
-        return None
 
 
-def _operators_for(question) -> tuple[str, ...]:
-    kind = question.type
-    if kind in ("single_choice", "yes_no"):
-        return (*EQUALITY, "answered")
-    if kind == "multiple_choice":
-        return ("contains", "answered")
-    if kind == "scale":
-        ordered = question.scale is None or question.scale.ordered
-        return (*EQUALITY, *(ORDER if ordered else ()), "answered")
-    if kind in ("number", "date"):
-        return (*EQUALITY, *ORDER, "answered")
-    return ("answered",)
+def number_value(question, operator: str, raw: object):
+    """A number to compare a number (or scale point) with; BadValue for anything else."""
+    if not _is_number(raw) or not math.isfinite(raw):
+        raise BadValue(f'"{operator}" on question "{question.id}" needs a number, got {describe(raw)}')
+    return raw
 
 
 def parse(data: object, earlier: Mapping[str, object], known: Collection[str],

@@ -6,31 +6,19 @@ in docs/questionnaire-format.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from survey_app.definitions.conditions import Condition
+if TYPE_CHECKING:   # conditions and question types read this model; it only names them
+    from survey_app.definitions.conditions import Condition
+    from survey_app.questions.base import QuestionType
 
 # Text in several languages: {"de": "...", "en": "..."}. Every text has the default
 # language; another language may be missing, and then the default text is shown.
 Text = dict[str, str]
 
-QUESTION_TYPES = (
-    "single_choice",
-    "multiple_choice",
-    "scale",
-    "matrix",
-    "number",
-    "allocation",
-    "short_text",
-    "long_text",
-    "ranking",
-    "date",
-    "yes_no",
-    "note",
-)
-
-# Stored answer value for "don't know" on a scale or matrix item.
+# Stored answer value for "don't know" on a scale (also of each item answered on one).
 DONT_KNOW = "dk"
-# Stored answers of a yes_no question.
+# Stored answers of a yes/no question.
 YES, NO = "yes", "no"
 # Easy-to-read German ("Leichte Sprache") is a language of its own in a definition.
 EASY_GERMAN = "de-x-easy"
@@ -71,7 +59,7 @@ class Scale:
 
 @dataclass(frozen=True)
 class Item:
-    """One row of a matrix or allocation question."""
+    """One row of a question that asks the same about several items."""
     id: str
     label: Text
     construct: str | None = None
@@ -84,37 +72,48 @@ NUMBER_LIMIT = 10**12
 
 @dataclass(frozen=True)
 class Question:
+    """One question of a definition. Which of the fields after `show_if` a question has
+    depends on its type: survey_app/questions/<type>.py reads them (its `parse`)."""
     id: str
-    type: str
+    type: str                                 # a name in questions/registry.py
     text: Text
     help: Text | None = None
     required: bool = False
     construct: str | None = None
-    options: tuple[Option, ...] = ()          # single_choice, multiple_choice
-    max_choices: int | None = None            # multiple_choice
-    scale: Scale | None = None                # scale, matrix
-    items: tuple[Item, ...] = ()              # matrix, allocation
-    min: float | None = None                  # number (and each allocation item)
-    max: float | None = None                  # number (and each allocation item)
-    integer: bool = False                     # number, allocation: whole numbers only
-    total: float | None = None                # allocation: items must add up to this
-    unit: Text | None = None                  # number, allocation: e.g. {"de": "%", "en": "%"}
-    max_length: int | None = None             # short_text, long_text
+    options: tuple[Option, ...] = ()          # the options to choose from or to rank
+    max_choices: int | None = None            # at most this many options chosen
+    scale: Scale | None = None                # the scale answers are given on
+    items: tuple[Item, ...] = ()              # the items each answered on its own
+    min: float | None = None                  # the smallest number (of the answer or of each item)
+    max: float | None = None                  # the largest number (of the answer or of each item)
+    integer: bool = False                     # whole numbers only
+    total: float | None = None                # the numbers of the items add up to this
+    unit: Text | None = None                  # of the numbers, e.g. {"de": "%", "en": "%"}
+    max_length: int | None = None             # of a text
     show_if: Condition | None = None          # any type: shown only when this holds
-    min_choices: int | None = None            # multiple_choice
-    step: float | None = None                 # number: answers are min (or 0) + k * step
-    min_length: int | None = None             # short_text, long_text
-    pattern: str | None = None                # short_text, long_text: regex the whole answer matches
-    pattern_message: Text | None = None       # what to tell a respondent whose answer does not match
-    min_date: str | None = None               # date: "YYYY-MM-DD", earliest allowed answer
-    max_date: str | None = None               # date: "YYYY-MM-DD", latest allowed answer
-    yes_label: Text | None = None             # yes_no: instead of the interface's "Yes"
-    no_label: Text | None = None              # yes_no: instead of the interface's "No"
+    min_choices: int | None = None            # at least this many options chosen
+    step: float | None = None                 # numbers are min (or 0) + k * step
+    min_length: int | None = None             # of a text
+    pattern: str | None = None                # regex the whole text matches
+    pattern_message: Text | None = None       # what to tell a respondent whose text does not match
+    min_date: str | None = None               # "YYYY-MM-DD", earliest allowed answer
+    max_date: str | None = None               # "YYYY-MM-DD", latest allowed answer
+    min_time: str | None = None               # "HH:MM", earliest allowed answer
+    max_time: str | None = None               # "HH:MM", latest allowed answer
+    yes_label: Text | None = None             # instead of the interface's "Yes"
+    no_label: Text | None = None              # instead of the interface's "No"
+
+    @property
+    def kind(self) -> QuestionType:
+        """What the question's type does: its entry in questions/registry.py."""
+        from survey_app.questions.registry import TYPES   # the types import this module
+
+        return TYPES[self.type]
 
     @property
     def has_answer(self) -> bool:
-        """False for a note, which only shows text and never stores anything."""
-        return self.type != "note"
+        """False for a type that only shows text and never stores anything."""
+        return self.kind.has_answer
 
     @property
     def number_range(self) -> tuple[float, float]:

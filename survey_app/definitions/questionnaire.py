@@ -10,7 +10,6 @@ docs/questionnaire-format.md.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import reprlib
 from dataclasses import dataclass, field
@@ -32,17 +31,9 @@ from survey_app.definitions.loader import (
     unique,
     yaml_problem,
 )
-from survey_app.definitions.model import (
-    QUESTION_TYPES,
-    Item,
-    Option,
-    Page,
-    Question,
-    Questionnaire,
-    Scale,
-    ScalePoint,
-)
-from survey_app.definitions.patterns import check_pattern
+from survey_app.definitions.model import Page, Question, Questionnaire, Scale, ScalePoint
+from survey_app.questions.base import Context
+from survey_app.questions.registry import QUESTION_TYPES, TYPES
 
 @dataclass
 class Catalogue:
@@ -56,32 +47,17 @@ class Catalogue:
 
 # --------------------------------------------------------------------------- loading
 
-DEFAULT_MAX_LENGTH = {"short_text": 200, "long_text": 5000}
-
 TOP_REQUIRED = ("id", "languages", "title", "intro", "anonymity", "pages")
 TOP_OPTIONAL = ("duration_minutes", "scales", "partial_languages")
 SCALE_REQUIRED, SCALE_OPTIONAL = ("points",), ("ordered", "dont_know")
 PAGE_REQUIRED, PAGE_OPTIONAL = ("id", "title", "questions"), ("intro", "show_if")
 QUESTION_REQUIRED = ("id", "type", "text")
 QUESTION_OPTIONAL = ("help", "required", "construct", "show_if")
-# A note has no answer, so nothing can require it or compare it.
-NOT_FOR_NOTES = ("required", "construct")
-TEXT_KEYS = ("min_length", "max_length", "pattern", "pattern_message")
+# A question without an answer (a note) has nothing to require or to compare.
+ONLY_WITH_ANSWERS = ("required", "construct")
 # Per question type: (required keys, optional keys) on top of the common ones.
 TYPE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "single_choice": (("options",), ()),
-    "multiple_choice": (("options",), ("min_choices", "max_choices")),
-    "scale": (("scale",), ()),
-    "matrix": (("scale", "items"), ()),
-    "number": ((), ("min", "max", "integer", "unit", "step")),
-    "allocation": (("items", "total"), ("integer", "unit")),
-    "short_text": ((), TEXT_KEYS),
-    "long_text": ((), TEXT_KEYS),
-    "ranking": (("options",), ()),
-    "date": ((), ("min_date", "max_date")),
-    "yes_no": ((), ("yes_label", "no_label")),
-    "note": ((), ()),
-}
+    name: (kind.required_keys, kind.optional_keys) for name, kind in TYPES.items()}
 TYPE_SPECIFIC_KEYS = tuple(dict.fromkeys(key for req, opt in TYPE_KEYS.values() for key in (*req, *opt)))
 
 
@@ -152,7 +128,7 @@ def parse_definition(
     loc = "top level"
     c.check_keys(data, loc, TOP_REQUIRED, TOP_OPTIONAL)
     questionnaire_id = c.slug(loc, "id", data.get("id"), QUESTIONNAIRE_ID)
-    ctx = _Context(languages=parse_languages(c, data.get("languages")),
+    ctx = Context(languages=parse_languages(c, data.get("languages")),
                    known_question_ids=_raw_question_ids(data.get("pages")))
     c.partial = _partial_languages(c, data.get("partial_languages"), ctx.languages)
     _scales(c, data.get("scales"), ctx)
@@ -173,21 +149,6 @@ def parse_definition(
         duration_minutes=duration, languages=ctx.languages, pages=pages, scales=ctx.scales,
         content_hash=content_hash, partial_languages=c.partial,
     ), c.problems
-
-
-# --------------------------------------------------------------------------- problem collector
-
-@dataclass
-class _Context:
-    """What the parts of one definition need from each other."""
-    languages: tuple[str, ...] | None
-    declared_scales: set[str] = field(default_factory=set)   # names, even of broken scales
-    scales: dict[str, Scale] = field(default_factory=dict)    # the valid ones
-    question_ids: dict[str, str] = field(default_factory=dict)  # id -> path of first use
-    # For show_if: every question id in the file, and the questions parsed so far in order
-    # (None for one that failed its checks).
-    known_question_ids: frozenset[str] = frozenset()
-    earlier: dict[str, Question | None] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- parts
@@ -218,7 +179,7 @@ def _raw_question_ids(pages: object) -> frozenset[str]:
         for q in page["questions"] if isinstance(q, dict) and isinstance(q.get("id"), str))
 
 
-def _show_if(c: Collector, loc: str, value: object, earlier: dict, ctx: _Context, not_before: str):
+def _show_if(c: Collector, loc: str, value: object, earlier: dict, ctx: Context, not_before: str):
     if value is None:
         return None
     condition, errors = conditions.parse(value, earlier, ctx.known_question_ids, not_before)
@@ -227,7 +188,7 @@ def _show_if(c: Collector, loc: str, value: object, earlier: dict, ctx: _Context
     return condition
 
 
-def _scales(c: Collector, value: object, ctx: _Context) -> None:
+def _scales(c: Collector, value: object, ctx: Context) -> None:
     """Fill ctx.declared_scales (every name) and ctx.scales (the valid ones)."""
     if value is None:
         return
@@ -243,7 +204,7 @@ def _scales(c: Collector, value: object, ctx: _Context) -> None:
             ctx.scales[scale_id] = scale
 
 
-def _scale(c: Collector, scale_id: str, data: object, loc: str, ctx: _Context) -> Scale | None:
+def _scale(c: Collector, scale_id: str, data: object, loc: str, ctx: Context) -> Scale | None:
     if not c.mapping(loc, data):
         return None
     before = len(c.problems)
@@ -274,7 +235,7 @@ def _scale(c: Collector, scale_id: str, data: object, loc: str, ctx: _Context) -
     return Scale(id=scale_id, points=tuple(points), dont_know=dont_know, ordered=ordered)
 
 
-def _pages(c: Collector, value: object, ctx: _Context) -> tuple[Page, ...]:
+def _pages(c: Collector, value: object, ctx: Context) -> tuple[Page, ...]:
     pages = []
     page_ids: set[str] = set()
     for i, data in enumerate(c.sequence("top level", "pages", value)):
@@ -297,7 +258,7 @@ def _pages(c: Collector, value: object, ctx: _Context) -> tuple[Page, ...]:
     return tuple(pages)
 
 
-def _question(c: Collector, data: object, path: str, ctx: _Context) -> Question | None:
+def _question(c: Collector, data: object, path: str, ctx: Context) -> Question | None:
     loc = named(data, "id", "question", path)
     if not c.mapping(loc, data):
         return None
@@ -307,7 +268,7 @@ def _question(c: Collector, data: object, path: str, ctx: _Context) -> Question 
         c.add(loc, f'unknown question type {reprlib.repr(qtype)}; allowed types: {", ".join(QUESTION_TYPES)}')
     if known_type:
         required, optional = TYPE_KEYS[qtype]
-        excluded = NOT_FOR_NOTES if qtype == "note" else ()
+        excluded = () if TYPES[qtype].has_answer else ONLY_WITH_ANSWERS
         common = tuple(key for key in QUESTION_OPTIONAL if key not in excluded)
         c.check_keys(data, loc, QUESTION_REQUIRED + required, common + optional,
                      foreign=TYPE_SPECIFIC_KEYS + excluded, foreign_note=f'is not used by type "{qtype}"')
@@ -331,176 +292,9 @@ def _question(c: Collector, data: object, path: str, ctx: _Context) -> Question 
     question = None
     if known_type:
         before = len(c.problems)
-        question = Question(**common, **_TYPE_FIELDS[qtype](c, data, loc, ctx))
+        question = Question(**common, **TYPES[qtype].parse(c, data, loc, ctx))
         if any(p.severity == ERROR for p in c.problems[before:]):
             question = None
     if isinstance(question_id, str) and question_id not in ctx.earlier:
         ctx.earlier[question_id] = question
     return question
-
-
-# Each returns the type-specific Question fields.
-
-def _single_choice_fields(c: Collector, data: dict, loc: str, ctx: _Context) -> dict:
-    return {"options": _options(c, data.get("options"), loc, ctx, minimum=2)}
-
-
-def _multiple_choice_fields(c: Collector, data: dict, loc: str, ctx: _Context) -> dict:
-    options = _options(c, data.get("options"), loc, ctx, minimum=1)
-    min_choices = c.integer(loc, "min_choices", data.get("min_choices"), minimum=1)
-    max_choices = c.integer(loc, "max_choices", data.get("max_choices"), minimum=1)
-    for key, value in (("min_choices", min_choices), ("max_choices", max_choices)):
-        if value is not None and options and value > len(options):
-            c.add(loc, f'"{key}" ({value}) is more than the number of options ({len(options)})')
-    if min_choices is not None and max_choices is not None and min_choices > max_choices:
-        c.add(loc, f'"min_choices" ({min_choices}) is more than "max_choices" ({max_choices})')
-    return {"options": options, "min_choices": min_choices, "max_choices": max_choices}
-
-
-def _ranking_fields(c: Collector, data: dict, loc: str, ctx: _Context) -> dict:
-    return {"options": _options(c, data.get("options"), loc, ctx, minimum=2)}
-
-
-def _scale_fields(c: Collector, data: dict, loc: str, ctx: _Context) -> dict:
-    return {"scale": _scale_ref(c, data.get("scale"), loc, ctx)}
-
-
-def _matrix_fields(c: Collector, data: dict, loc: str, ctx: _Context) -> dict:
-    return {"scale": _scale_ref(c, data.get("scale"), loc, ctx),
-            "items": _items(c, data.get("items"), loc, ctx)}
-
-
-def _number_fields(c: Collector, data: dict, loc: str, ctx: _Context) -> dict:
-    integer = bool(c.boolean(loc, "integer", data.get("integer")))
-    low = c.number(loc, "min", data.get("min"))
-    high = c.number(loc, "max", data.get("max"))
-    if low is not None and high is not None and low >= high:
-        c.add(loc, f'"min" ({low}) must be less than "max" ({high})')
-    step = c.number(loc, "step", data.get("step"))
-    if step is not None and step <= 0:
-        c.add(loc, f'"step" must be more than 0, got {step}')
-        step = None
-    for key, value in (("min", low), ("max", high), ("step", step)):
-        if integer and value is not None and value != int(value):
-            c.add(loc, f'"{key}" ({value}) must be a whole number because "integer" is true')
-    return {"min": low, "max": high, "integer": integer, "step": step,
-            "unit": c.text(loc, "unit", data.get("unit"), ctx.languages)}
-
-
-def _allocation_fields(c: Collector, data: dict, loc: str, ctx: _Context) -> dict:
-    integer = bool(c.boolean(loc, "integer", data.get("integer")))
-    total = c.number(loc, "total", data.get("total"))
-    if total is not None and total <= 0:
-        c.add(loc, f'"total" must be more than 0, got {total}')
-        total = None
-    if integer and total is not None and total != int(total):
-        c.add(loc, f'"total" ({total}) must be a whole number because "integer" is true')
-    return {"items": _items(c, data.get("items"), loc, ctx), "total": total,
-            "min": 0, "max": total, "integer": integer,
-            "unit": c.text(loc, "unit", data.get("unit"), ctx.languages)}
-
-
-def _free_text_fields(c: Collector, data: dict, loc: str, ctx: _Context) -> dict:
-    min_length = c.integer(loc, "min_length", data.get("min_length"), minimum=1)
-    max_length = c.integer(loc, "max_length", data.get("max_length"), minimum=1)
-    max_length = max_length or DEFAULT_MAX_LENGTH[data["type"]]
-    if min_length is not None and min_length > max_length:
-        c.add(loc, f'"min_length" ({min_length}) is more than "max_length" ({max_length})')
-    pattern = check_pattern(c, loc, data.get("pattern"))
-    pattern_message = c.text(loc, "pattern_message", data.get("pattern_message"), ctx.languages)
-    if data.get("pattern") is not None and data.get("pattern_message") is None:
-        c.add(loc, '"pattern" needs a "pattern_message" that tells respondents what to write, '
-                   'e.g. {de: "Bitte fünf Ziffern", en: "Please enter five digits"}')
-    if data.get("pattern_message") is not None and data.get("pattern") is None:
-        c.add(loc, '"pattern_message" is only used together with "pattern"')
-    return {"min_length": min_length, "max_length": max_length,
-            "pattern": pattern, "pattern_message": pattern_message}
-
-
-def _date_fields(c: Collector, data: dict, loc: str, ctx: _Context) -> dict:
-    bounds = {key: _date(c, loc, key, data.get(key)) for key in ("min_date", "max_date")}
-    if None not in bounds.values() and bounds["min_date"] >= bounds["max_date"]:
-        c.add(loc, f'"min_date" ({bounds["min_date"]}) must be before "max_date" ({bounds["max_date"]})')
-    return bounds
-
-
-def _date(c: Collector, loc: str, key: str, value: object) -> str | None:
-    """YAML reads 2017-03-31 as a date; a quoted "2017-03-31" is accepted too."""
-    if value is None:
-        return None
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, str) and conditions.ISO_DATE.fullmatch(value):
-        try:
-            return dt.date.fromisoformat(value).isoformat()
-        except ValueError:
-            pass
-    c.add(loc, f'"{key}" must be a date written as YYYY-MM-DD, got {reprlib.repr(value)}')
-    return None
-
-
-def _yes_no_fields(c: Collector, data: dict, loc: str, ctx: _Context) -> dict:
-    return {key: c.text(loc, key, data.get(key), ctx.languages) for key in ("yes_label", "no_label")}
-
-
-def _note_fields(c: Collector, data: dict, loc: str, ctx: _Context) -> dict:
-    return {}
-
-
-_TYPE_FIELDS = {
-    "single_choice": _single_choice_fields,
-    "multiple_choice": _multiple_choice_fields,
-    "scale": _scale_fields,
-    "matrix": _matrix_fields,
-    "number": _number_fields,
-    "allocation": _allocation_fields,
-    "short_text": _free_text_fields,
-    "long_text": _free_text_fields,
-    "ranking": _ranking_fields,
-    "date": _date_fields,
-    "yes_no": _yes_no_fields,
-    "note": _note_fields,
-}
-
-
-def _scale_ref(c: Collector, value: object, loc: str, ctx: _Context) -> Scale | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        c.add(loc, f'"scale" must name a scale defined under "scales", got {kind(value)}')
-        return None
-    if value not in ctx.declared_scales:
-        known = ", ".join(sorted(ctx.declared_scales)) or "none"
-        c.add(loc, f'unknown scale "{value}" (defined scales: {known})')
-    return ctx.scales.get(value)
-
-
-def _options(c: Collector, value: object, loc: str, ctx: _Context, minimum: int) -> tuple[Option, ...]:
-    options, seen = [], set()
-    for i, data in enumerate(c.sequence(loc, "options", value, minimum)):
-        option_loc = f"{loc} " + named(data, "value", "option", f"options[{i}]")
-        if not c.mapping(option_loc, data):
-            continue
-        c.check_keys(data, option_loc, ("value", "label"))
-        option_value = c.slug(option_loc, "value", data.get("value"))
-        unique(c, option_loc, seen, option_value, "option value")
-        label = c.text(option_loc, "label", data.get("label"), ctx.languages)
-        if option_value is not None and label is not None:
-            options.append(Option(option_value, label))
-    return tuple(options)
-
-
-def _items(c: Collector, value: object, loc: str, ctx: _Context) -> tuple[Item, ...]:
-    items, seen = [], set()
-    for i, data in enumerate(c.sequence(loc, "items", value)):
-        item_loc = f"{loc} " + named(data, "id", "item", f"items[{i}]")
-        if not c.mapping(item_loc, data):
-            continue
-        c.check_keys(data, item_loc, ("id", "label"), ("construct",))
-        item_id = c.slug(item_loc, "id", data.get("id"))
-        unique(c, item_loc, seen, item_id, "item id")
-        label = c.text(item_loc, "label", data.get("label"), ctx.languages)
-        construct = c.construct(item_loc, data.get("construct"))
-        if item_id is not None and label is not None:
-            items.append(Item(item_id, label, construct))
-    return tuple(items)

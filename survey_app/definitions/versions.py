@@ -22,7 +22,7 @@ REMOVED, TYPE_CHANGED, OPTIONS_REMOVED, POINTS_REORDERED, POINTS_RELABELLED, ITE
 class Change:
     question: str
     kind: str
-    detail: str = ""   # the values concerned, e.g. "2, 5" or "list -> matrix"
+    detail: str = ""   # the values concerned, e.g. "2, 5" or "<old type> -> <new type>"
 
 
 def _values(question: Question) -> list[str]:
@@ -50,8 +50,7 @@ def _question_changes(before: Question, after: Question) -> list[Change]:
     items_removed = [i.id for i in before.items if i.id not in {j.id for j in after.items}]
     if items_removed:
         changes.append(Change(before.id, ITEMS_REMOVED, ", ".join(items_removed)))
-    if before.type == "allocation" and before.total != after.total:
-        changes.append(Change(before.id, TOTAL_CHANGED, f"{before.total:g} -> {after.total:g}"))
+    changes += [Change(before.id, kind, detail) for kind, detail in after.kind.changes(before, after)]
     return changes
 
 

@@ -10,22 +10,13 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from survey_app.analysis.summaries import (
-    AllocationSummary,
-    ChoiceSummary,
-    DateSummary,
-    NumberSummary,
-    QuestionSummary,
-    RankingSummary,
-    Response,
-    ScaleSummary,
-    options_of,
-)
-from survey_app.analysis.breakdown import BREAKDOWN_TYPES, Group, groups_of
+from survey_app.analysis.summaries import QuestionSummary, Response, options_of
+from survey_app.analysis.breakdown import Group, groups_of
 from survey_app.analysis.findings import Findings
 from survey_app.definitions.model import Question, Questionnaire, Text
 from survey_app.definitions.questionnaire import Catalogue
 from survey_app.fieldings.model import Fielding
+from survey_app.questions.base import KeyNumber
 from survey_app.storage.interface import DuplicateError, Surveys
 
 
@@ -100,7 +91,7 @@ def known_population(questionnaire: Questionnaire, survey: Fielding) -> tuple[Qu
     Without an entered total, the groups' sizes add up to it when every option has one."""
     entered = survey.group_sizes or {}
     question = next((q for q in questionnaire.questions()
-                     if q.id == entered.get("question") and q.type in BREAKDOWN_TYPES), None)
+                     if q.id == entered.get("question") and q.kind.can_break_down), None)
     sizes = dict(entered.get("sizes") or {}) if question else {}
     population = survey.population
     if not population and question and sizes and all(o.value in sizes for o in options_of(question)):
@@ -123,40 +114,11 @@ def response_rates(questionnaire: Questionnaire, survey: Fielding, responses: Se
 
 # -- two fieldings side by side ------------------------------------------------------------
 
-@dataclass(frozen=True)
-class KeyNumber:
-    key: tuple                 # the same row in both fieldings
-    label: Text | None         # option or item; None for the question as a whole
-    detail: Text | None        # the scale point, for scales without an order
-    kind: str                  # "share", "mean", "median", "mean_rank" or "date"
-    value: float | str | None
-
-
-def key_numbers(summary: QuestionSummary) -> list[KeyNumber]:
-    """The few numbers that say how a question was answered: shares of options, means of
-    ordered scales and numbers, mean ranks, the median date (free texts: only their n)."""
-    if isinstance(summary, ChoiceSummary):
-        return [KeyNumber(("option", o.value), o.label, None, "share", o.share) for o in summary.options]
-    if isinstance(summary, ScaleSummary):
-        numbers = []
-        for row in summary.items:
-            item = row.item.id if row.item else None
-            label = row.item.label if row.item else None
-            if summary.question.scale.ordered:
-                numbers.append(KeyNumber(("item", item), label, None, "mean", row.mean))
-            else:
-                numbers += [KeyNumber(("point", item, p.value), label, p.label, "share", p.share) for p in row.points]
-        return numbers
-    if isinstance(summary, NumberSummary):
-        return [KeyNumber(("mean",), None, None, "mean", summary.mean),
-                KeyNumber(("median",), None, None, "median", summary.median)]
-    if isinstance(summary, AllocationSummary):
-        return [KeyNumber(("item", i.item.id), i.item.label, None, "mean", i.mean) for i in summary.items]
-    if isinstance(summary, RankingSummary):
-        return [KeyNumber(("option", o.value), o.label, None, "mean_rank", o.mean_rank) for o in summary.options]
-    if isinstance(summary, DateSummary):
-        return [KeyNumber(("median",), None, None, "date", summary.median)]
-    return []
+def key_numbers(summary: QuestionSummary | None) -> list[KeyNumber]:
+    """The few numbers that say how a question was answered (each type says which: shares
+    of options, means of ordered scales and numbers, mean ranks, the median date; free
+    texts: none, only their n); none for a summary not shown."""
+    return summary.question.kind.key_numbers(summary) if summary is not None else []
 
 
 @dataclass(frozen=True)

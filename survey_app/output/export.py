@@ -4,19 +4,16 @@ The table is built once as ``(headers, rows)`` (``response_table``) and then wri
 format writer (``to_csv``; an XLSX writer can reuse the same table).
 
 Wide layout, one row per response: ``response_id, submitted_on, version, language``, then
-per question
-
-* single_choice, scale, number, short_text, long_text: ``qid``
-* matrix, allocation: ``qid.item_id`` per item
-* multiple_choice: ``qid.option_value`` per option, 1 = chosen, 0 = not chosen, all empty
-  when the question was not answered (no list or an empty list).
+the columns of each question, as its type says (``columns`` and ``cells`` in
+survey_app/questions/): ``qid`` for a question with one value, ``qid.item_id`` per item,
+``qid.option_value`` per option (e.g. 1 = chosen, 0 = not chosen, all empty when the
+question was not answered). docs/findings.md lists the downloads.
 
 Values are written as stored: choices as their value codes, "dk" stays "dk", numbers as
-numbers. The raw export does not apply analysis.py's validity rules: a scalar the current
+numbers. The raw export does not apply the summaries' validity rules: a scalar the current
 definition no longer accepts (e.g. a removed option) is still written, so nothing is hidden;
-only values that have no column (an unknown option in a multiple choice list, an unknown
-matrix or allocation item) are left out. A list, dict or bool where a scalar belongs is
-written as JSON text.
+only values that have no column (an unknown option or item) are left out. A list, dict or
+bool where a scalar belongs is written as JSON text.
 
 CSV: UTF-8 *with* a byte order mark ("\\ufeff") so that Excel on Windows reads umlauts
 correctly; comma-separated, CRLF line ends (RFC 4180). Every text cell that a spreadsheet
@@ -37,21 +34,10 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from survey_app.analysis.summaries import (
-    AllocationSummary,
-    ChoiceSummary,
-    DateSummary,
-    NumberSummary,
-    QuestionSummary,
-    RankingSummary,
-    Response,
-    ScaleSummary,
-    TextSummary,
-    options_of,
-    raw_answer,
-)
+from survey_app.analysis.summaries import QuestionSummary, Response, raw_answer
 from survey_app.analysis.findings import Findings
-from survey_app.definitions.model import DONT_KNOW, Question, Questionnaire, Text, localized
+from survey_app.definitions.model import Question, Questionnaire, localized
+from survey_app.questions.base import scalar as _scalar
 from survey_app.text import clean
 
 BOM = "\ufeff"
@@ -82,49 +68,19 @@ def neutralize(value: Cell) -> Cell:
     return value
 
 
-def _scalar(value: Any) -> Cell:
-    """A stored value as one cell; anything but None/str/int/float (a list, a dict, a bool)
-    as JSON text, so that a malformed value stays visible as such."""
-    if value is None or isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return value
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
-TEXT_TYPES = ("short_text", "long_text")
-
-
 def question_columns(question: Question) -> list[str]:
     """Column names of one question in the wide table."""
-    if question.type in ("multiple_choice", "ranking"):
-        return [f"{question.id}.{o.value}" for o in question.options]
-    if question.type in ("matrix", "allocation"):
-        return [f"{question.id}.{i.id}" for i in question.items]
-    if question.type == "note":
-        return []
-    return [question.id]
+    return question.kind.columns(question)
 
 
 def question_cells(question: Question, value: Any) -> list[Cell]:
-    """Cells of one question for one stored answer, matching ``question_columns``.
-    A ranking gives each option's rank (1 = first), empty when not ranked."""
-    if question.type == "multiple_choice":
-        if not isinstance(value, (list, tuple)) or not value:
-            return [None] * len(question.options)
-        return [1 if o.value in value else 0 for o in question.options]
-    if question.type == "ranking":
-        order = list(value) if isinstance(value, (list, tuple)) else []
-        return [order.index(o.value) + 1 if o.value in order else None for o in question.options]
-    if question.type in ("matrix", "allocation"):
-        row = value if isinstance(value, Mapping) else {}
-        return [_scalar(row.get(i.id)) for i in question.items]
-    if question.type == "note":
-        return []
-    return [_scalar(value)]
+    """Cells of one question for one stored answer, matching ``question_columns``."""
+    return question.kind.cells(question, value)
 
 
 def exported_questions(questionnaire: Questionnaire, include_texts: bool) -> list[Question]:
     return [q for q in questionnaire.questions()
-            if q.type != "note" and (include_texts or q.type not in TEXT_TYPES)]
+            if q.has_answer and (include_texts or not q.kind.is_free_text)]
 
 
 # Columns a fielding may add after the meta columns, with what they hold (for the codebook).
@@ -169,18 +125,6 @@ def long_table(questionnaire: Questionnaire, responses: Sequence[Response],
     return ["response_id", "question", "item", "value"], rows
 
 
-def _value_labels(question: Question, lang: str) -> str:
-    if question.type in ("single_choice", "multiple_choice", "ranking", "yes_no"):
-        pairs = [(o.value, o.label) for o in options_of(question)]
-    elif question.scale is not None:
-        pairs = [(str(p.value), p.label) for p in question.scale.points]
-        if question.scale.dont_know:
-            pairs.append((DONT_KNOW, question.scale.dont_know))
-    else:
-        return ""
-    return "; ".join(f"{value} = {localized(label, lang)}" for value, label in pairs)
-
-
 def codebook_table(questionnaire: Questionnaire, lang: str, include_texts: bool = True,
                    extra: Sequence[str] = ()) -> tuple[list[str], list[list[Cell]]]:
     """One row per column of the wide table: what it holds and how its values read."""
@@ -194,21 +138,10 @@ def codebook_table(questionnaire: Questionnaire, lang: str, include_texts: bool 
     default = questionnaire.default_language
     for q in exported_questions(questionnaire, include_texts):
         text = localized(q.text, lang, default)
-        values = _value_labels(q, lang)
-        if q.type == "multiple_choice":
-            values = "1 = chosen; 0 = not chosen; empty = question not answered"
-        if q.type == "ranking":
-            values = "rank of the option, 1 = first; empty = not ranked"
-        sub = q.options if q.type in ("multiple_choice", "ranking") else q.items
-        if q.type in ("multiple_choice", "ranking", "matrix", "allocation"):
-            for column, part in zip(question_columns(q), sub):
-                label = part.label
-                construct = getattr(part, "construct", None) or q.construct
-                item_id = column.split(".", 1)[1]
-                rows.append([column, q.id, item_id, q.type, text, localized(label, lang, default),
-                             values, construct])
-        else:
-            rows.append([q.id, q.id, None, q.type, text, None, values, q.construct])
+        values = q.kind.value_labels(q, lang)
+        for row in q.kind.codebook_rows(q):
+            item_text = localized(row.item_text, lang, default) if row.item_text else None
+            rows.append([row.variable, q.id, row.item, q.type, text, item_text, values, row.construct])
     return headers, rows
 
 
@@ -277,43 +210,13 @@ def _text_cell(cell):
 
 # --------------------------------------------------------------------------- aggregates
 
-def _labelled(value: Any, label: Text, lang: str) -> dict:
-    return {"value": value, "label": localized(label, lang)}
-
-
 def summary_record(summary: QuestionSummary, lang: str) -> dict:
     """One question's aggregates as plain data (JSON-ready), labels in `lang`."""
     question = summary.question
     record: dict[str, Any] = {"question": question.id, "type": question.type,
                               "text": localized(question.text, lang), "construct": question.construct,
                               "n": summary.n, "missing": summary.missing}
-    if isinstance(summary, ChoiceSummary):
-        record["options"] = [{**_labelled(o.value, o.label, lang), "count": o.count, "share": o.share}
-                             for o in summary.options]
-    elif isinstance(summary, ScaleSummary):
-        record["items"] = [{
-            "item": row.item.id if row.item else None,
-            "label": localized(row.item.label, lang) if row.item else None,
-            "construct": (row.item.construct if row.item else None) or question.construct,
-            "n": row.n, "dont_know": row.dk, "mean": row.mean, "median": row.median, "sd": row.sd,
-            "top2": row.top2, "bottom2": row.bottom2,
-            "points": [{**_labelled(p.value, p.label, lang), "count": p.count, "share": p.share}
-                       for p in row.points],
-        } for row in summary.items]
-    elif isinstance(summary, NumberSummary):
-        record.update(mean=summary.mean, median=summary.median, sd=summary.sd, min=summary.min,
-                      q1=summary.q1, q3=summary.q3, max=summary.max)
-    elif isinstance(summary, AllocationSummary):
-        record["items"] = [{"item": i.item.id, "label": localized(i.item.label, lang),
-                            "construct": i.item.construct, "mean": i.mean, "share": i.share}
-                           for i in summary.items]
-    elif isinstance(summary, RankingSummary):
-        record["options"] = [{**_labelled(o.value, o.label, lang), "mean_rank": o.mean_rank,
-                              "borda": o.borda, "first": o.first} for o in summary.options]
-    elif isinstance(summary, DateSummary):
-        record.update(earliest=summary.earliest, median=summary.median, latest=summary.latest)
-    elif isinstance(summary, TextSummary):
-        record["answers"] = list(summary.answers)
+    record.update(question.kind.summary_record(summary, lang))
     return record
 
 
@@ -385,7 +288,7 @@ def _summary_rows(record: dict, group: Cell) -> list[list[Cell]]:
 
 def summary_table(findings: Findings, lang: str) -> tuple[list[str], list[list[Cell]]]:
     """The aggregates as one flat table (a row per question, option, item and scale
-    point), per group after the totals when there is a breakdown. A ranking's mean rank
+    point), per group after the totals when there is a breakdown. An option's mean rank
     is in the "mean" column of its option rows."""
     rows: list[list[Cell]] = []
     for record in findings_records(findings, lang):

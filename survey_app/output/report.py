@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -18,7 +19,10 @@ TEMPLATES = Path(__file__).parent.parent / "templates"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
+@functools.lru_cache(maxsize=8)
 def _environment(lang: str, gettext: Callable[..., str]) -> Environment:
+    """One environment per language and translation function (the web layer always passes the
+    same one), so that its templates are compiled once, not for every report."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       extensions=["jinja2.ext.i18n"])
     env.install_gettext_callables(gettext, lambda s, p, n: gettext(s if n == 1 else p), newstyle=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from survey_app.fieldings.fielding import ensure_default_surveys
 from survey_app.demo import demo_workshop, fill_demo_surveys, remove_demo, run_demo_workshop
 from survey_app.definitions.questionnaire import load_folder, parse_definition
 from survey_app.storage.tinydb.maintenance import check_data_folder
+from survey_app.storage.interface import DamagedDataError
 from survey_app.workshops.templates import load_templates
 from survey_app.definitions import limesurvey
 from survey_app.definitions.imports import to_yaml
@@ -237,8 +239,26 @@ def restore_command(file: str, data_dir: str) -> None:
         raise SystemExit(1)
 
 
+def _stops_on_damaged_data(command: click.Command) -> click.Command:
+    """A damaged data file ends any command with its path and what to do, never a traceback;
+    nothing was written over it (storage refuses to)."""
+    callback = command.callback
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except DamagedDataError as error:
+            raise click.ClickException(gettext(
+                "%(problem)s. Nothing was written over it. Run `flask --app survey_app check-data` "
+                "for a list of damaged files and restore them from a backup, then run this again.", problem=str(error))) from None
+
+    command.callback = run
+    return command
+
+
 def init_app(app: Flask) -> None:
     for command in (validate_command, create_user_command, surveys_command, import_xlsform_command,
                     import_limesurvey_command, demo_command, check_data_command, backup_command,
                     restore_command):
-        app.cli.add_command(command)
+        app.cli.add_command(_stops_on_damaged_data(command))

@@ -9,7 +9,9 @@ notices are in German for German variants and in English for all others.
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Babel
+from flask_babel import Babel, format_date, gettext
+
+from survey_app import messages
 
 
 def select_locale() -> str:
@@ -25,6 +27,8 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
+    # Messages of the domain code (question types, workshops) shown as text speak the UI language.
+    messages.install(gettext, format_date)
 
     @app.context_processor
     def inject_language():

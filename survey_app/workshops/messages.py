@@ -6,25 +6,12 @@ shows it in English.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from survey_app.messages import Message   # the one message shape of the domain code
 
 
 def _(msgid: str) -> str:
     """Marks a message for extraction (pybabel); the web layer translates it when shown."""
     return msgid
-
-
-@dataclass(frozen=True)
-class Message:
-    """A user-facing message: English msgid plus %-parameters, translated where it is shown."""
-    msgid: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-    def render(self, translate=lambda s: s) -> str:
-        text = translate(self.msgid)
-        return text % dict(self.params) if self.params else text
 
 
 class WorkshopError(Exception):

@@ -25,8 +25,6 @@ import numpy as np
 from survey_app.analysis.summaries import Response, options_of, raw_answer
 from survey_app.definitions.model import Question, Questionnaire
 
-BREAKDOWN_TYPES = ("single_choice", "yes_no")
-FILTER_TYPES = ("single_choice", "yes_no", "multiple_choice")
 NO_ANSWER = None
 
 # kinds of variables
@@ -55,10 +53,10 @@ def grouping_variables(questionnaire: Questionnaire) -> list[Variable]:
     """Every grouping variable, in the questionnaire's order."""
     out: list[Variable] = []
     for question in questionnaire.questions():
-        if question.type in BREAKDOWN_TYPES:
+        if question.kind.can_break_down:
             out.append(Variable(CATEGORY, question,
                                 categories=(*(o.value for o in options_of(question)), NO_ANSWER)))
-        elif question.type == "multiple_choice":
+        elif question.kind.chooses == "several":
             for option in question.options:
                 out.append(Variable(OPTION, question, option.value, (True, False)))
             out.append(Variable(ANSWERED, question, None, (True, False)))
@@ -93,7 +91,7 @@ def codes(variables: Sequence[Variable], responses: Sequence[Response]) -> np.nd
     for columns in by_question.values():
         question = variables[columns[0]].question
         raws = [raw_answer(r, question.id) for r in responses]
-        if question.type in BREAKDOWN_TYPES:
+        if question.kind.can_break_down:
             (j,) = columns
             index = {c: i for i, c in enumerate(variables[j].categories) if c is not NO_ANSWER}
             missing = len(variables[j].categories) - 1

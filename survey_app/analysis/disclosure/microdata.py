@@ -26,13 +26,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from survey_app.analysis.disclosure.groups import BREAKDOWN_TYPES, _chosen
+from survey_app.analysis.disclosure.groups import _chosen
 from survey_app.analysis.disclosure.rules import OTHER_VERSION, pooled_versions
-from survey_app.analysis.summaries import Response, answers_of, raw_answer
+from survey_app.analysis.summaries import Response, answers_of, options_of, raw_answer
 from survey_app.definitions.model import Questionnaire
 
 BLANK = "(blank)"          # a blanked grouping answer, as the quasi-identifier value
-TEXT_TYPES = ("short_text", "long_text")
 
 
 @dataclass(frozen=True)
@@ -59,9 +58,9 @@ def _columns(questionnaire: Questionnaire) -> list[tuple[str, str, str | None]]:
     """(column, question id, option) of every grouping answer in a row."""
     out = []
     for question in questionnaire.questions():
-        if question.type in BREAKDOWN_TYPES:
+        if question.kind.can_break_down:
             out.append((question.id, question.id, None))
-        elif question.type == "multiple_choice":
+        elif question.kind.chooses == "several":
             out += [(f"{question.id}.{o.value}", question.id, o.value) for o in question.options]
     return out
 
@@ -70,7 +69,7 @@ def _value(questionnaire: Questionnaire, response: Response, question_id: str, o
     question = questionnaire.question(question_id)
     raw = raw_answer(response, question_id)
     if option is None:
-        known = [o.value for o in question.options] if question.type == "single_choice" else ["yes", "no"]
+        known = [o.value for o in options_of(question)]
         return raw if isinstance(raw, str) and raw in known else None
     return option in _chosen(question, raw)
 
@@ -146,7 +145,7 @@ def k_anonymous(questionnaire: Questionnaire, responses: Sequence[Response], min
                 answers[question_id] = [v for v in answers[question_id] if v != option]
         if not include_texts:
             for question in questionnaire.questions():
-                if question.type in TEXT_TYPES:
+                if question.kind.is_free_text:
                     answers.pop(question.id, None)
         version = row[-1]
         if version == BLANK:

@@ -39,15 +39,15 @@ from survey_app.analysis.breakdown import cells_to_suppress
 from survey_app.analysis.disclosure.audit import audit, audit_blocks, block_matrix_and_cells, partition
 from survey_app.analysis.disclosure.groups import (
     CATEGORY,
-    FILTER_TYPES as GROUPING_TYPES,
     Condition,
     Variable,
     codes,
     condition_variable,
     grouping_variables,
 )
-from survey_app.analysis.summaries import Response, raw_answer, scale_distribution, summarize_question
+from survey_app.analysis.summaries import Response, raw_answer, summarize_question
 from survey_app.definitions.model import Questionnaire
+from survey_app.questions.scale import scale_distribution
 
 PLAN_VERSION = 1   # part of the cache key: a new rule gives new plans
 
@@ -281,15 +281,15 @@ def answer_sets(questionnaire: Questionnaire, responses: Sequence[Response]) -> 
         return np.array(flags, dtype=bool)
 
     for question in questionnaire.questions():
-        if question.type in ("note", *GROUPING_TYPES):
+        if not question.has_answer or question.kind.can_filter:   # no answer, or a grouping question
             continue
         raws = [raw_answer(r, question.id) for r in responses]
-        if question.type == "scale":
-            out[(question.id, None)] = on_scale(question, raws)
-        elif question.type == "matrix":
+        if question.scale is not None and question.kind.items_counted_apart:
             rows = [raw if isinstance(raw, Mapping) else {} for raw in raws]
             for item in question.items:
                 out[(question.id, item.id)] = on_scale(question, [row.get(item.id) for row in rows])
+        elif question.scale is not None:
+            out[(question.id, None)] = on_scale(question, raws)
         else:
             verdict: dict[str, bool] = {}
             flags = []

@@ -70,7 +70,6 @@ from survey_app.workshops.records import workshop_from_record
 
 bp = Blueprint("results", __name__, url_prefix="/results")
 
-FILTER_TYPES = ("single_choice", "multiple_choice", "yes_no")
 SELECTION_ARGS = ("by", "filter", "texts")  # what Selection reads from the query string
 
 
@@ -123,13 +122,13 @@ def _selection(questionnaire: Questionnaire, include_texts_default: bool) -> Sel
     questions = {q.id: q for q in questionnaire.questions()}
     problem = None
     by = questions.get(request.args.get("by", ""))
-    if request.args.get("by") and (by is None or by.type not in ("single_choice", "yes_no")):
+    if request.args.get("by") and (by is None or not by.kind.can_break_down):
         by, problem = None, gettext("The breakdown question does not exist; showing all respondents together.")
     response_filter = None
     if request.args.get("filter"):
         question_id, _, value = request.args["filter"].partition(":")
         question = questions.get(question_id)
-        if question and question.type in FILTER_TYPES and value in _option_values(question):
+        if question and question.kind.can_filter and value in _option_values(question):
             response_filter = ResponseFilter(question, value)
         else:
             problem = gettext("The filter does not exist; showing all respondents.")
@@ -258,7 +257,7 @@ def survey(survey_id: str):
     responses = found.responses
     findings = _findings(survey, questionnaire, selection, responses)
     charts = {s.question.id: chart_json(findings, s, lang) for s in findings.sections}
-    filters = [(q, options_of(q)) for q in questionnaire.questions() if q.type in FILTER_TYPES]
+    filters = [(q, options_of(q)) for q in questionnaire.questions() if q.kind.can_filter]
     return render_template(
         "results/survey.html",
         survey=survey,

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from survey_app.web import guessing
-from survey_app.definitions.conditions import as_data, references, visibility
+from survey_app.definitions.conditions import as_data, live_conditions
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
 from survey_app.fieldings import respondent
@@ -203,27 +203,12 @@ def render_page(survey, questionnaire, index, form, lang, answers, appeared=Fals
         is_last=next_page(questionnaire, answers, index) is None,
         form=form,
         lang=lang,
-        live=_live_conditions(questionnaire, index, answers),
+        live=live_conditions(questionnaire, index, answers),
         incomplete=request.args.get("incomplete") == "1",
         appeared=appeared,
         preview=preview,
         not_stored=not_stored,
     )
-
-
-def _live_conditions(questionnaire, index: int, answers: dict) -> dict:
-    """What survey.js needs to show and hide questions while the respondent answers:
-    the answers from other pages that this page's conditions (and the later pages'
-    conditions, which decide between "Next" and "Submit") refer to."""
-    later = [page.show_if for page in questionnaire.pages[index + 1:]]
-    on_page = [q.show_if for q in questionnaire.pages[index].questions]
-    referenced = set().union(*(references(c) for c in [*later, *on_page] if c is not None))
-    own = {q.id for q in questionnaire.pages[index].questions}
-    counted = visibility(questionnaire, answers).answers
-    return {
-        "answers": {qid: counted[qid] for qid in sorted(referenced - own) if qid in counted},
-        "later_pages": [as_data(c) for c in later],
-    }
 
 
 @bp.route("/<slug>/thanks")

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from survey_app.analysis.distributions import Indicator  # noqa: F401  (the shape questions report too)
 from survey_app.definitions.model import Text, localized
 from survey_app.workshops.messages import Errors
 from survey_app.workshops.model import CastVote, Choice, Poll
@@ -56,18 +57,6 @@ class Wording:
 
     def text(self, text: Text | None) -> str:
         return localized(text, self.lang, self.default_lang)
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """What a poll says about one construct (triangulation turns it into a cell)."""
-    construct: str
-    label: Text
-    kind: str                     # "priority", "rank", "lead", "rating"
-    n: int
-    mean: float | None = None
-    share: float | None = None
-    top: Text | None = None
 
 
 # Fields of the poll editor (labels are msgids, translated by the web layer)
