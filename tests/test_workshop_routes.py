@@ -52,10 +52,15 @@ def page_text(response) -> str:
 
 
 class Participant:
-    """A phone: joins by code and votes through the real forms."""
+    """A phone: joins by code and votes through the real forms (each from its own address,
+    as phones on the room's network; `address` puts several behind one)."""
 
-    def __init__(self, app, code, lang="en"):
+    made = 0
+
+    def __init__(self, app, code, lang="en", address=None):
+        Participant.made += 1
         self.client = app.test_client()
+        self.client.environ_base["REMOTE_ADDR"] = address or f"10.1.{Participant.made // 250}.{Participant.made % 250 + 1}"
         self.client.get(f"/lang/{lang}")
         self.code = code
 
@@ -68,6 +73,8 @@ class Participant:
 
     def form_fields(self):
         html = self.page().get_data(as_text=True)
+        if 'name="run"' not in html and "?change=1" in html:   # voted: "Change vote" opens the form
+            html = self.client.get(f"/w/{self.code}?change=1").get_data(as_text=True)
         return {name: re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
                 for name in ("csrf_token", "poll", "run")}
 
@@ -453,12 +460,17 @@ def test_wrong_codes_are_refused_and_then_rate_limited(app, running):
     client.get("/lang/en")
     csrf = csrf_token(client, "/w/")
     first = client.post("/w/", data={"csrf_token": csrf, "code": "ZZZZZZ"})
-    assert first.status_code == 404 and "There is no workshop with this code." in page_text(first)
-    assert client.post(f"/w/ZZZZZ2/join", data={"csrf_token": csrf}).status_code == 404
-    assert client.post("/w/", data={"csrf_token": csrf, "code": "ZZZZZ3"}).status_code == 429
+    # refused, and yet redirected: a reload or the browser's back button never sends the code again
+    assert first.status_code == 302 and first.location.startswith("/w/?code=ZZZZZZ")
+    shown = client.get(first.location)
+    assert shown.status_code == 404 and "There is no workshop with this code." in page_text(shown)
+    assert 'value="ZZZZZZ"' in shown.get_data(as_text=True)
+    assert "There is no workshop" not in page_text(client.get("/w/"))   # said once
+    assert client.post(f"/w/ZZZZZ2/join", data={"csrf_token": csrf}, follow_redirects=True).status_code == 404
+    assert client.post("/w/", data={"csrf_token": csrf, "code": "ZZZZZ3"}, follow_redirects=True).status_code == 429
     # now even the right code pauses for this client
-    assert client.post("/w/", data={"csrf_token": csrf, "code": code}).status_code == 429
-    assert client.post(f"/w/{code}/join", data={"csrf_token": csrf}).status_code == 429
+    assert client.post("/w/", data={"csrf_token": csrf, "code": code}, follow_redirects=True).status_code == 429
+    assert client.post(f"/w/{code}/join", data={"csrf_token": csrf}, follow_redirects=True).status_code == 429
 
 
 def test_code_links_opened_by_get_look_nothing_up_and_count_nothing(app, running):
@@ -503,6 +515,56 @@ def test_join_with_and_without_organisation_type(app, running):
         assert get_store().count_participants(workshop_id) == 3
 
 
+def test_a_phone_that_lost_its_session_joins_as_the_same_participant(app, facilitator, running):
+    workshop_id, code = running
+    phone = Participant(app, code)
+    phone.join()
+    phone.vote({"points-networks": "4"})
+    for _ in range(5):   # the session cookie goes (a staff login on the phone, a cleared session) ...
+        phone.client.delete_cookie("session")
+        phone.client.post("/w/", data={"csrf_token": csrf_token(phone.client, "/w/"), "code": code})
+        assert phone.join().status_code == 302   # ... and it joins again
+        phone.vote({"points-networks": "2"})
+    assert [v["value"] for v in votes_of(app, workshop_id)] == [{"networks": 2}]   # its vote replaced
+    state = facilitator.get(f"/workshops/{workshop_id}/live.json").json
+    assert (state["joined"], state["voted"]) == (1, 1)
+    # a forged or foreign phone cookie names nobody
+    other = Participant(app, code)
+    other.client.set_cookie("survey_app_phone", phone.client.get_cookie("survey_app_phone", path="/w/").value[:-2] + "xx",
+                            path="/w/")
+    other.join()
+    other.vote({"points-networks": "1"})
+    assert sorted(v["value"]["networks"] for v in votes_of(app, workshop_id)) == [1, 2]
+
+
+def test_joins_from_one_address_are_limited_per_workshop(app, facilitator, running):
+    workshop_id, code = running
+    app.config["WORKSHOP_JOIN_LIMIT"] = 3
+    stuffer = Participant(app, code, address="192.0.2.50")
+    for _ in range(3):   # every cookie dropped each time: a new phone to the server
+        stuffer.client.delete_cookie("session")
+        stuffer.client.delete_cookie("survey_app_phone", path="/w/")
+        stuffer.client.post("/w/", data={"csrf_token": csrf_token(stuffer.client, "/w/"), "code": code})
+        assert stuffer.join().status_code == 302
+        stuffer.vote({"points-networks": "1"})
+    stuffer.client.delete_cookie("session")
+    stuffer.client.delete_cookie("survey_app_phone", path="/w/")
+    stuffer.client.get("/lang/en")
+    stuffer.client.post("/w/", data={"csrf_token": csrf_token(stuffer.client, "/w/"), "code": code})
+    refused = stuffer.join()
+    assert refused.status_code == 302 and refused.location.endswith(f"/w/{code}")   # redirected, also now
+    page = stuffer.page()
+    assert page.status_code == 429 and "Too many phones joined from your network" in page_text(page)
+    assert "Too many phones" not in page_text(stuffer.page())   # said once; the join form again
+    state = facilitator.get(f"/workshops/{workshop_id}/live.json").json
+    assert (state["joined"], state["voted"]) == (3, 3)
+    # the other phones of the room (own addresses) join as before; a phone behind the same
+    # address that joined before keeps its place
+    assert Participant(app, code).join().status_code == 302
+    with app.app_context():
+        assert get_store().count_participants(workshop_id) == 4
+
+
 def test_vote_is_recorded_and_a_change_replaces_it(app, running):
     workshop_id, code = running
     phone = Participant(app, code)
@@ -510,7 +572,9 @@ def test_vote_is_recorded_and_a_change_replaces_it(app, running):
     response = phone.vote({"points-networks": "4", "points-civic_engagement": "3"})
     assert response.status_code == 302
     page = page_text(phone.page())
-    assert 'id="recorded"' in page and 'value="4"' in page
+    assert 'id="recorded"' in page and 'name="run"' not in page   # the confirmation, the same for every voter
+    change = page_text(phone.client.get(f"/w/{code}?change=1"))     # "Change vote": the form with the vote
+    assert 'value="4"' in change and 'value="3"' in change and "Change vote" in change
     phone.vote({"points-networks": "1"})
     stored = votes_of(app, workshop_id)
     assert len(stored) == 1 and stored[0]["value"] == {"networks": 1}
@@ -529,8 +593,13 @@ def test_invalid_votes_are_refused_with_a_message(app, running, data, message):
     phone = Participant(app, code)
     phone.join()
     response = phone.vote(data)
-    assert response.status_code == 422
-    assert message in page_text(response)
+    assert response.status_code == 302 and response.location == f"/w/{code}"   # never left on /vote
+    shown = phone.page()
+    assert shown.status_code == 422
+    assert message in page_text(shown)
+    for key, value in data.items():   # what the phone sent is filled in again
+        assert re.search(rf'name="{key}"[^>]*value="{value}"', shown.get_data(as_text=True))
+    assert 'id="error-summary"' not in page_text(phone.page())   # once: a reload shows the form as it is now
     assert votes_of(app, workshop_id) == []
 
 
@@ -541,9 +610,11 @@ def test_unknown_options_are_refused(app, facilitator, running):
     phone = Participant(app, code)
     phone.join()
     response = phone.vote({"lead-networking": "mayor"})
+    assert response.status_code == 302
+    response = phone.page()
     assert response.status_code == 422 and "Please choose who should lead this task." in page_text(response)
-    response = phone.vote({"lead-networking": "qm_general", "support-networking": ["qm_general"]})
-    assert "The lead cannot also be a supporting actor." in page_text(response)
+    phone.vote({"lead-networking": "qm_general", "support-networking": ["qm_general"]})
+    assert "The lead cannot also be a supporting actor." in page_text(phone.page())
     assert votes_of(app, workshop_id, "roles") == []
     assert phone.vote({"lead-networking": "qm_general", "support-networking": ["volunteers"]}).status_code == 302
     assert votes_of(app, workshop_id, "roles")[0]["value"] == {
@@ -590,7 +661,8 @@ def test_waiting_screen_and_state_changes_when_the_facilitator_moves_on(app, fac
     assert phone.client.get(f"/w/{code}/state.json").json == first.json
     act(facilitator, workshop_id, "next")
     moved = phone.client.get(f"/w/{code}/state.json", headers={"If-None-Match": first.headers["ETag"]})
-    assert moved.status_code == 200 and moved.json["view"].startswith("roles|")
+    assert moved.status_code == 200 and moved.json["view"] != first.json["view"]
+    assert f'data-view="{moved.json["view"]}"' in phone.page().get_data(as_text=True)
     page = page_text(phone.page())
     assert 'class="waiting"' in page and 'name="run"' not in page
     act(facilitator, workshop_id, "open")
@@ -690,8 +762,8 @@ def test_participant_pages_speak_german_by_default(app, running):
     phone.client.post("/w/", data={"csrf_token": csrf_token(phone.client, "/w/"), "code": code})
     assert "Wo arbeiten Sie? (freiwillig)" in page_text(phone.page())
     phone.join()
-    over = phone.vote({"points-networks": "4", "points-civic_engagement": "4", "points-local_offers": "4"})
-    assert "Sie haben 12 Punkte vergeben, haben aber nur 10." in page_text(over)
+    phone.vote({"points-networks": "4", "points-civic_engagement": "4", "points-local_offers": "4"})
+    assert "Sie haben 12 Punkte vergeben, haben aber nur 10." in page_text(phone.page())
     phone.vote({"points-networks": "4"})
     page = page_text(phone.page())
     assert "Ihre Stimme ist gespeichert." in page and "Welche Ziele sind" in page
@@ -709,10 +781,25 @@ def test_behind_a_proxy_the_join_limit_counts_each_phone_by_its_forwarded_addres
 
     def guess(client, code, address):
         token = csrf_token(client, "/w/")
-        return client.post("/w/", data={"csrf_token": token, "code": code}, headers={"X-Forwarded-For": address})
+        return client.post("/w/", data={"csrf_token": token, "code": code}, headers={"X-Forwarded-For": address},
+                           follow_redirects=True)
 
     for wrong in ("ZZZZZZ", "ZZZZZ2"):
         guess(guesser, wrong, "203.0.113.7")
     assert guess(guesser, "ZZZZZ3", "203.0.113.7").status_code == 429
     # another phone in the same room (same proxy, other forwarded address) is not locked out
     assert guess(phone, "ZZZZZ4", "203.0.113.8").status_code == 404
+
+
+def test_after_a_reset_or_a_new_round_the_phone_that_voted_gets_the_form_again(app, facilitator, running):
+    workshop_id, code = running
+    phone = Participant(app, code)
+    phone.join()
+    phone.vote({"points-networks": "4"})
+    assert 'name="run"' not in page_text(phone.page())
+    act(facilitator, workshop_id, "reset", confirm="yes")
+    act(facilitator, workshop_id, "open")
+    assert 'name="run"' in page_text(phone.page()) and 'id="recorded"' not in page_text(phone.page())
+    phone.vote({"points-networks": "2"})
+    act(facilitator, workshop_id, "new_round")
+    assert 'name="run"' in page_text(phone.page())

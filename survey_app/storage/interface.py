@@ -36,7 +36,7 @@ record it was computed from.
 from __future__ import annotations
 
 import errno
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -266,6 +266,12 @@ class Workshops(Protocol):
     def get_workshop(self, workshop_id: str) -> dict | None:
         """The workshop, None when unknown."""
 
+    def workshop_signal(self, workshop_id: str) -> Hashable | None:
+        """A cheap value that differs after every change of the workshop (None: unknown), so
+        that each worker process keeps the workshop in memory and asks only this a few times a
+        second (web/rooms.py) instead of reading the workshop for every phone. A database may
+        answer the version, kept current by its notifications (LISTEN/NOTIFY)."""
+
     def find_workshop_by_code(self, join_code: str) -> dict | None:
         """The workshop with this join code (exact), None when there is none."""
 
@@ -289,6 +295,12 @@ class Workshops(Protocol):
         """Store the participant's vote in `run` (with a new id and "participant"), replacing
         their earlier one there in the same step. Returns (stored vote, replaced). LookupError
         for invalid ids."""
+
+    def put_votes(self, workshop_id: str, run: str, votes: list[tuple[str, dict]]) -> list[tuple[dict, bool]]:
+        """put_vote for several (participant id, vote) at once, in fewer writes (a room's votes
+        that arrive together); a participant named twice keeps the last. Returns what put_vote
+        would for each, in order. When it raises, some may be stored: storing them again
+        replaces them, so nothing counts twice."""
 
     def get_vote(self, workshop_id: str, run: str, participant_id: str) -> dict | None:
         """The participant's vote in `run`, None when there is none."""

@@ -447,6 +447,25 @@ def test_a_changed_vote_replaces_the_earlier_one(store):
     assert store.count_participants(workshop["id"]) == 1
 
 
+def test_votes_stored_together_count_once_each(store):
+    workshop = store.add_workshop(workshop_record())
+    run = str(uuid.uuid4())
+    people = [store.add_participant(workshop["id"], None)["id"] for _ in range(40)]
+    store.put_vote(workshop["id"], run, people[0], {"value": "before"})
+    batch = [(p, {"value": f"a{n}"}) for n, p in enumerate(people)] + [(people[1], {"value": "again"})]
+    results = store.put_votes(workshop["id"], run, batch)
+    assert [replaced for _stored, replaced in results] == [True] + [False] * 39 + [True]
+    assert [stored["participant"] for stored, _r in results] == [p for p, _v in batch]
+    by_participant = {v["participant"]: v["value"] for v in store.votes(workshop["id"], run)}
+    assert len(store.votes(workshop["id"], run)) == 40 == store.count_votes(workshop["id"], run)
+    assert by_participant[people[0]] == "a0" and by_participant[people[1]] == "again"   # the last one counts
+    assert by_participant[people[39]] == "a39" and store.get_vote(workshop["id"], run, people[2])["value"] == "a2"
+    assert store.put_votes(workshop["id"], run, []) == []
+    with pytest.raises(LookupError):
+        store.put_votes(workshop["id"], run, [(people[3], {"value": 1}), ("../x", {"value": 2})])
+    assert store.get_vote(workshop["id"], run, people[3])["value"] == "a3"   # nothing of it stored
+
+
 def test_removing_a_workshop_takes_its_participants_and_votes(store):
     keep = store.add_workshop(workshop_record("KEEPAA", "Bleibt"))
     gone = store.add_workshop(workshop_record("GONEAA", "Geht"))
@@ -467,8 +486,16 @@ def _vote_worker(adapter, where, workshop_id, runs, participants, seed, start, r
     order = [(run, p) for run in runs for p in participants]
     random.Random(seed).shuffle(order)
     start.wait()
-    for run, participant in order:
-        store.put_vote(workshop_id, run, participant, {"value": f"{seed}:{participant}"})
+    if seed % 2:   # one at a time
+        for run, participant in order:
+            store.put_vote(workshop_id, run, participant, {"value": f"{seed}:{participant}"})
+    else:          # in batches of one run, as a worker process collects the votes arriving together
+        rng = random.Random(seed)
+        while order:
+            run = order[0][0]
+            batch = [p for r, p in order[:rng.randint(1, 12)] if r == run]
+            order = order[len(batch):]
+            store.put_votes(workshop_id, run, [(p, {"value": f"{seed}:{p}"}) for p in batch])
     results.put(seed)
 
 
@@ -708,3 +735,17 @@ def test_no_decision_is_lost_between_processes(adapter, tmp_path):
     consultation = store.add_consultation(consultation_record())
     _run_processes([(_decision_worker, (adapter, tmp_path, consultation["id"], seed)) for seed in range(4)])
     assert len(store.get_consultation(consultation["id"])["decisions"]) == 40
+
+
+def test_the_workshop_signal_moves_with_every_change(store):
+    workshop = store.add_workshop(workshop_record())
+    seen = {store.workshop_signal(workshop["id"])}
+    assert None not in seen and store.workshop_signal(workshop["id"]) in seen   # asking changes nothing
+    for title in ("A", "B", "A"):   # also back to an earlier content
+        store.change_workshop(workshop["id"], lambda w, title=title: {"title": title})
+        signal = store.workshop_signal(workshop["id"])
+        assert signal not in seen
+        seen.add(signal)
+    assert store.workshop_signal(UNKNOWN) is None
+    store.remove_workshop(workshop["id"])
+    assert store.workshop_signal(workshop["id"]) is None

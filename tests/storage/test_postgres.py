@@ -226,7 +226,7 @@ def test_two_app_servers_share_sessions_and_each_vote_is_stored_once(tmp_path):
     phone_b = servers[1].test_client()
     phone_b.set_cookie("session", phone_a.get_cookie("session").value)
     for phone, points in ((phone_a, "1"), (phone_b, "2"), (phone_a, "3")):
-        html = phone.get(f"/w/{code}").get_data(as_text=True)
+        html = phone.get(f"/w/{code}?change=1").get_data(as_text=True)   # after a vote: "Change vote"
         fields = {name: re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
                   for name in ("csrf_token", "poll", "run")}
         assert phone.post(f"/w/{code}/vote", data={**fields, "points-networks": points}).status_code == 302

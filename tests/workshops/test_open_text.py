@@ -76,3 +76,11 @@ def test_frequent_words_leave_out_stop_words():
 def test_synthetic_votes_are_valid():
     rng = random.Random(8)
     assert all(not voting.validate_vote(POLL, voting.random_vote(POLL, rng)) for _ in range(50))
+
+
+def test_the_room_sees_each_idea_once_with_how_many_wrote_it():
+    cast = votes(["Mehr Räume", "Sprechstunde"], ["mehr  räume."], ["Newsletter", "Mehr Räume!"])
+    workshop, _run_votes = one_round(POLL, cast)
+    chart = tallies.tally_chart(tallies.tally(POLL, cast, workshop.hidden_items), "de", "de", "unklar")
+    assert chart["cards"] == [{"text": "Mehr Räume", "count": 3}, {"text": "Sprechstunde", "count": 1},
+                              {"text": "Newsletter", "count": 1}]   # whole phrases, as written first

@@ -116,6 +116,11 @@ class WorkshopSignalStore:
                 version = listener.versions.setdefault(workshop_id, version)
         return version or None
 
+    def _own_change(self, workshop_id: str, version: int | None) -> None:
+        listener = self._listener
+        if listener is not None and listener.pid == os.getpid() and listener.listening.is_set():
+            listener._heard(f"{workshop_id} {version or 0}")
+
     def on_workshop_change(self, callback: Callable[[str, int | None], None]) -> Callable[[], None]:
         listener = self._workshop_listener()
         with listener.lock:

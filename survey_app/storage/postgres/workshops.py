@@ -30,6 +30,7 @@ class WorkshopStore:
     """Part of Store."""
 
     db: Database
+    _own_change: Callable[[str, int | None], None]   # live.WorkshopSignalStore
 
     def add_workshop(self, record: dict) -> dict:
         workshop = {**record, "id": new_id(), "created_at": now(), "version": 1}
@@ -80,9 +81,12 @@ class WorkshopStore:
             notify(cur, workshop_id, new["version"])
             return new
         try:
-            return self.db.run(work)
+            new = self.db.run(work)
         except errors.UniqueViolation:
             raise DuplicateError("join code already taken") from None
+        if new is not None:   # our own change counts here at once, before its notification returns
+            self._own_change(workshop_id, new["version"])   # (live.WorkshopSignalStore)
+        return new
 
     def remove_workshop(self, workshop_id: str) -> bool:
         if not valid_id(workshop_id):
@@ -93,7 +97,10 @@ class WorkshopStore:
             if gone:
                 notify(cur, workshop_id, None)
             return gone
-        return self.db.run(work)
+        gone = self.db.run(work)
+        if gone:
+            self._own_change(workshop_id, None)
+        return gone
 
     def add_participant(self, workshop_id: str, group: str | None) -> dict:
         if not valid_id(workshop_id):
@@ -114,18 +121,33 @@ class WorkshopStore:
             "SELECT count(*) FROM participants WHERE workshop_id = %s", (workshop_id,)).fetchone()[0])
 
     def put_vote(self, workshop_id: str, run: str, participant_id: str, vote: dict) -> tuple[dict, bool]:
-        if not (valid_id(workshop_id) and valid_id(run) and valid_id(participant_id)):
-            raise LookupError(f"invalid workshop, run or participant id: {workshop_id!r} {run!r} {participant_id!r}")
-        stored = {**vote, "id": new_id(), "participant": participant_id}
+        return self.put_votes(workshop_id, run, [(participant_id, vote)])[0]
+
+    def put_votes(self, workshop_id: str, run: str, votes: list[tuple[str, dict]]) -> list[tuple[dict, bool]]:
+        """Votes of one round in one transaction: all are stored or none; a participant named
+        twice keeps the later vote (the second counts as a replacement)."""
+        if not (valid_id(workshop_id) and valid_id(run)
+                and all(valid_id(participant_id) for participant_id, _vote in votes)):
+            raise LookupError(f"invalid workshop, run or participant id: {workshop_id!r} {run!r}")
+        stored = [{**vote, "id": new_id(), "participant": participant_id} for participant_id, vote in votes]
+        if not stored:
+            return []
+
+        def upsert(cur) -> list[bool]:
+            inserted = []
+            for one in stored:
+                # xmax = 0 only for a row this statement inserted (not one it updated).
+                inserted.append(cur.execute(
+                    "INSERT INTO votes (workshop_id, run, participant, record) VALUES (%s, %s, %s, %s) "
+                    "ON CONFLICT (workshop_id, run, participant) DO UPDATE SET record = EXCLUDED.record "
+                    "RETURNING (xmax = 0)", (workshop_id, run, one["participant"], dump(one))).fetchone()[0])
+            return inserted
+
         try:
-            # xmax = 0 only for a row this statement inserted (not one it updated).
-            inserted = self.db.run(lambda cur: cur.execute(
-                "INSERT INTO votes (workshop_id, run, participant, record) VALUES (%s, %s, %s, %s) "
-                "ON CONFLICT (workshop_id, run, participant) DO UPDATE SET record = EXCLUDED.record "
-                "RETURNING (xmax = 0)", (workshop_id, run, participant_id, dump(stored))).fetchone()[0])
+            inserted = self.db.run(upsert)
         except errors.ForeignKeyViolation:
             raise LookupError(f"unknown workshop {workshop_id!r}") from None
-        return stored, not inserted
+        return [(one, not new) for one, new in zip(stored, inserted)]
 
     def get_vote(self, workshop_id: str, run: str, participant_id: str) -> dict | None:
         if not (valid_id(workshop_id) and valid_id(run) and valid_id(participant_id)):

@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import re
+import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -178,28 +179,43 @@ def log_damage(problem: FileProblem) -> None:
                   "`flask --app survey_app check-data` lists every damaged file)", problem)
 
 
+def sync(fd: int) -> None:
+    """os.fsync. Under gevent (gunicorn's gevent workers) it waits in a thread of gevent's
+    pool, so that the worker process serves its other requests while the disk works (a sync
+    takes milliseconds, and a room of phones voting at once asks for many)."""
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None and monkey.is_module_patched("socket"):
+        import gevent
+
+        gevent.get_hub().threadpool.apply(os.fsync, (fd,))
+    else:
+        os.fsync(fd)
+
+
 def fsync_dir(path: Path) -> None:
     # A rename or a new entry is only durable once its directory is synced.
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        os.fsync(fd)
+        sync(fd)
     finally:
         os.close(fd)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace `path` with `text` so that readers see the old or the new file, never a mix."""
+def write_atomic(path: Path, text: str, sync_dir: bool = True) -> None:
+    """Replace `path` with `text` so that readers see the old or the new file, never a mix.
+    With sync_dir=False the caller syncs the folder (once after several files)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
-            os.fsync(f.fileno())
+            sync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    fsync_dir(path.parent)
+    if sync_dir:
+        fsync_dir(path.parent)
 
 
 def make_dirs(path: Path) -> None:

@@ -11,6 +11,8 @@ one document, read and replaced in one write like a draft file.
 """
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -19,7 +21,8 @@ from typing import Callable
 from tinydb import Query
 
 from survey_app.storage.interface import DuplicateError
-from survey_app.storage.tinydb.files import Files, fsync_dir, make_dirs, new_id, now, read_one, valid_id, write_one
+from survey_app.storage.tinydb.files import (Files, fsync_dir, make_dirs, new_id, now, read_one, valid_id, write_atomic,
+                                            write_one)
 
 # Copied from a workshop's document into the index (the list page reads only the index).
 WORKSHOP_INDEX_KEYS = ("id", "created_at", "join_code", "title", "date", "facilitators")
@@ -79,6 +82,19 @@ class WorkshopStore:
         with self.files.quick_lock(workshop_dir), self.files.open(workshop_dir / "workshop.json") as db:
             return read_one(db)
 
+    def workshop_signal(self, workshop_id: str) -> tuple | None:
+        """Here: the document file's identity, size and times. Every write replaces the file by
+        a new one (a new inode, synced and renamed), so a change gives a new value; repeating an
+        old value would need the same inode, size and timestamps again."""
+        workshop_dir = self.files.workshop_dir(workshop_id)
+        if workshop_dir is None:
+            return None
+        try:
+            found = os.stat(workshop_dir / "workshop.json")
+        except FileNotFoundError:
+            return None
+        return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+
     def find_workshop_by_code(self, join_code: str) -> dict | None:
         with self.files.lock(self._workshop_index), self.files.open(self._workshop_index) as index:
             entry = index.get(Query().join_code == join_code)
@@ -128,17 +144,40 @@ class WorkshopStore:
         return 0 if workshop_dir is None else self._count(self._workshop_shards(workshop_dir, "participants"))
 
     def put_vote(self, workshop_id: str, run: str, participant_id: str, vote: dict) -> tuple[dict, bool]:
+        return self.put_votes(workshop_id, run, [(participant_id, vote)])[0]
+
+    def put_votes(self, workshop_id: str, run: str, votes: list[tuple[str, dict]]) -> list[tuple[dict, bool]]:
         run_dir = self._run_dir(workshop_id, run)
-        if run_dir is None or not valid_id(participant_id):
-            raise LookupError(f"invalid workshop, run or participant id: {workshop_id!r} {run!r} {participant_id!r}")
+        if run_dir is None or not all(valid_id(participant_id) for participant_id, _vote in votes):
+            raise LookupError(f"invalid workshop, run or participant id: {workshop_id!r} {run!r}")
         make_dirs(run_dir)
-        stored = {**vote, "id": new_id(), "participant": participant_id}
-        path = self._workshop_shard(run_dir, "votes", participant_id)
-        mine = Query().participant == participant_id
-        with self.files.quick_lock(path), self.files.open(path) as db:
-            replaced = db.contains(mine)
-            db.upsert(stored, mine)
-        return stored, replaced
+        stored = [{**vote, "id": new_id(), "participant": participant_id} for participant_id, vote in votes]
+        replaced = [False] * len(stored)
+        by_shard: dict[Path, list[int]] = {}
+        for index, one in enumerate(stored):
+            by_shard.setdefault(self._workshop_shard(run_dir, "votes", one["participant"]), []).append(index)
+        for path, indexes in sorted(by_shard.items()):
+            # One read and one write of the shard for all its votes of the batch (the file is
+            # ours: TinyDB's own upsert would read it three times and write it twice per vote),
+            # and the folder synced once for all shards, before any vote counts as stored.
+            with self.files.quick_lock(path), self.files.open(path) as db:
+                data = db.storage.read() or {}
+                table = data.setdefault("_default", {})
+                keys = {doc["participant"]: key for key, doc in table.items()}
+                next_key = max(map(int, table), default=0) + 1
+                for index in indexes:
+                    participant_id = stored[index]["participant"]
+                    key = keys.get(participant_id)
+                    if key is None:
+                        key, next_key = str(next_key), next_key + 1
+                        keys[participant_id] = key
+                    else:
+                        replaced[index] = True
+                    table[key] = stored[index]
+                write_atomic(path, json.dumps(data, ensure_ascii=False), sync_dir=False)
+        if by_shard:
+            fsync_dir(run_dir)
+        return list(zip(stored, replaced))
 
     def get_vote(self, workshop_id: str, run: str, participant_id: str) -> dict | None:
         run_dir = self._run_dir(workshop_id, run)

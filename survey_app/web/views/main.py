@@ -41,6 +41,8 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 @bp.before_app_request
 def prepare_surveys():
+    if request.blueprint == "participate" or request.endpoint == "main.healthz":
+        return   # workshop phones (a room of them at once) need no questionnaire: no folder scan
     # Once per loaded catalogue and process: the catalogue object changes only when a file does.
     catalogue = get_catalogue()
     if current_app.extensions.get("surveys_prepared_for") is not catalogue:

@@ -48,6 +48,20 @@ def word_frequencies(texts: Iterable[str], limit: int = 25) -> tuple[tuple[str, 
     return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit])
 
 
+def idea_cards(texts: Iterable[str]) -> tuple[tuple[str, int], ...]:
+    """The ideas as the room sees them: the same idea written by several people (ignoring case,
+    spaces and a final full stop) once, with how many wrote it; most often written first, else
+    in the order they came. Each keeps the words of its first writer."""
+    first: dict[str, str] = {}
+    counts: Counter = Counter()
+    for text in texts:
+        key = " ".join(text.casefold().split()).rstrip(".!")
+        first.setdefault(key, text)
+        counts[key] += 1
+    order = {key: i for i, key in enumerate(first)}
+    return tuple((first[key], counts[key]) for key in sorted(first, key=lambda k: (-counts[k], order[k])))
+
+
 @dataclass(frozen=True)
 class TextItem:
     key: str                  # vote id and position: lets the facilitator hide one idea
@@ -108,9 +122,10 @@ class OpenText(PollType):
                              word_frequencies(item.text for item in items if not item.hidden))
 
     def chart(self, result: OpenTextTally, wording: Wording) -> dict:
+        visible = [item.text for item in result.items if not item.hidden]
         return {"kind": "words", "unit": "words", "n": result.n, "labels": [w for w, _c in result.words],
-                "values": [c for _w, c in result.words],
-                "items": [item.text for item in result.items if not item.hidden]}
+                "values": [c for _w, c in result.words], "items": visible,
+                "cards": [{"text": text, "count": count} for text, count in idea_cards(visible)]}
 
     def summary(self, result: OpenTextTally, wording: Wording):
         visible = [item for item in result.items if not item.hidden]

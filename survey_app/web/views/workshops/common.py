@@ -124,7 +124,10 @@ def votes_by_run(workshop: Workshop) -> dict[str, list[CastVote]]:
 
 
 def join_url(workshop: Workshop) -> str:
-    return url_for("participate.live", code=workshop.join_code, _external=True)
+    """The join link phones in the room can open (addresses.py)."""
+    from survey_app.web.views.workshops.addresses import join_address
+
+    return join_address(workshop.join_code).url
 
 
 def chart(result: Tally, workshop: Workshop) -> dict:

@@ -16,7 +16,8 @@ from survey_app.web import audit
 from survey_app.web.auth import role_required
 from survey_app.web.db import get_store
 from survey_app.web.i18n import select_locale
-from survey_app.web.views.workshops.common import (FACILITATOR_ROLES, RESULT_ROLES, change, facilitate, join_url,
+from survey_app.web.views.workshops.addresses import join_address
+from survey_app.web.views.workshops.common import (FACILITATOR_ROLES, RESULT_ROLES, change, facilitate,
                                                    load, may_run, runs_workshop, stamp, workshop_templates)
 from survey_app.workshops import state
 from survey_app.workshops.codes import new_join_code
@@ -92,11 +93,13 @@ def control(workshop_id: str):
     workshop = load(workshop_id)
     store = get_store()
     current = workshop.current_round()
+    address = join_address(workshop.join_code)
     return render_template(
         "workshop/control.html", workshop=workshop, poll=workshop.poll(workshop.current_poll), round=current,
         joined=store.count_participants(workshop.id),
         voted=store.count_votes(workshop.id, current.run) if current else 0,
-        join_url=join_url(workshop), poll_types={name: gettext(kind.label) for name, kind in POLL_TYPES.items()},
+        join_url=address.url, loopback=address.loopback,
+        poll_types={name: gettext(kind.label) for name, kind in POLL_TYPES.items()},
         lang=select_locale(),
     )
 

@@ -3,14 +3,15 @@ page and the downloads."""
 from __future__ import annotations
 
 import segno
-from flask import Response, abort, render_template, url_for
+from flask import Response, abort, render_template
 from flask_babel import gettext
 from flask_login import current_user
 
 from survey_app.web.db import get_store
 from survey_app.web.i18n import select_locale
+from survey_app.web.views.workshops.addresses import join_address
 from survey_app.web.views.workshops.common import (FACILITATOR_ROLES, chart, conditional_json, embeddable,
-                                                   facilitate, join_url, load, minimum, reads_results, runs_workshop,
+                                                   facilitate, load, minimum, reads_results, runs_workshop,
                                                    votes_by_run)
 from survey_app.workshops import export
 from survey_app.workshops.live import presenter_state
@@ -35,10 +36,10 @@ def _qr_svg(url: str) -> str:
 @runs_workshop
 def present(workshop_id: str):
     workshop = load(workshop_id)
-    url = join_url(workshop)
+    address = join_address(workshop.join_code)
     return render_template("workshop/present.html", workshop=workshop, state=live_payload(workshop),
-                           join_url=url, short_join_url=url_for("participate.join", _external=True),
-                           qr_svg=_qr_svg(url))
+                           join_url=address.url, short_join_url=address.site, loopback=address.loopback,
+                           qr_svg=_qr_svg(address.url))
 
 
 @facilitate.route("/<workshop_id>/live.json")
