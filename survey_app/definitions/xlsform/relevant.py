@@ -2,7 +2,9 @@
 
 XPath semantics are kept where ours differ: `${x} != 'a'` also holds while x is unanswered
 (so it becomes `not: {equals}`), `${x} = ''` asks whether x is unanswered, `selected()` works
-on single and multiple choices, `${x} = 1` finds the choice named "1".
+on single and multiple choices, `${x} = 1` finds the choice named "1". What both importers
+share (and/or/not, references, numbers, dates, the depth limit) is the Translator of
+definitions/expressions.py; this module says what XPath adds.
 """
 from __future__ import annotations
 
@@ -29,13 +31,10 @@ class Translator(_Translator):
         if kind == "compare":
             return self._compare(node[1], node[2], node[3])
         if kind == "ref":
-            return {"question": self._target(node[1]).question, "answered": True}
+            return {"question": self.target(node[1]).question, "answered": True}
         if kind in ("self", "path"):
             raise ExpressionError(N_("“.” (the question itself) and relative paths cannot be used in a condition"))
         raise ExpressionError(N_("calculations (+, -, *, div, mod) have no counterpart in show_if"))
-
-    def _target(self, name: str) -> Target:
-        return self.target(name)
 
     def _call(self, name: str, args: list):
         if name == "not" and len(args) == 1:
@@ -47,7 +46,7 @@ class Translator(_Translator):
         if name == "selected" and len(args) == 2:
             if args[0][0] != "ref" or args[1][0] != "literal":
                 raise ExpressionError(N_("selected() is used with something other than a question and a choice"))
-            target = self._target(args[0][1])
+            target = self.target(args[0][1])
             return self._chosen(target, args[1][1], args[0][1])
         raise ExpressionError(N_("the function %(name)s() has no counterpart in show_if"), name=name[:40])
 
@@ -75,13 +74,13 @@ class Translator(_Translator):
     def _subject(self, node):
         """(kind, target, name) of the side of a comparison that names an answer."""
         if node[0] == "ref":
-            return "value", self._target(node[1]), node[1]
+            return "value", self.target(node[1]), node[1]
         if node[0] == "call" and len(node[2]) == 1 and node[2][0][0] == "ref":
             name = node[2][0][1]
             if node[1] in _WRAPPERS:
-                return "value", self._target(name), name
+                return "value", self.target(name), name
             if node[1] in ("string-length", "count-selected"):
-                return "count", self._target(name), name
+                return "count", self.target(name), name
         return None
 
     def _compare(self, op: str, left, right) -> dict | bool:
