@@ -26,38 +26,31 @@ def _special(value) -> str | None:
     return None
 
 
-def percent(share: float | None, locale: str) -> str:
-    if share is None:
-        return ""
-    special = _special(share)
-    if special is not None:
-        return special
-    if abs(share) * 100 >= LARGE:
-        return format_scientific(Decimal(share) * 100, format="0.##E0", locale=locale) + " %"
-    return format_percent(share + 0.0, format="#,##0.0 %", locale=locale)
-
-
-def decimal(value: float | None, locale: str) -> str:
+def _written(value, empty: str, large, ordinary, scale: int = 1) -> str:
+    """The one path every number takes: `empty` for None, the text of a special value,
+    `large(value)` once value * scale reaches LARGE, else `ordinary(value)`."""
     if value is None:
-        return "–"
+        return empty
     special = _special(value)
     if special is not None:
         return special
-    if abs(value) >= LARGE:
-        return format_scientific(value, format="0.##E0", locale=locale)
-    return format_decimal(value + 0, format="#,##0.##", locale=locale)   # + 0: -0.0 reads 0
+    return large(value) if abs(value) * scale >= LARGE else ordinary(value)
+
+
+def percent(share: float | None, locale: str) -> str:
+    return _written(share, "", lambda v: format_scientific(Decimal(v) * 100, format="0.##E0", locale=locale) + " %",
+                    lambda v: format_percent(v + 0.0, format="#,##0.0 %", locale=locale), scale=100)
+
+
+def decimal(value: float | None, locale: str) -> str:
+    return _written(value, "–", lambda v: format_scientific(v, format="0.##E0", locale=locale),
+                    lambda v: format_decimal(v + 0, format="#,##0.##", locale=locale))   # + 0: -0.0 reads 0
 
 
 def number(value: float | None) -> str:
     """A whole number without decimals, others as they are (for limits and totals)."""
-    if value is None:
-        return ""
-    special = _special(value)
-    if special is not None:
-        return special
-    if abs(value) >= LARGE:
-        return format_scientific(value, format="0.#####E0", locale="en")
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    return _written(value, "", lambda v: format_scientific(v, format="0.#####E0", locale="en"),
+                    lambda v: str(int(v)) if float(v).is_integer() else f"{v:g}")
 
 
 def paragraphs(text: str | None) -> Markup:

@@ -80,11 +80,17 @@ def surveys_command(base_url: str) -> None:
         click.echo(f"problem {problem}", err=True)
 
 
-@click.command("import-xlsform")
-@with_appcontext
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write the definition here instead of to standard output.")
+def _import_command(name: str):
+    """An import command: the file to read, and -o for where the definition goes."""
+    def command(function):
+        function = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+                                help="Write the definition here instead of to standard output.")(function)
+        function = click.argument("path", type=click.Path(exists=True, dir_okay=False))(function)
+        return click.command(name)(with_appcontext(function))
+    return command
+
+
+@_import_command("import-xlsform")
 def import_xlsform_command(path: str, output: str | None) -> None:
     """Turn an XLSForm (.xlsx, .xls, a .zip of CSV files, or survey.csv with choices.csv and
     settings.csv beside it) into a questionnaire definition (YAML).
@@ -96,11 +102,7 @@ def import_xlsform_command(path: str, output: str | None) -> None:
     _import(path, output, lambda data, name: convert_workbook(data, name, companions), XLSFormError, XLSFORM)
 
 
-@click.command("import-limesurvey")
-@with_appcontext
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write the definition here instead of to standard output.")
+@_import_command("import-limesurvey")
 def import_limesurvey_command(path: str, output: str | None) -> None:
     """Turn a LimeSurvey survey structure file (.lss) into a questionnaire definition (YAML).
 

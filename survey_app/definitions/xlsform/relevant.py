@@ -2,77 +2,43 @@
 
 XPath semantics are kept where ours differ: `${x} != 'a'` also holds while x is unanswered
 (so it becomes `not: {equals}`), `${x} = ''` asks whether x is unanswered, `selected()` works
-on single and multiple choices, `${x} = 1` finds the choice named "1".
+on single and multiple choices, `${x} = 1` finds the choice named "1". What both importers
+share (and/or/not, references, numbers, dates, the depth limit) is the Translator of
+definitions/expressions.py; this module says what XPath adds.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from survey_app.definitions.conditions import MAX_DEPTH as MAX_CONDITION_DEPTH
-from survey_app.definitions.imports import N_, Message, combine, depth, negate
-from survey_app.definitions.xlsform.expressions import (
-    FLIP, ExpressionError, code_text, day_of, number_of, parse_expression,
+from survey_app.definitions.expressions import (
+    FLIP, ORDER as _ORDER, ExpressionError, Target, Translator as _Translator, code_text, number_of, to_show_if,
 )
+from survey_app.definitions.imports import N_, Message
+from survey_app.definitions.xlsform.expressions import parse_expression
 
+__all__ = ["Target", "Translator", "relevant_to_show_if"]
 
-@dataclass(frozen=True)
-class Target:
-    """What an XLSForm name stands for in the converted definition."""
-    kind: str              # choice, multiple, scale, yes_no, number, date, text, none
-    question: str = ""     # our question id
-    values: tuple = ()     # choice, multiple, scale: ((XLSForm choice name, our value), ...)
-    ordered: bool = False  # scale: its points are ordered
-    page: int = 0          # index of the page it is on
-    reason: str = ""       # none: msgid saying why it cannot be used ("%(name)s" is the name)
-
-
-_ORDER = {"<": "less_than", "<=": "at_most", ">": "greater_than", ">=": "at_least"}
 _WRAPPERS = ("number", "int", "string", "normalize-space", "trim")
 
 
-class Translator:
-    """Turns a tree into a show_if condition (a dict), True (always shown) or False (never).
-    `resolve` gives the Target of an XLSForm name; `changes` collects what was read
-    differently from XPath (as Messages), for the report."""
+class Translator(_Translator):
+    """The XPath meaning of calls, comparisons and references (see the module's docstring)."""
 
-    def __init__(self, resolve: Callable[[str], Target]):
-        self.resolve = resolve
-        self.changes: list[Message] = []
-
-    def condition(self, node) -> dict | bool:
+    def other(self, node) -> dict | bool:
         kind = node[0]
-        if kind in ("or", "and"):
-            parts = [self.condition(child) for child in node[1]]
-            absorbing, neutral = (True, False) if kind == "or" else (False, True)
-            if absorbing in parts:
-                return absorbing
-            parts = [p for p in parts if p is not neutral]
-            if not parts:
-                return neutral
-            return combine("any" if kind == "or" else "all", parts)
         if kind == "call":
             return self._call(node[1], node[2])
         if kind == "compare":
             return self._compare(node[1], node[2], node[3])
         if kind == "ref":
-            return {"question": self._target(node[1]).question, "answered": True}
-        if kind == "literal":
-            return bool(node[1]) and node[1] != "0"
+            return {"question": self.target(node[1]).question, "answered": True}
         if kind in ("self", "path"):
             raise ExpressionError(N_("“.” (the question itself) and relative paths cannot be used in a condition"))
         raise ExpressionError(N_("calculations (+, -, *, div, mod) have no counterpart in show_if"))
 
-    def _target(self, name: str) -> Target:
-        target = self.resolve(name)
-        if target.kind == "none":
-            raise ExpressionError(target.reason, name=name[:60])
-        return target
-
     def _call(self, name: str, args: list):
         if name == "not" and len(args) == 1:
-            inner = self.condition(args[0])
-            return (not inner) if isinstance(inner, bool) else negate(inner)
+            return self.negation(self.condition(args[0]))
         if name in ("true", "false") and not args:
             return name == "true"
         if name == "boolean" and len(args) == 1:
@@ -80,7 +46,7 @@ class Translator:
         if name == "selected" and len(args) == 2:
             if args[0][0] != "ref" or args[1][0] != "literal":
                 raise ExpressionError(N_("selected() is used with something other than a question and a choice"))
-            target = self._target(args[0][1])
+            target = self.target(args[0][1])
             return self._chosen(target, args[1][1], args[0][1])
         raise ExpressionError(N_("the function %(name)s() has no counterpart in show_if"), name=name[:40])
 
@@ -108,13 +74,13 @@ class Translator:
     def _subject(self, node):
         """(kind, target, name) of the side of a comparison that names an answer."""
         if node[0] == "ref":
-            return "value", self._target(node[1]), node[1]
+            return "value", self.target(node[1]), node[1]
         if node[0] == "call" and len(node[2]) == 1 and node[2][0][0] == "ref":
             name = node[2][0][1]
             if node[1] in _WRAPPERS:
-                return "value", self._target(name), name
+                return "value", self.target(name), name
             if node[1] in ("string-length", "count-selected"):
-                return "count", self._target(name), name
+                return "count", self.target(name), name
         return None
 
     def _compare(self, op: str, left, right) -> dict | bool:
@@ -155,17 +121,11 @@ class Translator:
             if op == "!=":
                 return {"question": target.question, "answered": True}
             raise ExpressionError(N_("orders an answer against an empty value"))
-        return getattr(self, f"_compare_{target.kind}")(target, op, value, name)
+        return self.compare(target, op, value, name)
 
-    @staticmethod
-    def _equality(target: Target, op: str, value) -> dict:
-        condition = {"question": target.question, "equals": value}
-        # XPath: `!=` also holds while the question is unanswered ('' != 'a'); so does `not`.
-        return condition if op == "=" else {"not": condition}
-
-    def _compare_choice(self, target, op, value, name):
+    def compare_choice(self, target, op, value, name):
         if op in ("=", "!="):
-            return self._equality(target, op, self._value(target, value, name))
+            return self.equality(target, op, self._value(target, value, name))
         number = number_of(value)
         numeric = [(number_of(xls), ours) for xls, ours in target.values]
         if number is None or any(n is None for n, _ in numeric):
@@ -180,7 +140,7 @@ class Translator:
         return {"question": target.question, "one_of": chosen} if len(chosen) > 1 else \
             {"question": target.question, "equals": chosen[0]}
 
-    def _compare_multiple(self, target, op, value, name):
+    def compare_multiple(self, target, op, value, name):
         if op not in ("=", "!="):
             raise ExpressionError(N_("orders the answer of “%(name)s”, a multiple choice"), name=name)
         ours = self._value(target, value, name)
@@ -190,41 +150,19 @@ class Translator:
         chosen = {"question": target.question, "contains": ours}
         return chosen if op == "=" else {"not": chosen}
 
-    def _compare_scale(self, target, op, value, name):
+    def compare_scale(self, target, op, value, name):
         if op in ("=", "!="):
-            return self._equality(target, op, self._value(target, value, name))
+            return self.equality(target, op, self._value(target, value, name))
         number = number_of(value)
         if number is None or not target.ordered or any(number_of(xls) != ours for xls, ours in target.values
                                                         if ours != "dk"):
             raise ExpressionError(N_("orders the choices of “%(name)s”, which are not numbers"), name=name)
         return {"question": target.question, _ORDER[op]: number}
 
-    def _compare_yes_no(self, target, op, value, name):
+    def compare_yes_no(self, target, op, value, name):
         if op not in ("=", "!="):
             raise ExpressionError(N_("orders the answer of “%(name)s”, a yes/no question"), name=name)
-        return self._equality(target, op, self._value(target, value, name))
-
-    def _compare_number(self, target, op, value, name):
-        number = number_of(value)
-        if number is None:
-            raise ExpressionError(N_("“%(name)s” is a number; it cannot be compared with “%(value)s”"),
-                                  name=name, value=str(value)[:40])
-        if op in ("=", "!="):
-            return self._equality(target, op, number)
-        return {"question": target.question, _ORDER[op]: number}
-
-    def _compare_date(self, target, op, value, name):
-        day = day_of(str(value))
-        if day is None:
-            raise ExpressionError(N_("“%(name)s” is a date; it can only be compared with a date written "
-                                     "YYYY-MM-DD"), name=name)
-        if op in ("=", "!="):
-            return self._equality(target, op, day)
-        return {"question": target.question, _ORDER[op]: day}
-
-    def _compare_text(self, target, op, value, name):
-        raise ExpressionError(N_("compares the text of “%(name)s” with a value; show_if can only ask whether a "
-                                 "text was given"), name=name)
+        return self.equality(target, op, self._value(target, value, name))
 
 
 def _literal_compare(op: str, a, b) -> bool:
@@ -240,10 +178,6 @@ def relevant_to_show_if(expression: str, resolve: Callable[[str], Target]) -> tu
     """An XLSForm `relevant` as a show_if condition (or True/False) and the changes made in
     reading it; ExpressionError when it has no counterpart."""
     translator = Translator(resolve)
-    condition = translator.condition(parse_expression(expression))
-    if isinstance(condition, dict) and depth(condition) > MAX_CONDITION_DEPTH:
-        raise ExpressionError(N_("the condition is nested more than %(limit)d levels deep"),
-                              limit=MAX_CONDITION_DEPTH)
-    return condition, translator.changes
+    return to_show_if(translator, parse_expression(expression)), translator.changes
 
 

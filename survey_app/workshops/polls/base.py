@@ -26,7 +26,7 @@ import random
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from survey_app.analysis.distributions import Indicator  # noqa: F401  (the shape questions report too)
 from survey_app.definitions.model import Text, localized
@@ -38,8 +38,10 @@ Form = Mapping[str, Sequence[str]]   # field name -> submitted values (request.f
 Row = tuple[str, str, str, Any]      # (task, option, measure, value) of the tallies table
 
 
-class Tally(Protocol):
-    """What every tally has: its poll, the participants with a valid vote and the invalid votes."""
+@dataclass(frozen=True)
+class Tally:
+    """What every tally has: its poll, the participants with a valid vote and the invalid votes;
+    a poll type's tally subclasses it with its own counts."""
     poll: Poll
     n: int
     invalid: int

@@ -12,16 +12,15 @@ from survey_app.analysis.stats import normalised_entropy
 from survey_app.workshops.messages import Errors, Message, _, add_error
 from survey_app.workshops.model import CastVote, Poll
 from survey_app.workshops.polls import checks
-from survey_app.workshops.polls.base import Lines, Number, PollType, Wording, first, fixed, option_ids, percent
+from survey_app.workshops.polls.base import (
+    Lines, Number, PollType, Tally, Wording, first, fixed, option_ids, percent,
+)
 
 OPTIONS_LABEL = _("Options (%(language)s), one per line")
 
 
 @dataclass(frozen=True)
-class ChoiceTally:
-    poll: Poll
-    n: int
-    invalid: int
+class ChoiceTally(Tally):
     options: tuple[OptionCount, ...]   # in the order of the poll; shares of the participants who voted
 
 

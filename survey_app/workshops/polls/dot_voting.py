@@ -13,8 +13,8 @@ from survey_app.workshops.messages import Errors, Message, _, add_error
 from survey_app.definitions.model import Text
 from survey_app.workshops.model import CastVote, Poll
 from survey_app.workshops.polls import checks
-from survey_app.workshops.polls.base import (Indicator, Lines, Number, PollType, Wording, first, fixed, option_ids,
-                                             percent, whole_number)
+from survey_app.workshops.polls.base import (Indicator, Lines, Number, PollType, Tally, Wording,
+                                             first, fixed, option_ids, percent, whole_number)
 
 MAX_POINTS = 100
 
@@ -29,10 +29,7 @@ class DotCount:
 
 
 @dataclass(frozen=True)
-class DotTally:
-    poll: Poll
-    n: int
-    invalid: int
+class DotTally(Tally):
     total: int
     options: tuple[DotCount, ...]      # most points first
 

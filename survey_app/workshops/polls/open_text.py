@@ -12,7 +12,7 @@ from typing import Any
 from survey_app.workshops.messages import Errors, _, add_error
 from survey_app.workshops.model import CastVote, Poll
 from survey_app.workshops.polls import checks
-from survey_app.workshops.polls.base import Number, PollType, Wording
+from survey_app.workshops.polls.base import Number, PollType, Tally, Wording
 
 MAX_IDEAS = 10
 MAX_IDEA_LENGTH = 500
@@ -70,10 +70,7 @@ class TextItem:
 
 
 @dataclass(frozen=True)
-class OpenTextTally:
-    poll: Poll
-    n: int
-    invalid: int
+class OpenTextTally(Tally):
     items: tuple[TextItem, ...]
     words: tuple[tuple[str, int], ...]  # most frequent first, from the items not hidden
 

@@ -11,16 +11,15 @@ from survey_app.analysis.stats import kendalls_w
 from survey_app.workshops.messages import Errors, _, add_error
 from survey_app.workshops.model import CastVote, Poll
 from survey_app.workshops.polls import checks
-from survey_app.workshops.polls.base import Indicator, Lines, PollType, Wording, first, fixed, option_ids, whole_number
+from survey_app.workshops.polls.base import (
+    Indicator, Lines, PollType, Tally, Wording, first, fixed, option_ids, whole_number,
+)
 
 MAX_RANKING_OPTIONS = 10              # ranking more than this on a phone is guesswork
 
 
 @dataclass(frozen=True)
-class RankingTally:
-    poll: Poll
-    n: int
-    invalid: int
+class RankingTally(Tally):
     options: tuple[RankedOption, ...]  # highest Borda score first (k - rank per participant)
     agreement: float | None   # Kendall's W: 0 = no agreement, 1 = everyone ranked alike
 

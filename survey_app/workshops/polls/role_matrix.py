@@ -13,7 +13,7 @@ from survey_app.analysis.stats import share
 from survey_app.workshops.messages import Errors, _, add_error
 from survey_app.workshops.model import CastVote, Choice, Poll
 from survey_app.workshops.polls import checks
-from survey_app.workshops.polls.base import Flag, Indicator, Lines, PollType, Wording, first, fixed, percent
+from survey_app.workshops.polls.base import Flag, Indicator, Lines, PollType, Tally, Wording, first, fixed, percent
 
 UNCLEAR = "unclear"                   # the answer "nobody / unclear"
 MAX_TASKS = 20
@@ -44,10 +44,7 @@ class TaskTally:
 
 
 @dataclass(frozen=True)
-class RoleMatrixTally:
-    poll: Poll
-    n: int
-    invalid: int
+class RoleMatrixTally(Tally):
     tasks: tuple[TaskTally, ...]
 
 

@@ -13,14 +13,13 @@ from survey_app.analysis.stats import is_int, share
 from survey_app.workshops.messages import Errors, _, add_error
 from survey_app.workshops.model import CastVote, Poll
 from survey_app.workshops.polls import checks
-from survey_app.workshops.polls.base import Indicator, Lines, PollType, Wording, first, fixed, percent, whole_number
+from survey_app.workshops.polls.base import (
+    Indicator, Lines, PollType, Tally, Wording, first, fixed, percent, whole_number,
+)
 
 
 @dataclass(frozen=True)
-class ScaleTally:
-    poll: Poll
-    n: int
-    invalid: int
+class ScaleTally(Tally):
     points: tuple[PointCount, ...]   # labels: the poll's; fist to five: None (its labels are the app's)
     mean: float | None
     sd: float | None          # sample standard deviation, None below n = 2
