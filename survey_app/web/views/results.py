@@ -48,8 +48,8 @@ from survey_app.output.export import (
     response_table,
     summary_table,
     to_csv,
-    to_xlsx,
 )
+from survey_app.output.xlsx import results_workbook
 from survey_app.analysis.findings import Findings, ResponseFilter, build_findings
 from survey_app.web.i18n import select_locale
 from survey_app.definitions.model import Question, Questionnaire, localized
@@ -435,13 +435,11 @@ def download(survey_id: str, name: str):
         elif name == "responses-long.csv":
             body = to_csv(*long_table(questionnaire, raw, selection.include_texts))
         else:
-            body = to_xlsx([
-                (gettext("Responses"), *response_table(questionnaire, raw, selection.include_texts,
-                                                       extra_columns(survey))),
-                (gettext("Summary"), *summary_table(findings, lang)),
-                (gettext("Codebook"), *codebook_table(questionnaire, lang, selection.include_texts,
-                                                      extra_columns(survey))),
-            ])
+            body = results_workbook(
+                response_table(questionnaire, raw, selection.include_texts, extra_columns(survey)),
+                summary_table(findings, lang),
+                codebook_table(questionnaire, lang, selection.include_texts, extra_columns(survey)),
+                gettext)
     data = body.encode("utf-8") if isinstance(body, str) else body
     headers = {"Content-Disposition": f'attachment; filename="{survey.slug}-{name}"'}
     if name == "report.html":  # self-contained, scripts inline: its own policy (web/headers.py)
