@@ -87,6 +87,10 @@ def create_app(test_config: dict | None = None) -> Flask:
                       workshops.facilitate, workshops.participate):
         app.register_blueprint(blueprint)
 
+    from survey_app.web import assets
+
+    assets.init_app(app, {"main.plotly_js": main.PLOTLY_JS})
+
     from survey_app.web import cli
 
     cli.init_app(app)

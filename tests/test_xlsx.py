@@ -70,3 +70,13 @@ def test_the_summary_sheet_marks_suppressed_rows_in_the_readers_language():
     summary = load_workbook(io.BytesIO(data)).worksheets[1]
     assert [c.value for c in summary[1]] == ["Question", "Anteil", "Note"]
     assert summary["C2"].value == "unterdrückt" and summary["B3"].number_format == "0.0%"
+
+
+def test_every_row_reads_back_as_written_past_the_rows_that_size_the_columns():
+    rows = [[i, f"<&> \"{i}\" ", i / 7, None if i % 3 else "x", -i] for i in range(450)]
+    data = workbook([Sheet("Antworten", ["a", "b", "c", "d", "e"], iter(rows), labels=["A", "B", "C", "D", "E"])])
+    read = list(load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(min_row=3, values_only=True))
+    assert [list(r) for r in read] == rows
+    import pandas as pd
+    frame = pd.read_excel(io.BytesIO(data), skiprows=[1])
+    assert list(frame.columns) == ["a", "b", "c", "d", "e"] and len(frame) == 450

@@ -1,9 +1,11 @@
 """Tables -> an XLSX workbook an evaluator can hand on (pure: no Flask, no storage).
 
-XlsxWriter in constant-memory mode writes each row as it comes (10,000 responses in well under
-a second), so the workbook never sits in memory as cell objects. Every sheet has a frozen,
-bold header row and column widths that fit its contents; columns that hold shares are numbers
-formatted as percent.
+The workbook is Office Open XML written as it goes: each row becomes its XML and goes into the
+zip (inline strings, one fixed style sheet), so no cell object is ever built. That is what
+XlsxWriter's constant-memory mode does, at about a tenth of its time per cell (10,000
+responses of the staff questionnaire: about half a second; benchmarks/bench_findings.py).
+Every sheet has a frozen, bold header row and column widths that fit its contents; columns that
+hold shares are numbers formatted as percent.
 
 The results workbook (``results_workbook``) has a sheet per part, in the reader's language:
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import io
 import math
+import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -84,64 +87,154 @@ def _width(cell) -> int:
     return max((len(line) for line in text.split("\n")), default=0)
 
 
-def workbook(sheets: Sequence[Sheet]) -> bytes:
-    """The workbook of `sheets` as bytes."""
-    import xlsxwriter
+# Cell styles (indexes into cellXfs of STYLES): plain, header, header that looks like a formula,
+# label row, text that looks like a formula, share.
+PLAIN, HEADER, HEADER_QUOTED, LABEL, QUOTED, PERCENT = range(6)
+STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+<numFmts count="1"><numFmt numFmtId="164" formatCode="0.0%"/></numFmts>
+<fonts count="3"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>
+<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>
+<font><i/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>
+<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>
+<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
+<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
+<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
+<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1"><alignment vertical="top"/></xf>
+<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1" quotePrefix="1"><alignment vertical="top"/></xf>
+<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>
+<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>
+<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>
+<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
+</styleSheet>"""
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
-                                     "strings_to_numbers": False, "strings_to_urls": False})
-    bold = book.add_format({"bold": True, "valign": "top"})
-    bold_quoted = book.add_format({"bold": True, "valign": "top", "quote_prefix": True})
-    label = book.add_format({"italic": True, "text_wrap": True, "valign": "top"})
-    quoted = book.add_format({"quote_prefix": True})
-    percent = book.add_format({"num_format": "0.0%"})
-    used: set[str] = set()
-    for sheet in sheets:
-        worksheet = book.add_worksheet(_title(sheet.title, used))
-        rows = iter(sheet.rows)
-        head: list[Sequence[Cell]] = []
-        for row in rows:
-            head.append([value(c) for c in row])
-            if len(head) >= WIDTH_SAMPLE:
-                break
+
+def _column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _text(ref: str, text: str, style: int) -> str:
+    styled = f' s="{style}"' if style else ""
+    return f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">{text.translate(_ESCAPE)}</t></is></c>'
+
+
+def _sheet_xml(sheet: Sheet):
+    """The worksheet's XML in pieces, a row at a time."""
+    rows = iter(sheet.rows)
+    head: list[list[Cell]] = []
+    for row in rows:
+        head.append([value(c) for c in row])
+        if len(head) >= WIDTH_SAMPLE:
+            break
+    letters = [_column_letters(i) for i in range(max([len(sheet.headers)] + [len(r) for r in head]))]
+    header_rows = 2 if sheet.labels else 1
+    top = f"A{header_rows + 1}"
+    yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" '
+           f'xmlns:r="{_RELS}"><sheetViews><sheetView workbookViewId="0"><pane ySplit="{header_rows}" '
+           f'topLeftCell="{top}" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" '
+           f'activeCell="{top}" sqref="{top}"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>')
+    if sheet.headers:
+        yield "<cols>"
         for column, name in enumerate(sheet.headers):
             widths = [_width(name)] + [_width(r[column]) for r in head if column < len(r)]
-            if sheet.labels:
+            if sheet.labels and column < len(sheet.labels):
                 widths.append(min(_width(sheet.labels[column]), 30))
-            worksheet.set_column(column, column, max(MIN_WIDTH, min(MAX_WIDTH, max(widths) + 2)))
-        header_rows = 2 if sheet.labels else 1
-        worksheet.freeze_panes(header_rows, 0)
-        for column, name in enumerate(sheet.headers):
-            text = value(name) or ""
-            worksheet.write_string(0, column, text, bold_quoted if formula_like(text) else bold)
-        if sheet.labels:
-            for column, text in enumerate(sheet.labels):
-                worksheet.write_string(1, column, value(text) or "", label)
-        number = header_rows
-        for row in _chain(head, rows):
-            for column, cell in enumerate(row):
+            width = max(MIN_WIDTH, min(MAX_WIDTH, max(widths) + 2))
+            yield f'<col min="{column + 1}" max="{column + 1}" width="{width}" customWidth="1"/>'
+        yield "</cols>"
+    yield "<sheetData>"
+    cells = []
+    for column, name in enumerate(sheet.headers):
+        text = value(name) or ""
+        cells.append(_text(f"{letters[column]}1", text, HEADER_QUOTED if formula_like(text) else HEADER))
+    yield '<row r="1">' + "".join(cells) + "</row>"
+    if sheet.labels:
+        yield '<row r="2">' + "".join(_text(f"{letters[c]}2", value(t) or "", LABEL)
+                                      for c, t in enumerate(sheet.labels)) + "</row>"
+    shares = sheet.percent
+    number = header_rows
+    for row in _chain(head, rows):
+        number += 1
+        cells = []
+        for column, cell in enumerate(row):
+            if cell is None:
+                continue
+            kind = type(cell)
+            if kind is not int and kind is not float:
                 cell = value(cell)
+                kind = type(cell)
                 if cell is None:
                     continue
-                if isinstance(cell, str):
-                    if formula_like(cell):
-                        worksheet.write_string(number, column, cell, quoted)
-                    else:
-                        worksheet.write_string(number, column, cell)
-                elif column in sheet.percent:
-                    worksheet.write_number(number, column, cell, percent)
-                else:
-                    worksheet.write_number(number, column, cell)
-            number += 1
-    book.close()
+            if column >= len(letters):
+                letters.append(_column_letters(column))
+            ref = f"{letters[column]}{number}"
+            if kind is str:
+                cells.append(_text(ref, cell, QUOTED if formula_like(cell) else PLAIN))
+            elif kind is int and -2**53 <= cell <= 2**53 or kind is float and math.isfinite(cell):
+                styled = f' s="{PERCENT}"' if column in shares else ""
+                cells.append(f'<c r="{ref}"{styled}><v>{cell!r}</v></c>')
+            else:
+                cells.append(_text(ref, value(cell), PLAIN))
+        yield f'<row r="{number}">' + "".join(cells) + "</row>"
+    yield "</sheetData></worksheet>"
+
+
+def workbook(sheets: Sequence[Sheet]) -> bytes:
+    """The workbook of `sheets` as bytes (Office Open XML, written as it goes: each sheet's
+    rows go into the zip a batch at a time and are never held as cell objects)."""
+    used: set[str] = set()
+    titles = [_title(sheet.title, used) for sheet in sheets]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as package:
+        overrides = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+            f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, len(sheets) + 1))
+        package.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/'
+            'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="application/'
+            f'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>{overrides}</Types>'))
+        package.writestr("_rels/.rels", (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PACKAGE_RELS}">'
+            f'<Relationship Id="rId1" Type="{_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
+        entries = "".join(f'<sheet name="{title.translate(_ESCAPE)}" sheetId="{i}" r:id="rId{i}"/>'
+                          for i, title in enumerate(titles, 1))
+        package.writestr("xl/workbook.xml", (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_MAIN}" '
+            f'xmlns:r="{_RELS}"><bookViews><workbookView/></bookViews><sheets>{entries}</sheets></workbook>'))
+        links = "".join(f'<Relationship Id="rId{i}" Type="{_RELS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                        for i in range(1, len(sheets) + 1))
+        package.writestr("xl/_rels/workbook.xml.rels", (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PACKAGE_RELS}">'
+            f'{links}<Relationship Id="rId{len(sheets) + 1}" Type="{_RELS}/styles" Target="styles.xml"/>'
+            '</Relationships>'))
+        package.writestr("xl/styles.xml", STYLES)
+        for i, sheet in enumerate(sheets, 1):
+            with package.open(f"xl/worksheets/sheet{i}.xml", "w") as part:
+                batch: list[str] = []
+                for piece in _sheet_xml(sheet):
+                    batch.append(piece)
+                    if len(batch) >= 500:
+                        part.write("".join(batch).encode("utf-8"))
+                        batch.clear()
+                part.write("".join(batch).encode("utf-8"))
     return out.getvalue()
 
 
 def _chain(head, rows):
     yield from head
-    for row in rows:
-        yield [value(c) for c in row]
+    yield from rows
 
 
 def _title(title: str, used: set[str]) -> str:
