@@ -40,6 +40,7 @@ from survey_app.definitions import limesurvey
 from survey_app.storage.interface import DamagedDataError, DataFolder
 from survey_app.definitions.imports import to_yaml
 from survey_app.definitions.xlsform import ORIGIN as XLSFORM, XLSFormError, convert_workbook
+from survey_app.definitions.xlsform.export import xlsform
 from survey_app.web.views.survey import language_for, render_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -346,6 +347,25 @@ def _questionnaire_or_404(questionnaire_id: str):
     if questionnaire is None:
         abort(404)
     return questionnaire
+
+
+@bp.route("/questionnaires/<questionnaire_id>/xlsform")
+@role_required("admin")
+def xlsform_export(questionnaire_id: str):
+    """What an XLSForm of the questionnaire cannot carry, and the file (definitions/xlsform/export.py)."""
+    questionnaire = _questionnaire_or_404(questionnaire_id)
+    _, notes = xlsform(questionnaire)
+    return render_template("admin/xlsform_export.html", questionnaire=questionnaire, lang=select_locale(),
+                           notes=[_localized(n) for n in notes])
+
+
+@bp.route("/questionnaires/<questionnaire_id>/xlsform.xlsx")
+@role_required("admin")
+def xlsform_file(questionnaire_id: str):
+    questionnaire = _questionnaire_or_404(questionnaire_id)
+    data, _ = xlsform(questionnaire)
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{questionnaire.id}-xlsform.xlsx"'})
 
 
 def _survey_or_404(survey_id: str) -> Fielding:
