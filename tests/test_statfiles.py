@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import math
+import shutil
+import subprocess
 import zipfile
 
 import pyreadstat
@@ -109,3 +111,15 @@ def test_same_rules_as_the_csv(app, client, survey_id, name):
                           ).status_code == 409
     page = client.get(f"/results/{survey_id}").get_data(as_text=True)
     assert f"/results/{survey_id}/download/{name}" in page
+
+
+@pytest.mark.skipif(shutil.which("Rscript") is None, reason="R is not installed here")
+def test_the_r_script_runs_in_r(app, client, survey_id, tmp_path):
+    login(client, "evaluator")
+    zipfile.ZipFile(io.BytesIO(_get(client, survey_id, "responses-r.zip", texts=1).get_data())).extractall(tmp_path)
+    check = ('source("responses.R", encoding = "UTF-8"); x <- responses[["organisation_type"]]; '
+             'stopifnot(is.factor(x), nrow(responses) == 16, is.numeric(responses[["agree_role_clear"]])); '
+             'cat(levels(x)[1], attr(responses[["agree_role_clear"]], "label"), sep = "\\n")')
+    result = subprocess.run(["Rscript", "-e", check], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Verband der freien Wohlfahrtspflege" in result.stdout

@@ -1,9 +1,10 @@
 """Tables -> an XLSX workbook an evaluator can hand on (pure: no Flask, no storage).
 
 The workbook is Office Open XML written as it goes: each row becomes its XML and goes into the
-zip (inline strings, one fixed style sheet), so no cell object is ever built. That is what
-XlsxWriter's constant-memory mode does, at about a tenth of its time per cell (10,000
-responses of the staff questionnaire: about half a second; benchmarks/bench_findings.py).
+zip (inline strings, one fixed style sheet, fast deflate), so no cell object is ever built.
+That is what XlsxWriter's constant-memory mode does, at a fraction of its time per cell
+(10,000 responses of the staff questionnaire: about a tenth of the time openpyxl took;
+benchmarks/bench_findings.py prints both).
 Every sheet has a frozen, bold header row and column widths that fit its contents; columns that
 hold shares are numbers formatted as percent.
 
@@ -177,8 +178,8 @@ def _sheet_xml(sheet: Sheet):
             if column >= len(letters):
                 letters.append(_column_letters(column))
             ref = f"{letters[column]}{number}"
-            if kind is str:
-                cells.append(_text(ref, cell, QUOTED if formula_like(cell) else PLAIN))
+            if kind is str:   # a text that starts with a letter or digit is never taken as a formula
+                cells.append(_text(ref, cell, PLAIN if cell[:1].isalnum() or not formula_like(cell) else QUOTED))
             elif kind is int and -2**53 <= cell <= 2**53 or kind is float and math.isfinite(cell):
                 styled = f' s="{PERCENT}"' if column in shares else ""
                 cells.append(f'<c r="{ref}"{styled}><v>{cell!r}</v></c>')
@@ -194,7 +195,7 @@ def workbook(sheets: Sequence[Sheet]) -> bytes:
     used: set[str] = set()
     titles = [_title(sheet.title, used) for sheet in sheets]
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as package:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as package:
         overrides = "".join(
             f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
             f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, len(sheets) + 1))

@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from survey_app.definitions.conditions import AllOf, AnyOf, Comparison, Condition, Not
+from survey_app.definitions.conditions import AllOf, AnyOf, Condition, Not
 from survey_app.definitions.imports import N_, Note
 from survey_app.definitions.model import DONT_KNOW, NO, YES, Page, Question, Questionnaire, Scale
 
