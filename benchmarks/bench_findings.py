@@ -6,17 +6,20 @@ Generates N synthetic responses (default 10,000) to the staff questionnaire and,
     as a ratio of pandas' time;
   * builds every chart;
   * times the whole results page (server side, test client) and the HTML report and XLSX
-    downloads.
+    downloads;
+  * times writing the XLSX of the same tables the old way (openpyxl, write-only) and the new
+    way (output/xlsx.py: XlsxWriter, constant memory, formatted), side by side.
 
     .venv/bin/python benchmarks/bench_findings.py [N] [--database-url postgresql://...]
 
-Last line: data folder: responses=N equal_to_pandas=yes|no agg_ratio=X page_s=Y report_s=Z read_s=R;
-with --database-url the same line for PostgreSQL follows, then
+Last line: data folder: responses=N equal_to_pandas=yes|no agg_ratio=X page_s=Y report_s=Z read_s=R
+xlsx_s=W xlsx_old_s=V; with --database-url the same line for PostgreSQL follows, then
 page_s data_folder=A postgresql=B postgresql_vs_folder=B/A read_s data_folder=.. postgresql=..
 """
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import random
 import sys
@@ -34,6 +37,8 @@ from survey_app.questions.number import NumberSummary
 from survey_app.questions.scale import ScaleSummary
 from survey_app.web.auth import create_user
 from survey_app.output.charts import figure_for
+from survey_app.output.export import codebook_table, response_table
+from survey_app.output.xlsx import results_workbook
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
 from survey_app.fieldings.drafts import build_response
@@ -53,6 +58,39 @@ def best_of(repeats: int, work):
         result = work()
         best = min(best, time.perf_counter() - started)
     return best, result
+
+
+def openpyxl_workbook(sheets) -> bytes:
+    """The XLSX writer before output/xlsx.py (openpyxl, write-only), for comparison only."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    from survey_app.output.export import formula_like
+    from survey_app.output.xlsx import value
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        header = []
+        for name in headers:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in rows:
+            cells = []
+            for cell_value in row:
+                cell = WriteOnlyCell(sheet, value=value(cell_value))
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+                    cell.quotePrefix = formula_like(cell.value)
+                cells.append(cell)
+            sheet.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 def pandas_aggregates(questionnaire, responses) -> dict:
@@ -174,11 +212,21 @@ def run(count: int, data_dir: str, database_url: str | None, label: str) -> tupl
         assert xlsx.status_code == 200
         read_s, _ = best_of(3, lambda: store.responses(survey.id))
         print(f"[{label}] results page {page_s:.2f} s (of which reading the responses {read_s:.2f} s), "
-              f"report {report_s:.2f} s ({len(report.data) / 1e6:.1f} MB), XLSX {xlsx_s:.2f} s")
+              f"report {report_s:.2f} s ({len(report.data) / 1e6:.1f} MB), XLSX download {xlsx_s:.2f} s")
+
+        tables = (response_table(questionnaire, responses), codebook_table(questionnaire, "de"))
+        summary = (["question"], [[s.question.id] for s in summaries])
+        new_s, new = best_of(3, lambda: results_workbook(tables[0], summary, tables[1], lambda t: t))
+        old_s, old = best_of(1, lambda: openpyxl_workbook([("Antworten", *tables[0]), ("Zusammenfassung", *summary),
+                                                           ("Codebuch", *tables[1])]))
+        print(f"[{label}] XLSX of {count} responses ({len(tables[0][0])} columns), writing only: "
+              f"old (openpyxl) {old_s:.2f} s, {len(old) / 1e6:.1f} MB | "
+              f"new (output/xlsx.py) {new_s:.2f} s, {len(new) / 1e6:.1f} MB")
         if database_url:
             store.close()
         print(f"{label}: responses={count} equal_to_pandas={'yes' if same else 'no'} agg_ratio={ours_s / pandas_s:.2f} "
-              f"page_s={page_s:.2f} report_s={report_s:.2f} read_s={read_s:.2f}")
+              f"page_s={page_s:.2f} report_s={report_s:.2f} read_s={read_s:.2f} xlsx_s={xlsx_s:.2f} "
+              f"xlsx_old_s={old_s:.2f}")
         return page_s, read_s
 
 

@@ -90,6 +90,10 @@ def create_app(test_config: dict | None = None) -> Flask:
                       workshops.facilitate, workshops.participate, consultations.staff_bp, consultations.respond_bp):
         app.register_blueprint(blueprint)
 
+    from survey_app.web import assets
+
+    assets.init_app(app, {"main.plotly_js": main.PLOTLY_JS})
+
     from survey_app.web import cli
 
     cli.init_app(app)

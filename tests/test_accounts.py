@@ -12,7 +12,8 @@ def _survey_id(app, slug="staff-self-assessment"):
         return get_store().find_survey_by_slug(slug).id
 
 
-DOWNLOADS = ("responses.csv", "responses-long.csv", "codebook.csv", "results.xlsx", "aggregates.json", "report.html")
+DOWNLOADS = ("responses.csv", "responses-long.csv", "codebook.csv", "results.xlsx", "aggregates.json", "report.html",
+             "responses.sav", "responses-r.zip")
 
 
 def _result_urls(app):

@@ -71,23 +71,25 @@ def test_xlsx_has_raw_summary_and_codebook_sheets_without_suppressed_values(app,
     assert workbook.sheetnames == ["Antworten", "Zusammenfassung", "Codebuch"]
     raw = list(workbook["Antworten"].values)
     header = raw[0]
-    organisation = [row[header.index("organisation_type")] for row in raw[1:]]
+    assert raw[1][header.index("organisation_type")] == "Für welche Art von Organisation oder Gremium sind Sie tätig?"
+    organisation = [row[header.index("organisation_type")] for row in raw[2:]]
     assert organisation.count("welfare_association") == 7
     assert organisation.count("suppressed") == 9
     assert "social_service" not in organisation and "volunteers" not in organisation
     summary = list(workbook["Zusammenfassung"].values)
-    columns = summary[0]
-    group_rows = [dict(zip(columns, row)) for row in summary[1:] if row[columns.index("group")]]
-    hidden = [r for r in group_rows if r["group"] in ("Begegnungszentrum", "Städtischer Sozialdienst",
-                                                       "Ehrenamt oder bürgerschaftliche Initiative")]
-    assert hidden and all(r["note"] == "suppressed" and r["mean"] is None and r["count"] is None for r in hidden)
+    columns = summary[0]   # in the interface language
+    group_rows = [dict(zip(columns, row)) for row in summary[1:] if row[columns.index("Gruppe")]]
+    hidden = [r for r in group_rows if r["Gruppe"] in ("Begegnungszentrum", "Städtischer Sozialdienst",
+                                                        "Ehrenamt oder bürgerschaftliche Initiative")]
+    assert hidden and all(r["Hinweis"] == "unterdrückt" and r["Mittelwert"] is None and r["Anzahl"] is None
+                          for r in hidden)
     # groups nobody belongs to show zeros, which reveal nothing
-    empty = [r for r in group_rows if r["group"] == "Stadtteilkonferenz"]
-    assert empty and all(not r["count"] and not r["n"] for r in empty)
+    empty = [r for r in group_rows if r["Gruppe"] == "Stadtteilkonferenz"]
+    assert empty and all(not r["Anzahl"] and not r["n"] for r in empty)
     codebook = [dict(zip(list(workbook["Codebuch"].values)[0], row)) for row in list(workbook["Codebuch"].values)[1:]]
-    usefulness = next(r for r in codebook if r["variable"] == "task_usefulness.networking")
-    assert usefulness["construct"] == "task.networking"
-    assert "1 = " in usefulness["values"]
+    usefulness = next(r for r in codebook if r["Variable"] == "task_usefulness.networking")
+    assert usefulness["Konstrukt"] == "task.networking"
+    assert "1 = " in usefulness["Werte"]
 
 
 def test_long_csv_and_codebook_cover_the_wide_columns(app, client, survey_id):

@@ -43,7 +43,7 @@ STRANGE = [
     {"budget": 10**26, "overall": float("nan")},
 ]
 DOWNLOADS = ("responses.csv", "responses-long.csv", "codebook.csv", "results.xlsx", "aggregates.json",
-             "report.html")
+             "report.html", "responses.sav", "responses-r.zip")
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,7 @@ def _strict_json(text: str):
 
 @pytest.mark.parametrize("query", ["", "texts=1", "by=quarter", "by=funded&texts=1", "filter=quarter:ost"])
 @pytest.mark.parametrize("name", DOWNLOADS)
-def test_every_download_works_on_whatever_is_stored(stored, name, query):
+def test_every_download_works_on_whatever_is_stored(stored, name, query, tmp_path):
     client, survey_id = stored
     response = client.get(f"/results/{survey_id}/download/{name}?{query}")
     assert response.status_code in (200, 409), response.get_data(as_text=True)[:1000]
@@ -92,6 +92,15 @@ def test_every_download_works_on_whatever_is_stored(stored, name, query):
         assert {"Antworten", "Zusammenfassung", "Codebuch"} <= set(workbook.sheetnames) or len(workbook.sheetnames) == 3
     elif name == "aggregates.json":
         _strict_json(body.decode("utf-8"))
+    elif name == "responses.sav":
+        import pyreadstat
+        path = tmp_path / "responses.sav"
+        path.write_bytes(body)
+        frame, _ = pyreadstat.read_sav(str(path))
+        assert len(frame) > 0
+    elif name == "responses-r.zip":
+        import zipfile
+        assert b"factor(" in zipfile.ZipFile(io.BytesIO(body)).read("responses.R")
     else:
         assert b"</html>" in body
 

@@ -1,7 +1,7 @@
 """Responses -> downloadable tables (pure: no Flask, no storage).
 
 The table is built once as ``(headers, rows)`` (``response_table``) and then written by a
-format writer (``to_csv``; an XLSX writer can reuse the same table).
+format writer (``to_csv`` here; XLSX in output/xlsx.py, SPSS and R in output/statfiles.py).
 
 Wide layout, one row per response: ``response_id, submitted_on, version, language``, then
 the columns of each question, as its type says (``columns`` and ``cells`` in
@@ -20,15 +20,15 @@ correctly; comma-separated, CRLF line ends (RFC 4180). Every text cell that a sp
 could take as a formula (first character = + - @, tab, CR or LF; also the full-width and
 small forms such as ＝ and = behind invisible characters such as a zero-width space, a byte
 order mark or spaces) gets a leading single quote, except plain numbers such as "-5" or "-2.5".
-XLSX: texts are text cells (never formulas), written as they are; one that looks like a
-formula carries Excel's own quote-prefix mark, so that it stays text when edited.
+XLSX (written by output/xlsx.py): texts are text cells (never formulas), written as they are;
+one that looks like a formula carries Excel's own quote-prefix mark, so that it stays text
+when edited.
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
-import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -38,7 +38,6 @@ from survey_app.analysis.summaries import QuestionSummary, Response, raw_answer
 from survey_app.analysis.findings import Findings
 from survey_app.definitions.model import Question, Questionnaire, localized
 from survey_app.questions.base import scalar as _scalar
-from survey_app.text import clean
 
 BOM = "\ufeff"
 META_COLUMNS = ("response_id", "submitted_on", "version", "language")
@@ -159,53 +158,12 @@ def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, bom: bool 
     return out.getvalue()
 
 
-def _xlsx_value(value: Cell) -> Cell:
-    """A cell value that a workbook can hold, whatever was stored: texts without the control
-    characters XML forbids (text.clean: Word's line break becomes a line break), NaN and
-    infinities as text, and whole numbers beyond a spreadsheet's 15 exact digits as their
-    exact digits."""
-    if isinstance(value, str):
-        return clean(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
-        return str(value)
-    return value
-
-
 def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Cell]]]]) -> bytes:
-    """An XLSX workbook with one sheet per (title, headers, rows). Texts are text cells,
-    never formulas, with nothing added; one that looks like a formula is marked as Excel marks
-    a text typed with a leading ' (quote prefix), so that editing it keeps it text."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    """An XLSX workbook with one sheet per (title, headers, rows), written by output/xlsx.py
+    (texts are text cells, never formulas; formula-like ones carry the quote-prefix mark)."""
+    from survey_app.output.xlsx import Sheet, workbook
 
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for title, headers, rows in sheets:
-        sheet = workbook.create_sheet(title=title[:31])
-        header_cells = []
-        for name in headers:
-            cell = _text_cell(WriteOnlyCell(sheet, value=name))
-            cell.font = bold
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        for row in rows:
-            cells = []
-            for value in row:
-                cells.append(_text_cell(WriteOnlyCell(sheet, value=_xlsx_value(value))))
-            sheet.append(cells)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def _text_cell(cell):
-    if isinstance(cell.value, str):
-        cell.data_type = "s"  # a text cell even when it starts with "=" (openpyxl's guess: formula)
-        cell.quotePrefix = formula_like(cell.value)
-    return cell
+    return workbook([Sheet(title, headers, rows) for title, headers, rows in sheets])
 
 
 # --------------------------------------------------------------------------- aggregates

@@ -13,7 +13,7 @@ branching    condition_operators, condition_value   what show_if may ask of its 
 form         fields, field_names, check, answer, form_input    page form <-> stored answer
 analysis     summarize, key_numbers, indicators, changes
 output       figure, breakdown_figure, columns, cells, value_labels, codebook_rows,
-             summary_record, answer_lines
+             value_codes, summary_record, answer_lines
 demo data    random_answer
 """
 from __future__ import annotations
@@ -59,6 +59,14 @@ class CodebookRow:
     item: str | None = None
     item_text: Text | None = None
     construct: str | None = None
+
+
+@dataclass(frozen=True)
+class ValueCodes:
+    """What the stored values in the question's columns mean, for labelled files (SPSS, R)."""
+    labels: tuple[tuple[Any, Any], ...] = ()   # (stored value, label: Text or a Message), in order
+    missing: tuple = ()                        # stored values that are no answer on the scale ("dk")
+    measure: str = "nominal"                   # "nominal", "ordinal" or "scale" (SPSS's levels)
 
 
 def scalar(value: Any):
@@ -191,6 +199,11 @@ class QuestionType:
 
     def codebook_rows(self, question: Question) -> list[CodebookRow]:
         return [CodebookRow(question.id, construct=question.construct)]
+
+    def value_codes(self, question: Question) -> ValueCodes | None:
+        """The labels of the values in its columns (SPSS value labels, R factors); None when
+        the values speak for themselves (numbers, dates, texts)."""
+        return None
 
     def summary_record(self, summary, lang: str) -> dict:
         """The type's aggregates as plain data (JSON download, summary table)."""

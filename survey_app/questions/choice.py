@@ -17,7 +17,7 @@ from survey_app.definitions.loader import Collector
 from survey_app.definitions.model import NO, YES, Option, Question, localized
 from survey_app.messages import _l
 from survey_app.output import charts
-from survey_app.questions.base import CodebookRow, Context, KeyNumber, QuestionType, labelled
+from survey_app.questions.base import CodebookRow, Context, KeyNumber, QuestionType, ValueCodes, labelled
 from survey_app.questions.parts import UNKNOWN_CHOICE_MESSAGE, choice_presence, parse_options, radio
 
 # What yes_no questions show when the definition gives no labels of its own.
@@ -116,6 +116,9 @@ class SingleChoice(QuestionType):
     def value_labels(self, question: Question, lang: str) -> str:
         return "; ".join(f"{o.value} = {localized(o.label, lang)}" for o in self.options(question))
 
+    def value_codes(self, question: Question) -> ValueCodes:
+        return ValueCodes(tuple((o.value, o.label) for o in self.options(question)))
+
     def summary_record(self, summary: ChoiceSummary, lang: str) -> dict:
         return {"options": [{**labelled(o.value, o.label, lang), "count": o.count, "share": o.share}
                             for o in summary.options]}
@@ -201,6 +204,9 @@ class MultipleChoice(SingleChoice):
 
     def value_labels(self, question: Question, lang: str) -> str:
         return "1 = chosen; 0 = not chosen; empty = question not answered"
+
+    def value_codes(self, question: Question) -> ValueCodes:
+        return ValueCodes(((1, _l("chosen")), (0, _l("not chosen"))))
 
     def codebook_rows(self, question: Question) -> list[CodebookRow]:
         return [CodebookRow(f"{question.id}.{o.value}", o.value, o.label, question.construct)

@@ -15,7 +15,7 @@ from survey_app.definitions.loader import Collector
 from survey_app.definitions.model import Question, localized
 from survey_app.messages import _l
 from survey_app.output import charts
-from survey_app.questions.base import CodebookRow, Context, KeyNumber, QuestionType, labelled
+from survey_app.questions.base import CodebookRow, Context, KeyNumber, QuestionType, labelled, ValueCodes
 from survey_app.questions.parts import (
     REQUIRED_MESSAGE,
     UNKNOWN_CHOICE_MESSAGE,
@@ -129,6 +129,9 @@ class Ranking(QuestionType):
 
     def value_labels(self, question: Question, lang: str) -> str:
         return "rank of the option, 1 = first; empty = not ranked"
+
+    def value_codes(self, question: Question) -> ValueCodes:
+        return ValueCodes(measure="ordinal")
 
     def codebook_rows(self, question: Question) -> list[CodebookRow]:
         return [CodebookRow(f"{question.id}.{o.value}", o.value, o.label, question.construct)

@@ -19,7 +19,7 @@ from survey_app.definitions.conditions import EQUALITY, BadValue, ORDER, describ
 from survey_app.definitions.loader import Collector
 from survey_app.definitions.model import DONT_KNOW, Item, Question, Scale, localized
 from survey_app.output import charts
-from survey_app.questions.base import Context, KeyNumber, QuestionType, labelled
+from survey_app.questions.base import Context, KeyNumber, QuestionType, ValueCodes, labelled
 from survey_app.questions.parts import REQUIRED_ITEM_MESSAGE, PerItem, item_field_name, parse_items, parse_scale_ref, radio
 
 
@@ -243,6 +243,14 @@ class ScaleType(QuestionType):
         if question.scale.dont_know:
             pairs.append((DONT_KNOW, question.scale.dont_know))
         return "; ".join(f"{value} = {localized(label, lang)}" for value, label in pairs)
+
+    def value_codes(self, question: Question) -> ValueCodes:
+        scale = question.scale
+        labels = tuple((p.value, p.label) for p in scale.points)
+        if scale.dont_know:
+            labels += ((DONT_KNOW, scale.dont_know),)
+        return ValueCodes(labels, (DONT_KNOW,) if scale.dont_know else (),
+                          "ordinal" if scale.ordered else "nominal")
 
     def summary_record(self, summary: ScaleSummary, lang: str) -> dict:
         question = summary.question

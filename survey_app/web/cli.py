@@ -26,6 +26,7 @@ from survey_app.workshops.templates import load_templates
 from survey_app.definitions import limesurvey
 from survey_app.definitions.imports import to_yaml
 from survey_app.definitions.xlsform import ORIGIN as XLSFORM, XLSFormError, companion_files, convert_workbook
+from survey_app.definitions.xlsform.export import xlsform
 
 
 @click.command("validate")
@@ -114,6 +115,27 @@ def import_limesurvey_command(path: str, output: str | None) -> None:
             limesurvey.N_("the file is larger than %(limit)d MB; a survey structure export is far smaller"),
             limit=limesurvey.MAX_BYTES // (1024 * 1024)).render(gettext))
     _import(path, output, limesurvey.convert_lss, limesurvey.LimeSurveyError, limesurvey.ORIGIN)
+
+
+@click.command("export-xlsform")
+@with_appcontext
+@click.argument("questionnaire_id")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="The .xlsx file to write.")
+def export_xlsform_command(questionnaire_id: str, output: str) -> None:
+    """Write a questionnaire as an XLSForm (.xlsx) for ODK Collect or KoboCollect.
+
+    What XLSForm cannot carry is listed on standard error, in the app's default language.
+    """
+    questionnaire = get_catalogue().questionnaires.get(questionnaire_id)
+    if questionnaire is None:
+        raise click.ClickException(gettext("There is no questionnaire “%(id)s”.", id=questionnaire_id))
+    data, notes = xlsform(questionnaire)
+    for note in notes:
+        click.echo(f"dropped {_localized(note)}", err=True)
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    Path(output).write_bytes(data)
+    click.echo(f"wrote {output}", err=True)
 
 
 def _import(path: str, output: str | None, convert, error_class, origin: str) -> None:
@@ -331,6 +353,6 @@ def _stops_on_damaged_data(command: click.Command) -> click.Command:
 
 def init_app(app: Flask) -> None:
     for command in (validate_command, create_user_command, surveys_command, import_xlsform_command,
-                    import_limesurvey_command, demo_command, check_data_command, backup_command,
-                    restore_command, db_upgrade_command, copy_storage_command):
+                    import_limesurvey_command, export_xlsform_command, demo_command, check_data_command,
+                    backup_command, restore_command, db_upgrade_command, copy_storage_command):
         app.cli.add_command(_stops_on_damaged_data(command))

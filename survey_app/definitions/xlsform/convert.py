@@ -332,10 +332,14 @@ class Converter:
                 else:
                     self.pending = ("", title or self.title, None, chain)
             else:
-                if label or hint:
-                    questions.group_note(self, row, label or hint, hint if label else {}, inner)
-                self.rnote(row, N_("a group inside a one-screen group (field-list) is merged into its page"),
-                           "changed")
+                # A table-list group that is one grid is a matrix on the page (its label is the
+                # matrix's text): nothing to merge, nothing to report.
+                found = questions.find_grids(self, group.children, row) if "table-list" in appearance else []
+                if not (len(found) == 1 and isinstance(found[0], questions.Grid)):
+                    if label or hint:
+                        questions.group_note(self, row, label or hint, hint if label else {}, inner)
+                    self.rnote(row, N_("a group inside a one-screen group (field-list) is merged into its page"),
+                               "changed")
                 self.walk(group.children, inner, level + 1, True, title, row)
 
     def _register_hidden(self, items: list) -> None:

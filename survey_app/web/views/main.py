@@ -5,13 +5,14 @@ from pathlib import Path
 
 import plotly
 from flask import (Blueprint, Request as FlaskRequest, Response, current_app, redirect, render_template, request,
-                   send_file, session, url_for)
+                   session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.exceptions import Forbidden
 
 from survey_app.output import formatting
+from survey_app.web import assets
 from survey_app.web.auth import _safe_next
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_catalogue, keep_versions
@@ -82,8 +83,9 @@ def healthz():
 
 @bp.route("/vendor/plotly.min.js")
 def plotly_js():
-    # Served from the installed plotly package: no CDN, works offline.
-    return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=86400)
+    # Served from the installed plotly package: no CDN, works offline; gzipped and cached
+    # for good under its versioned URL (web/assets.py).
+    return assets.send(PLOTLY_JS)
 
 
 @bp.app_template_filter("localized")

@@ -48,8 +48,9 @@ from survey_app.output.export import (
     response_table,
     summary_table,
     to_csv,
-    to_xlsx,
 )
+from survey_app.output.statfiles import r_bundle, to_sav
+from survey_app.output.xlsx import column_labels, results_workbook
 from survey_app.analysis.findings import Findings, ResponseFilter, build_findings
 from survey_app.web.i18n import select_locale
 from survey_app.definitions.model import Question, Questionnaire, localized
@@ -392,6 +393,8 @@ DOWNLOADS = {
     "responses-long.csv": "text/csv",
     "codebook.csv": "text/csv",
     "results.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "responses.sav": "application/x-spss-sav",
+    "responses-r.zip": "application/zip",
     "aggregates.json": "application/json",
     "report.html": "text/html",
 }
@@ -434,14 +437,18 @@ def download(survey_id: str, name: str):
             body = to_csv(*response_table(questionnaire, raw, selection.include_texts, extra_columns(survey)))
         elif name == "responses-long.csv":
             body = to_csv(*long_table(questionnaire, raw, selection.include_texts))
+        elif name in ("responses.sav", "responses-r.zip"):   # the CSV's table, labelled (output/statfiles.py)
+            labels = column_labels(codebook_table(questionnaire, lang, selection.include_texts,
+                                                  extra_columns(survey)), gettext)
+            writer = to_sav if name == "responses.sav" else r_bundle
+            body = writer(questionnaire, *response_table(questionnaire, raw, selection.include_texts,
+                                                         extra_columns(survey)), labels, lang, gettext)
         else:
-            body = to_xlsx([
-                (gettext("Responses"), *response_table(questionnaire, raw, selection.include_texts,
-                                                       extra_columns(survey))),
-                (gettext("Summary"), *summary_table(findings, lang)),
-                (gettext("Codebook"), *codebook_table(questionnaire, lang, selection.include_texts,
-                                                      extra_columns(survey))),
-            ])
+            body = results_workbook(
+                response_table(questionnaire, raw, selection.include_texts, extra_columns(survey)),
+                summary_table(findings, lang),
+                codebook_table(questionnaire, lang, selection.include_texts, extra_columns(survey)),
+                gettext)
     data = body.encode("utf-8") if isinstance(body, str) else body
     headers = {"Content-Disposition": f'attachment; filename="{survey.slug}-{name}"'}
     if name == "report.html":  # self-contained, scripts inline: its own policy (web/headers.py)
