@@ -93,8 +93,8 @@ class SingleChoice(QuestionType):
 
     def indicators(self, question: Question, summary: ChoiceSummary) -> list[Indicator]:
         """The answer given most often, with its share."""
-        if not question.construct:
-            return []
+        if not question.construct or summary.n is None or any(o.count is None for o in summary.options):
+            return []          # counts the release plan hides: no "most often" either
         top = max(summary.options, key=lambda o: o.count)
         return [Indicator(question.construct, question.text, "choice", summary.n, share=top.share, top=top.label)]
 

@@ -225,7 +225,8 @@ def all_observations(store) -> tuple[list, list]:
                 left_out.append({lang: " · ".join(filter(None, (text, survey.label)))
                                  for lang, text in questionnaire.title.items()})
                 continue
-            observations += survey_observations(survey.slug, questionnaire, responses, minimum_group_size(survey))
+            observations += survey_observations(survey.slug, questionnaire, responses, minimum_group_size(survey),
+                                                release_plan_for(survey, questionnaire, responses))
     for entry in store.list_workshops():
         try:
             record = store.get_workshop(entry["id"])
