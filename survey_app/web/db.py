@@ -11,6 +11,7 @@ from survey_app.storage.tinydb.store import Store
 def init_app(app: Flask) -> None:
     store = Store(app.config["DATA_DIR"])
     store.remove_stale_temp_files()  # left by workers that were killed mid-write
+    store.forget_submission_links()  # records of versions before issue 10: made unlinkable
     app.extensions["survey_store"] = store
 
 

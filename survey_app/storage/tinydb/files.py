@@ -110,6 +110,7 @@ _TABLE_KEYS = {
     "surveys.json": ("id", "slug", "questionnaire_id", "created_at"),
     "workshops.json": ("id", "join_code", "created_at"),
     "invitations.json": ("hash", "used"),
+    "submitted.json": ("hashes",),
     "workshop.json": ("id", "version", "created_at"),
 }
 _SHARDED_KEYS = ((SHARD_RE, ("id",)), (re.compile(r"^participants-\d\d\.json$"), ("id",)),

@@ -286,7 +286,8 @@ def survey(survey_id: str):
         lang=lang,
         chart_config=json.dumps(CONFIG),
         group_size_form=GroupSizeForm(min_group_size=minimum_group_size(survey)),
-        completion=completion([] if found.test_run else get_store().list_drafts(survey.id)),
+        completion=completion([], 0) if found.test_run else completion(get_store().list_drafts(survey.id),
+                                                                      get_store().count_submitted(survey.id)),
         counted=found,
         version_changes={version: version_changes(get_store(), questionnaire, version)
                          for version in findings.versions if version not in (questionnaire.content_hash, OTHER_VERSION)},
@@ -463,7 +464,7 @@ def download(survey_id: str, name: str):
         body = report_html(findings, lang, gettext, _chart_jsons(findings, lang), survey,
                            triangulation=triangulation_for(survey),
                            filter_label=filter_label(findings.response_filter, lang) if findings.response_filter else None,
-                           completion=completion(get_store().list_drafts(survey.id)),
+                           completion=completion(get_store().list_drafts(survey.id), get_store().count_submitted(survey.id)),
                            excluded=found.excluded, demo=found.demo)
     else:
         file = response_file(survey, questionnaire, responses, selection.include_texts, untouched)
