@@ -82,7 +82,7 @@ def test_a_backup_waits_for_a_submission_in_progress(app, tmp_path):
     archive = tmp_path / "backup.tar.gz"
     proc = spawn("pause", "tinydb", tmp_path, SURVEY, draft)
     try:
-        # The draft is closed with the response's id reserved, the response not stored yet: mid-change.
+        # The response is stored, the draft (holding its id) not yet deleted: the survey is mid-change.
         assert proc.stdout.readline().strip() == "paused"
         backup = threading.Thread(target=write_backup, args=(store, archive))
         backup.start()

@@ -203,10 +203,11 @@ class Responses(Protocol):
         second process), nothing is stored and (None, False) is returned. Otherwise the
         invitation (the hash of a personal invitation) is used up, or InvitationUsedError is
         raised and nothing is stored; the response is stored (without the draft's id); the
-        draft is deleted and remembered as submitted (was_submitted). An adapter that cannot
-        do all of it atomically may keep close(draft) with the response's id in the meantime,
-        so that a submit that stopped half-way finishes without storing twice; it returns
-        (that id, False) then. LookupError when there is no such draft.
+        draft is deleted and remembered as submitted (was_submitted); close(draft) is called
+        once the response is stored, right before. An adapter that cannot do all of it
+        atomically may keep the response's id in the draft (answers kept) in the meantime, so
+        that a submit that stopped half-way finishes without storing twice; it returns (that id,
+        False) then. LookupError when there is no such draft.
         """
 
     def forget_submission_links(self) -> int:

@@ -244,14 +244,14 @@ def test_old_records_lose_their_links_at_start(store):
 
 def submit_stopping_half_way(store, draft_id, stored=True):
     """The state a TinyDB submit leaves when the process dies after reserving the response's id
-    in the closed draft (and, with `stored`, after storing the response)."""
+    in the draft (and, with `stored`, after storing the response)."""
     if not hasattr(store, "files"):
         pytest.skip("the adapter's own crash states")
     from survey_app.storage.tinydb.files import read_one, replace_one
     response_id = store.add_response(SURVEY, {"answers": {}}) if stored else str(uuid.uuid4())
     path = store.files.draft_path(SURVEY, draft_id)
     with store.files.open(path) as db:
-        replace_one(db, {**closed(read_one(db)), "id": draft_id, "response_id": response_id})
+        replace_one(db, {**read_one(db), "response_id": response_id})
     return response_id
 
 

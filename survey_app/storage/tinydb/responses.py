@@ -1,8 +1,8 @@
 """Responses of a survey (surveys/<id>/responses-000001.json ...: at most shard_size each) and
 the submission that turns a draft into one.
 
-A response carries no draft id: submitting reserves the response's id in the draft (closed, without
-answers), stores the response, uses up the invitation, adds the draft to the set of submitted ones
+A response carries no draft id: submitting reserves the response's id in the draft (its answers
+kept, so that a failed write loses nothing), stores the response, uses up the invitation, adds the draft to the set of submitted ones
 (submitted.py: a hash, no time, no order) and deletes the draft, all under the survey's lock. A
 submit that stopped half-way finds its reserved id in the draft and finishes, storing nothing twice."""
 from __future__ import annotations
@@ -87,15 +87,16 @@ class ResponseStore:
                 if invitation is not None:     # not used yet by this submit: it uses it after storing
                     check_invitation(self.files, survey_dir, invitation)
                 response_id = reserved or new_id()
-                # the draft, closed, keeps the reserved id until the end of this step
-                with self.files.open(path) as db:
-                    replace_one(db, {**close(dict(draft)), "id": draft_id, "response_id": response_id})
+                if not reserved:   # the draft (answers kept) holds the id until the end of this step
+                    with self.files.open(path) as db:
+                        replace_one(db, {**draft, "response_id": response_id})
                 self._append_response(survey_dir, {key: value for key, value in response.items()
                                                    if key != "submission_key"} | {"id": response_id})
             else:
                 response_id = reserved
             if invitation is not None:
                 use_invitation(self.files, survey_dir, invitation, again=not created)
+            close(dict(draft))         # the draft's end: nothing of it is kept
             submitted.remember(self.files, survey_dir, [draft_id])
             path.unlink()
             fsync_dir(path.parent)
