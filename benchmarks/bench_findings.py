@@ -12,8 +12,9 @@ Generates N synthetic responses (default 10,000) to the staff questionnaire and,
 
     .venv/bin/python benchmarks/bench_findings.py [N] [--database-url postgresql://...]
 
-Last line: data folder: responses=N equal_to_pandas=yes|no agg_ratio=X page_s=Y report_s=Z read_s=R
-xlsx_s=W xlsx_old_s=V; with --database-url the same line for PostgreSQL follows, then
+Last line: data folder: responses=N equal_to_pandas=yes|no agg_ratio=X page_s=Y selected_page_s=S
+report_s=Z read_s=R xlsx_s=W xlsx_old_s=V (S: the results page broken down by programme and
+filtered to one quarter); with --database-url the same line for PostgreSQL follows, then
 page_s data_folder=A postgresql=B postgresql_vs_folder=B/A read_s data_folder=.. postgresql=..
 """
 from __future__ import annotations
@@ -206,12 +207,17 @@ def run(count: int, data_dir: str, database_url: str | None, label: str) -> tupl
         url = f"/results/{survey.id}"
         page_s, page = best_of(3, lambda: client.get(url))
         assert page.status_code == 200
+        # the results page with a breakdown and a filter (the release plan's hardest case)
+        selected = f"{url}?by=programme&filter=quarter:aachen_nord"
+        selected_s, selected_page = best_of(3, lambda: client.get(selected))
+        assert selected_page.status_code == 200
         report_s, report = best_of(3, lambda: client.get(f"{url}/download/report.html"))
         assert report.status_code == 200
         xlsx_s, xlsx = best_of(1, lambda: client.get(f"{url}/download/results.xlsx"))
         assert xlsx.status_code == 200
         read_s, _ = best_of(3, lambda: store.responses(survey.id))
         print(f"[{label}] results page {page_s:.2f} s (of which reading the responses {read_s:.2f} s), "
+              f"with a breakdown and a filter {selected_s:.2f} s, "
               f"report {report_s:.2f} s ({len(report.data) / 1e6:.1f} MB), XLSX download {xlsx_s:.2f} s")
 
         tables = (response_table(questionnaire, responses), codebook_table(questionnaire, "de"))
@@ -225,7 +231,7 @@ def run(count: int, data_dir: str, database_url: str | None, label: str) -> tupl
         if database_url:
             store.close()
         print(f"{label}: responses={count} equal_to_pandas={'yes' if same else 'no'} agg_ratio={ours_s / pandas_s:.2f} "
-              f"page_s={page_s:.2f} report_s={report_s:.2f} read_s={read_s:.2f} xlsx_s={xlsx_s:.2f} "
+              f"page_s={page_s:.2f} selected_page_s={selected_s:.2f} report_s={report_s:.2f} read_s={read_s:.2f} xlsx_s={xlsx_s:.2f} "
               f"xlsx_old_s={old_s:.2f}")
         return page_s, read_s
 

@@ -69,9 +69,11 @@ def test_backup_while_four_processes_submit_keeps_every_acknowledged_response(ap
     restored_store = Store(restored)
     responses = {r["id"]: r for r in restored_store.responses(SURVEY)}
     assert before_backup <= set(responses)
-    # The survey was copied under its lock: a draft is marked submitted exactly when its response is there.
-    submitted = {d["id"]: d["response_id"] for d in restored_store.list_drafts(SURVEY) if d["status"] == "submitted"}
-    assert submitted == {r["submission_key"]: r["id"] for r in responses.values()}
+    # The survey was copied under its lock: a draft is gone (remembered as submitted) exactly
+    # when its response is there.
+    left = {d["id"] for d in restored_store.list_drafts(SURVEY)}
+    assert all(r["draft"] not in left and restored_store.was_submitted(SURVEY, r["draft"]) for r in responses.values())
+    assert not any(restored_store.was_submitted(SURVEY, draft_id) for draft_id in left)
     checked = make_app(tmp_path / "other", DATA_DIR=str(restored)).test_cli_runner().invoke(args=["check-data"])
     assert checked.exit_code == 0 and "no problems" in checked.output
 
@@ -82,7 +84,7 @@ def test_a_backup_waits_for_a_submission_in_progress(app, tmp_path):
     archive = tmp_path / "backup.tar.gz"
     proc = spawn("pause", "tinydb", tmp_path, SURVEY, draft)
     try:
-        # The response is stored, the draft not yet marked submitted: the survey is mid-change.
+        # The response is stored, the draft (holding its id) not yet deleted: the survey is mid-change.
         assert proc.stdout.readline().strip() == "paused"
         backup = threading.Thread(target=write_backup, args=(store, archive))
         backup.start()
@@ -96,9 +98,9 @@ def test_a_backup_waits_for_a_submission_in_progress(app, tmp_path):
         stop(proc)
     restored = tmp_path / "restored"
     restore_backup(archive, restored)
-    [copied] = Store(restored).list_drafts(SURVEY)
-    assert copied["status"] == "submitted" and copied["response_id"] == response_id
-    assert [r["id"] for r in Store(restored).responses(SURVEY)] == [response_id]
+    copied = Store(restored)
+    assert copied.list_drafts(SURVEY) == [] and copied.was_submitted(SURVEY, draft)
+    assert [r["id"] for r in copied.responses(SURVEY)] == [response_id]
 
 
 def test_restored_folder_serves_the_same_surveys_and_logins(tmp_path):

@@ -1,17 +1,14 @@
-"""Minimum group size in breakdowns and filters: hand-computed cases and properties."""
+"""Minimum group size in breakdowns and filters: hand-computed cases and properties, through
+build_findings (every page, chart and file takes its numbers from there)."""
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey_app.analysis.breakdown import (
-    NO_ANSWER,
-    breakdown,
-    cells_to_suppress,
-    filter_allowed,
-    filter_responses,
-)
-from survey_app.definitions.model import Item, Option, Question, Scale, ScalePoint
+from survey_app.analysis.breakdown import NO_ANSWER, cells_to_suppress
+from survey_app.analysis.disclosure.plan import PROTECTS, TOO_FEW, ReleasePlan
+from survey_app.analysis.findings import build_findings
+from survey_app.definitions.model import Item, Option, Page, Question, Questionnaire, Scale, ScalePoint
 
 
 def t(text: str) -> dict[str, str]:
@@ -22,6 +19,15 @@ QUARTER = Question("quarter", "single_choice", t("Quartier"),
                    options=tuple(Option(v, t(v)) for v in ("nord", "ost", "forst", "kronenberg")))
 AGREE = Scale("agree", tuple(ScalePoint(v, t(str(v))) for v in range(1, 6)), dont_know=t("wn"))
 SATISFIED = Question("sat", "scale", t("Zufrieden"), scale=AGREE)
+
+
+def breakdown(question: Question, by: Question, data: list[dict], minimum: int):
+    """The breakdown of `question` by `by` as the results page shows it (None: not shown at all)."""
+    questionnaire = Questionnaire("q", "q.yaml", t("T"), t("I"), t("A"), None, ("de", "en"),
+                                  (Page("p", t("P"), (by, question)),))
+    findings = build_findings(questionnaire, data, minimum, by=by)
+    section = next((s for s in findings.sections if s.question.id == question.id), None)
+    return section.breakdown if section else None
 
 
 def responses(groups: dict[str | None, list]) -> list[dict]:
@@ -73,8 +79,11 @@ def test_group_of_people_without_an_answer_counts_as_a_group():
     data = responses({"nord": [4] * 6, "ost": [3] * 6, None: [5, 5]})
     result = breakdown(SATISFIED, QUARTER, data, minimum=5)
     by_key = {r.group.key: r for r in result.groups}
-    assert by_key[NO_ANSWER].suppressed and by_key[NO_ANSWER].group.size == 2
+    assert by_key[NO_ANSWER].suppressed and by_key[NO_ANSWER].group.reason == TOO_FEW
+    assert by_key[NO_ANSWER].group.size is None          # its size is not shown either
     assert sum(r.suppressed for r in result.groups) == 2
+    # the other hidden group has 6 people: it protects "no answer", it is not "fewer than 5"
+    assert {r.group.reason for r in result.groups if r.suppressed} == {TOO_FEW, PROTECTS}
 
 
 def test_group_where_few_answered_the_question_is_hidden():
@@ -94,6 +103,8 @@ def test_no_shown_group_rests_on_fewer_than_the_minimum(rows, minimum):
     data = [{"id": str(i), "answers": {k: v for k, v in (("quarter", q), ("sat", a)) if v is not None}}
             for i, (q, a) in enumerate(rows)]
     result = breakdown(SATISFIED, QUARTER, data, minimum)
+    if result is None:
+        return
     shown = [r.summary for r in result.groups if not r.suppressed]
     assert all(s.n >= minimum or s.n == 0 for s in shown)
     derivable = result.total.n - sum(s.n for s in shown)
@@ -101,35 +112,14 @@ def test_no_shown_group_rests_on_fewer_than_the_minimum(rows, minimum):
 
 
 def test_filter_needs_the_minimum_on_both_sides():
-    assert filter_allowed(5, 5, 5)          # everyone
-    assert filter_allowed(6, 12, 5)
-    assert not filter_allowed(4, 20, 5)     # too few in the filter
-    assert not filter_allowed(8, 11, 5)     # the rest (3) could be derived from the total
-    data = responses({"nord": [1, 2], "ost": [3]})
-    assert len(filter_responses(data, QUARTER, "nord")) == 2
-    multi = Question("q", "multiple_choice", t("Q"), options=(Option("a", t("a")), Option("b", t("b"))))
-    assert len(filter_responses([{"answers": {"q": ["a", "b"]}}, {"answers": {"q": ["b"]}}], multi, "a")) == 1
-
-
-def test_raw_downloads_recode_rare_choices():
-    from survey_app.analysis.breakdown import SUPPRESSED, recode_rare_choices
-    from survey_app.definitions.model import Page, Questionnaire
-
-    multi = Question("topics", "multiple_choice", t("Themen"),
-                     options=(Option("net", t("Netz")), Option("rare", t("Selten"))))
     questionnaire = Questionnaire("q", "q.yaml", t("T"), t("I"), t("A"), None, ("de", "en"),
-                                  (Page("p", t("P"), (QUARTER, SATISFIED, multi)),))
-    data = [{"id": str(i), "answers": {"quarter": q, "topics": topics}}
-            for i, (q, topics) in enumerate([("nord", ["net"])] * 6 + [("ost", ["net"])] * 6 +
-                                            [("forst", ["net", "rare"])] * 3 + [("kronenberg", ["net"])])]
-    protected, removed = recode_rare_choices(questionnaire, data, 5)
-    # forst (3) and kronenberg (1) together are 4 < 5, so the next smallest (nord or ost, 6) goes too
-    assert set(removed["quarter"]) == {"forst", "kronenberg", "nord"}
-    assert removed["topics"] == ["rare"]
-    values = [r["answers"]["quarter"] for r in protected]
-    assert values.count(SUPPRESSED) == 10 and values.count("ost") == 6
-    assert all("rare" not in r["answers"]["topics"] for r in protected)
-    assert data[12]["answers"]["topics"] == ["net", "rare"]  # the stored responses are untouched
+                                  (Page("p", t("P"), (QUARTER, SATISFIED)),))
+    data = responses({"nord": [4] * 6, "ost": [3] * 6})
+    assert ReleasePlan(questionnaire, data, 5).group(filter=("quarter", "nord")).shown
+    data = responses({"nord": [4] * 8, "ost": [3] * 3})      # the rest (3) could be derived
+    assert not ReleasePlan(questionnaire, data, 5).group(filter=("quarter", "nord")).shown
+    data = responses({"nord": [4] * 4, "ost": [3] * 16})     # too few in the filter
+    assert ReleasePlan(questionnaire, data, 5).group(filter=("quarter", "nord")).reason == TOO_FEW
 
 
 TASKS = Question("tasks", "matrix", t("Aufgaben"), scale=AGREE,
@@ -145,8 +135,12 @@ def test_matrix_items_are_protected_one_by_one(rows, minimum):
     data = [{"id": str(i), "answers": {"quarter": q, "tasks": {k: v for k, v in (("net", a), ("nav", b)) if v}}}
             for i, (q, a, b) in enumerate(rows)]
     result = breakdown(TASKS, QUARTER, data, minimum)
+    if result is None:
+        return
     for index, item in enumerate(TASKS.items):
-        total_n = result.total.items[index].n
+        total_n = next((row.n for row in result.total.items if row.item.id == item.id), None)
+        if total_n is None:
+            continue
         shown = [row for r in result.groups if not r.suppressed for row in r.summary.items if row.item.id == item.id]
         assert all(row.n == 0 or row.n >= minimum for row in shown)
         derivable = total_n - sum(row.n for row in shown)

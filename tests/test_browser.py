@@ -114,7 +114,7 @@ def test_report_opens_offline_with_every_chart_drawn(browser, app, client, tmp_p
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.goto(path.as_uri())
     charts = page.locator("[data-figure]")
-    assert charts.count() > 5
+    assert charts.count() >= 3          # those the release plan shows for 12 people by programme
     page.wait_for_function("document.querySelectorAll('[data-figure]').length === "
                            "document.querySelectorAll('[data-figure][data-rendered]').length")
     assert errors == []

@@ -87,7 +87,8 @@ def test_survey_branching_works_under_the_policy(browser, live_server):
 
 
 def test_results_charts_render_and_download_under_the_policy(app, browser, live_server):
-    survey = _responses(app, "staff-self-assessment", 8)
+    # enough respondents that the release plan shows charts in the breakdown too
+    survey = _responses(app, "staff-self-assessment", 24)
     watched = Watched(browser, accept_downloads=True)
     page = watched.page()
     _login(page, live_server.url, "evaluator")

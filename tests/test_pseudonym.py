@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -78,6 +79,7 @@ def test_baseline_and_follow_up_are_paired_on_the_comparison_page(app, client):
     login(client, "evaluator")
     page = client.get(f"/results/{baseline.id}/compare/{follow_up.id}").get_data(as_text=True)
     assert "demselben selbst erzeugten Code in beiden Erhebungen: 6" in page
+    # the evaluators' file is microdata: a code per person would be a stable id, so it is left out
     rows = list(csv.DictReader(io.StringIO(client.get(
         f"/results/{baseline.id}/download/responses.csv").get_data().decode("utf-8-sig"))))
-    assert [r["pseudonym"] for r in rows] == [f"AB{i:02d}C" for i in range(1, 7)]
+    assert "pseudonym" not in rows[0] and "AB01C" not in json.dumps(rows)

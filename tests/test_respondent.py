@@ -133,7 +133,10 @@ def test_the_last_page_submits_once_however_often_it_is_sent(store, fielding):
     assert post(store, fielding, draft, HOURS, {"hours": 6}) == Redirect(THANKS)
     [response] = store.responses(fielding.id)
     assert response["answers"] == {"programme": "general", "hours": 5} and response["survey_id"] == fielding.id
-    assert "invitation" not in response and store.get_draft(fielding.id, draft["id"])["answers"] == {}
+    assert "invitation" not in response
+    # the draft is deleted and its response names no draft (issue 10: unlinkable)
+    assert store.get_draft(fielding.id, draft["id"]) is None and store.was_submitted(fielding.id, draft["id"])
+    assert draft["id"] not in str(response) and "submission_key" not in response
 
 
 def test_the_checked_answers_are_submitted_not_what_the_draft_holds(store, fielding):

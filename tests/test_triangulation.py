@@ -51,11 +51,16 @@ def test_shared_constructs_side_by_side_with_n():
 
 
 def test_cells_below_the_minimum_are_hidden():
-    staff = rows([{"net": 4}] * 2, "quality")
-    partners = rows([{"net": 1}] * 6, "lead")
+    # 7 staff, only 2 rated networking (the others navigation): too few for a cell
+    staff = rows([{"net": 4, "nav": 3}] * 2 + [{"nav": 2}] * 5, "quality")
+    partners = rows([{"net": 1, "nav": 1}] * 6, "lead")
     result = triangulate(survey_observations("staff", STAFF, staff, 5) + survey_observations("partners", PARTNERS, partners, 5))
-    cell = result.rows[0].cells[0]
-    assert cell.suppressed and cell.mean is None and cell.share is None
+    staff_column = next(i for i, m in enumerate(result.measures) if m.source == "staff")
+    networking = next((r for r in result.rows if r.construct == "task.networking"), None)
+    cell = networking.cells.get(staff_column) if networking else None   # no row: only the partners have it
+    assert cell is None or (cell.suppressed and cell.mean is None and cell.share is None)
+    navigator = next(r for r in result.rows if r.construct == "task.navigator")
+    assert navigator.cells[staff_column].n == 7
 
 
 def test_triangulation_page_compares_staff_and_stakeholders(app, client):

@@ -121,11 +121,11 @@ def test_results_page_warns_about_breaking_changes_between_versions(tmp_path):
                 store.add_response(survey.id, build_response(survey, questionnaire, draft))
             return survey.id, questionnaire.content_hash
 
-    survey_id, old_hash = answer(3)
+    survey_id, old_hash = answer(5)      # each version answered by at least the minimum (else pooled)
     path = folder / "staff-self-assessment.yaml"
     path.write_text("".join(line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
                             if "value: preuswald" not in line), encoding="utf-8")
-    answer(3)
+    answer(5)
     with app.app_context():
         create_user("evaluator", PASSWORD, "evaluator")
     login(client, "evaluator")
@@ -139,4 +139,4 @@ def test_results_page_warns_about_breaking_changes_between_versions(tmp_path):
     login(admin, "admin")
     overview = admin.get("/admin/").get_data(as_text=True)
     assert "Geänderte Definitionen" in overview
-    assert f"3 Antworten beziehen sich auf Version {old_hash[:10]}" in overview
+    assert f"5 Antworten beziehen sich auf Version {old_hash[:10]}" in overview

@@ -1,6 +1,12 @@
-"""What may be shown of a survey's responses: one place that applies the minimum group
-size, filters, breakdowns and the evaluator's choices about free texts, so that the
-results page, every download and the report show the same, protected numbers (pure).
+"""What may be shown of a survey's responses: the one place where the release plan
+(analysis/disclosure/) meets the summaries, so that the results page, its charts, every
+download, the report and the comparisons show the same, protected numbers (pure).
+
+Nothing here decides a rule of its own: which group, which count of a grouping answer and
+which question's results in a group may be shown is the plan's answer (plan.group,
+plan.count, plan.answers); which statistic within a shown group is rules.py's
+(no single person's value, means and quartiles only from at least k answers, free texts
+only when asked for); questionnaire versions are pooled by rules.pooled_versions.
 """
 from __future__ import annotations
 
@@ -8,16 +14,11 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from survey_app.analysis.summaries import QuestionSummary, Response, summarize
-from survey_app.analysis.breakdown import (
-    Breakdown,
-    breakdown,
-    filter_allowed,
-    filter_responses,
-    items_apart,
-    small_items,
-    without_items,
-)
+from survey_app.analysis.breakdown import Breakdown, Group, GroupResult
+from survey_app.analysis.disclosure.groups import NO_ANSWER, Condition, group_members
+from survey_app.analysis.disclosure.plan import ReleasePlan
+from survey_app.analysis.disclosure.rules import pooled_versions, texts_shown, without_single_values
+from survey_app.analysis.summaries import QuestionSummary, Response, options_of, summarize, summarize_question
 from survey_app.definitions.model import Question, Questionnaire
 
 
@@ -26,14 +27,19 @@ class ResponseFilter:
     question: Question
     value: str
 
+    @property
+    def condition(self) -> Condition:
+        return (self.question.id, self.value)
+
 
 @dataclass(frozen=True)
 class Section:
     question: Question
-    summary: QuestionSummary | None        # None when too few answered to show it
+    summary: QuestionSummary | None        # None when it may not be shown (see `reason`)
     breakdown: Breakdown | None = None     # when a breakdown question was chosen
     hidden_texts: int = 0                  # free-text answers the evaluator hid from reports
-    hidden_items: int = 0                  # items (counted apart) answered by too few to show
+    hidden_items: int = 0                  # items (counted apart) not shown in this group
+    reason: str | None = None              # plan.TOO_FEW, PROTECTS or NOT_OFFERED when not shown
 
     @property
     def suppressed(self) -> bool:
@@ -44,32 +50,111 @@ class Section:
 class Findings:
     questionnaire: Questionnaire
     total: int                             # responses of the survey
-    n: int                                 # responses after the filter
+    n: int | None                          # responses in the shown group (None: not shown)
     minimum: int
     sections: tuple[Section, ...]
     response_filter: ResponseFilter | None = None
     by: Question | None = None
     blocked: str | None = None             # "total" or "filter": why nothing is shown
-    versions: Mapping[str, int] = field(default_factory=dict)
-    first_day: str | None = None           # days of the first and last submission
-    last_day: str | None = None
+    reason: str | None = None              # the plan's reason when blocked
+    versions: Mapping[str, int] = field(default_factory=dict)   # pooled: rules.OTHER_VERSION
 
     @property
     def visible(self) -> bool:
         return self.blocked is None
 
 
-def too_few(summary: QuestionSummary, minimum: int) -> bool:
-    """A distribution resting on fewer respondents than the minimum could reveal what
-    single people answered. Free texts are judged by the evaluator, answer by answer."""
-    return not summary.question.kind.is_free_text and summary.n < minimum
+@dataclass(frozen=True)
+class Shown:
+    """One question's summary in one group as it may be shown."""
+    summary: QuestionSummary | None
+    reason: str | None = None
+    hidden_items: int = 0
+    hidden_texts: int = 0
 
 
-def _texts(summary: QuestionSummary, hidden_ids: set[str], include_texts: bool) -> tuple[QuestionSummary, int]:
-    """A free-text summary with the answers that may be shown (`entries`), and how many were hidden."""
-    kept = tuple(e for e in summary.entries if e.response_id not in hidden_ids) if include_texts else ()
-    hidden = len(summary.entries) - len(kept) if include_texts else 0
-    return replace(summary, entries=kept), hidden
+def _statistics_shown(summary: QuestionSummary, minimum: int) -> QuestionSummary:
+    """No single person's value, and statistics only from at least `minimum` answers; rows
+    (items, options) with an n of their own use it ("don't know" does not count)."""
+    changes = {}
+    for name in ("items", "options"):
+        rows = getattr(summary, name, None)
+        if rows:
+            changes[name] = tuple(
+                without_single_values(row, _counted(row, summary.n), minimum) for row in rows)
+    return without_single_values(replace(summary, **changes) if changes else summary, summary.n, minimum)
+
+
+def _counted(row, default: int) -> int:
+    n = getattr(row, "n", None)
+    if n is None:
+        return default
+    return n - (getattr(row, "dk", 0) or 0)
+
+
+def _without_counts(summary: QuestionSummary, hidden: set) -> QuestionSummary:
+    """A grouping question's summary with the counts (and shares) of `hidden` options blanked."""
+    options = tuple(replace(o, count=None, share=None) if o.value in hidden else o for o in summary.options)
+    return replace(summary, options=options)
+
+
+def shown_summary(plan: ReleasePlan, summary: QuestionSummary, filter: Condition | None, by: Condition | None,
+                  *, include_texts: bool = False, hidden_ids: frozenset[str] = frozenset()) -> Shown:
+    """A question's summary within the group (filter and by) as the plan and the rules allow."""
+    question = summary.question
+    group = plan.group(filter, by)
+    if not group.shown:
+        return Shown(None, group.reason)
+    if question.kind.can_filter:
+        # a grouping question: its counts are cells of the plan's tables
+        hidden = {o.value for o in summary.options
+                  if not plan.count(filter, by, question_id=question.id, value=o.value).shown}
+        no_answer = plan.count(filter, by, question_id=question.id, value=NO_ANSWER)
+        if not no_answer.shown:   # n, missing and shares would give the hidden "no answer" cell
+            summary = replace(summary, n=None, missing=None, invalid=None,
+                              options=tuple(replace(o, share=None) for o in summary.options))
+        elif summary.invalid and (summary.invalid < plan.minimum or summary.missing - summary.invalid < plan.minimum):
+            summary = replace(summary, invalid=None)   # a split of the "no answer" cell
+        if len(hidden) == len(summary.options) and summary.n is None:
+            return Shown(None, no_answer.reason)
+        return Shown(_without_counts(summary, hidden) if hidden else summary)
+    if question.kind.items_counted_apart:
+        decisions = {row.item.id: plan.answers(question.id, row.item.id, filter=filter, by=by)
+                     for row in summary.items}
+        kept = tuple(row for row in summary.items if decisions[row.item.id].shown)
+        hidden_items = sum(1 for row in summary.items if not decisions[row.item.id].shown and row.n)
+        if not any(row.n for row in kept):
+            reasons = [d.reason for d in decisions.values() if not d.shown]
+            return Shown(None, reasons[0] if reasons else None)
+        # the question's own n (answered any line) is no cell of the plan: only the lines' n are shown
+        shown = replace(summary, items=kept, n=None, missing=None, invalid=None)
+        return Shown(_statistics_shown(shown, plan.minimum), hidden_items=hidden_items)
+    decision = plan.answers(question.id, None, filter=filter, by=by)
+    if not decision.shown:
+        return Shown(None, decision.reason)
+    if question.kind.is_free_text:
+        listed = texts_shown(include_texts, decision.shown)
+        entries = tuple(e for e in summary.entries if e.response_id not in hidden_ids) if listed else ()
+        return Shown(replace(summary, entries=entries),
+                     hidden_texts=len(summary.entries) - len(entries) if listed else 0)
+    return Shown(_statistics_shown(summary, plan.minimum))
+
+
+def _breakdown(plan: ReleasePlan, questionnaire: Questionnaire, question: Question, by: Question,
+               selected: Sequence[Response], members: dict, total: QuestionSummary,
+               filter: Condition | None) -> Breakdown:
+    results = []
+    for value, label in [*((o.value, o.label) for o in options_of(by)), (NO_ANSWER, None)]:
+        decision = plan.group(filter, (by.id, value))
+        if value is NO_ANSWER and decision.shown and not decision.n:
+            continue                       # nobody left the question out
+        group = Group(value, label, decision.n if decision.shown else None, not decision.shown, decision.reason)
+        if not decision.shown:
+            results.append(GroupResult(group, None, decision.reason))
+            continue
+        shown = shown_summary(plan, summarize_question(question, members[value]), filter, (by.id, value))
+        results.append(GroupResult(group, shown.summary, shown.reason))
+    return Breakdown(by, question, total, tuple(results))
 
 
 def build_findings(
@@ -80,39 +165,45 @@ def build_findings(
     response_filter: ResponseFilter | None = None,
     by: Question | None = None,
     hidden_texts: Mapping[str, Sequence[str]] | None = None,
-    include_texts: bool = True,
+    include_texts: bool = False,
+    plan: ReleasePlan | None = None,
 ) -> Findings:
-    """Aggregates as they may be shown. `hidden_texts` maps question ids to the response
-    ids whose free-text answer the evaluator hid; `include_texts=False` leaves all free
-    texts out (the default for shared reports)."""
+    """Aggregates as they may be shown. `plan` is the release plan of exactly these responses
+    at `minimum` (disclosure/cache.py keeps one per data state; computed here when None).
+    `hidden_texts` maps question ids to the response ids whose free-text answer the
+    evaluator hid; free texts are listed only with `include_texts` (off by default)."""
     responses = list(responses)
-    versions = dict(Counter(str(r.get("version", "")) for r in responses))
-    days = sorted(str(r["submitted_on"]) for r in responses if r.get("submitted_on"))
-    selected = filter_responses(responses, response_filter.question, response_filter.value) \
-        if response_filter else responses
-    base = dict(questionnaire=questionnaire, total=len(responses), n=len(selected), minimum=minimum,
-                response_filter=response_filter, by=by, versions=versions,
-                first_day=days[0] if days else None, last_day=days[-1] if days else None)
-    if len(responses) < minimum:
-        return Findings(sections=(), blocked="total", **base)
-    if response_filter and not filter_allowed(len(selected), len(responses), minimum):
-        return Findings(sections=(), blocked="filter", **base)
+    plan = plan if plan is not None else ReleasePlan(questionnaire, responses, minimum)
+    versions = pooled_versions(Counter(str(r.get("version", "")) for r in responses), minimum)
+    condition = response_filter.condition if response_filter else None
+    base = dict(questionnaire=questionnaire, total=len(responses), minimum=minimum,
+                response_filter=response_filter, by=by, versions=versions)
+    everybody = plan.group()
+    if not everybody.shown or len(responses) < minimum:
+        return Findings(sections=(), n=None, blocked="total", reason=everybody.reason, **base)
+    group = plan.group(condition)
+    if not group.shown:
+        return Findings(sections=(), n=None, blocked="filter", reason=group.reason, **base)
+    selected = group_members(questionnaire, responses, condition)
+
+    members = {}
+    if by is not None:
+        for value in [*(o.value for o in options_of(by)), NO_ANSWER]:
+            members[value] = group_members(questionnaire, selected, (by.id, value))
 
     hidden_texts = hidden_texts or {}
     sections = []
     for summary in summarize(questionnaire, selected):
         question = summary.question
-        if question.kind.is_free_text:
-            summary, hidden = _texts(summary, set(hidden_texts.get(question.id, ())), include_texts)
-            sections.append(Section(question, summary, hidden_texts=hidden))
-        elif too_few(summary, minimum):
-            sections.append(Section(question, None))
-        else:
-            hidden_items = small_items(summary, minimum) if items_apart(summary) else set()
-            if hidden_items:
-                summary = without_items(summary, hidden_items)
-            split = breakdown(question, by, selected, minimum) if by and by.id != question.id else None
-            sections.append(Section(question, summary, split, hidden_items=len(hidden_items)) if summary
-                            else Section(question, None))
-    return Findings(sections=tuple(sections), **base)
+        shown = shown_summary(plan, summary, condition, None, include_texts=include_texts,
+                              hidden_ids=frozenset(hidden_texts.get(question.id, ())))
+        if shown.summary is None:
+            sections.append(Section(question, None, reason=shown.reason))
+            continue
+        split = None
+        if by is not None and by.id != question.id and not question.kind.is_free_text:
+            split = _breakdown(plan, questionnaire, question, by, selected, members, shown.summary, condition)
+        sections.append(Section(question, shown.summary, split, hidden_texts=shown.hidden_texts,
+                                hidden_items=shown.hidden_items))
+    return Findings(sections=tuple(sections), n=group.n, **base)
 

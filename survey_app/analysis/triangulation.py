@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from survey_app.analysis.disclosure.plan import ReleasePlan
 from survey_app.analysis.distributions import Indicator
+from survey_app.analysis.findings import shown_summary
 from survey_app.analysis.summaries import Response, summarize_question
 from survey_app.definitions.model import Questionnaire, Text
 from survey_app.workshops.model import CastVote, Workshop
@@ -55,13 +57,19 @@ Observation = tuple[str, Text, Measure, Cell]
 
 
 def survey_observations(source: str, questionnaire: Questionnaire, responses: Sequence[Response],
-                        minimum: int) -> list[Observation]:
-    """Every construct a survey measures, with the aggregate that stands for it."""
+                        minimum: int, plan: ReleasePlan | None = None) -> list[Observation]:
+    """Every construct a survey measures, with the aggregate that stands for it: from the
+    question's results for all respondents as the release plan shows them (lines, counts and
+    statistics it hides are not used), so triangulation shows nothing the results page hides."""
+    plan = plan if plan is not None else ReleasePlan(questionnaire, responses, minimum)
     observations: list[Observation] = []
     for question in questionnaire.questions():
         if not question.construct and not any(item.construct for item in question.items):
             continue
-        for found in question.kind.indicators(question, summarize_question(question, responses)):
+        shown = shown_summary(plan, summarize_question(question, responses), None, None).summary
+        if shown is None:
+            continue
+        for found in question.kind.indicators(question, shown):
             measure = Measure(source, questionnaire.title, question.id, question.text, found.kind)
             observations.append((found.construct, found.label, measure, _cell(found, minimum)))
     return observations
@@ -69,7 +77,7 @@ def survey_observations(source: str, questionnaire: Questionnaire, responses: Se
 
 def _cell(found: Indicator, minimum: int) -> Cell:
     """The cell of one question's or poll's indicator: suppressed below the minimum group size."""
-    if found.n < minimum:
+    if found.n is None or found.n < minimum or (found.mean is None and found.share is None):
         return Cell(found.n, True)
     return Cell(found.n, False, mean=found.mean, share=found.share, top=found.top)
 

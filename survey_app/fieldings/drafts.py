@@ -3,9 +3,9 @@
 A draft holds the answers of a respondent who has not submitted yet: the answers that passed
 every check (they count for branching and reach the response) and, in `entered`, the input
 as typed, also what is incomplete or invalid, so that nothing typed is lost. Submitting turns
-it into a response record and leaves the draft marked submitted, without answers: from then
-on the answers live only in the response. The storage keeps both and makes the submission
-one step (storage.interface.Responses.submit_draft).
+it into a response record and deletes the draft: from then on the answers live only in the
+response, which carries no draft id; the storage only remembers that the draft was submitted
+(storage.interface.Responses.submit_draft, in one step; `submitted_draft` stands for it).
 """
 from __future__ import annotations
 
@@ -63,6 +63,11 @@ def changed(answers: Mapping | None = None, entered: Mapping | None = None, page
             new["language"] = language
         return new
     return change
+
+
+def submitted_draft(draft_id: str) -> dict:
+    """What is left of a draft once submitted (the storage deleted it): only that it was."""
+    return {"id": draft_id, "status": SUBMITTED, "answers": {}, "response_id": None}
 
 
 def closed(draft: dict) -> dict:

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from survey_app.analysis.summaries import QuestionSummary, Response, options_of
-from survey_app.analysis.breakdown import Group, groups_of
+from survey_app.analysis.breakdown import Group
+from survey_app.analysis.disclosure.plan import ReleasePlan
 from survey_app.analysis.findings import Findings
 from survey_app.definitions.model import Question, Questionnaire, Text
 from survey_app.definitions.questionnaire import Catalogue
@@ -99,17 +100,19 @@ def known_population(questionnaire: Questionnaire, survey: Fielding) -> tuple[Qu
     return question, sizes, population or None
 
 
-def response_rates(questionnaire: Questionnaire, survey: Fielding, responses: Sequence[Response],
-                   minimum: int) -> ResponseRates | None:
-    """Responses per known group size, with the minimum group size applied as in every
-    breakdown (a group too small to show, or one it could be derived from, shows no rate);
-    None when no size is known."""
+def response_rates(questionnaire: Questionnaire, survey: Fielding, plan: ReleasePlan) -> ResponseRates | None:
+    """Responses per known group size, each group as the release plan shows it (a group too
+    small to show, or one it could be derived from, shows no rate); None when no size is known."""
     question, sizes, population = known_population(questionnaire, survey)
     if question is None and population is None:
         return None
-    groups = groups_of(question, responses, minimum)[0] if question else []
+    groups = []
+    for option in options_of(question) if question else ():
+        decision = plan.count(question_id=question.id, value=option.value)
+        groups.append(Group(option.value, option.label, decision.n if decision.shown else None,
+                            not decision.shown, decision.reason))
     rates = tuple(GroupRate(g, sizes[g.key]) for g in groups if g.key in sizes)
-    return ResponseRates(question, rates, len(responses), population, minimum)
+    return ResponseRates(question, rates, plan.total, population, plan.minimum)
 
 
 # -- two fieldings side by side ------------------------------------------------------------

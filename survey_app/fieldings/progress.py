@@ -39,8 +39,9 @@ class Completion:
         return self.submitted / self.started if self.started else None
 
 
-def completion(drafts: Iterable[Mapping]) -> Completion:
+def completion(drafts: Iterable[Mapping], submitted: int = 0) -> Completion:
+    """From the drafts not submitted and how many were submitted (their drafts are deleted)."""
     drafts = list(drafts)
     open_pages = Counter(int(d.get("page", 0)) + 1 for d in drafts if d.get("status") == "open")
-    return Completion(len(drafts), sum(d.get("status") == "submitted" for d in drafts),
-                      tuple(sorted(open_pages.items())))
+    done = submitted + sum(d.get("status") == "submitted" for d in drafts)
+    return Completion(len(drafts) + submitted, done, tuple(sorted(open_pages.items())))

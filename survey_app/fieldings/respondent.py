@@ -133,7 +133,7 @@ def post_page(store: RespondentStore, fielding: Fielding, questionnaire: Questio
     # not seen yet: then the page is shown again instead of moving on past it.
     following = None if posted.appeared else next_page(questionnaire, after, index)
     draft = store_draft(page=index if following is None else following)
-    if is_submitted(draft):  # a second click raced the first one
+    if draft is None or is_submitted(draft):  # a second click raced the first one (and deleted it)
         return Redirect(THANKS)
     if posted.appeared:
         return Show(index, draft["answers"], appeared=True)

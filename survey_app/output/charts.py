@@ -81,10 +81,10 @@ def diverging_colors(k: int) -> list[str]:
     return colors
 
 
-def title(question_text: Text, lang: str, n: int, gettext: Gettext, note: str | None = None) -> dict:
-    sub = gettext("n = %(n)d") % {"n": n}
-    if note:
-        sub = f"{sub} · {note}"
+def title(question_text: Text, lang: str, n: int | None, gettext: Gettext, note: str | None = None) -> dict:
+    """The question and its n (None: a matrix, whose lines have their own n, or an n the release
+    plan hides), and a note."""
+    sub = " · ".join(part for part in (gettext("n = %(n)d") % {"n": n} if n is not None else "", note) if part)
     text = wrap(esc(localized(question_text, lang)), TITLE_WIDTH)
     return dict(text=f"{text}<br><sup>{sub}</sup>", x=0, xanchor="left", xref="container",
                 y=1, yanchor="bottom", yref="paper", pad=dict(b=18, l=8), font=dict(size=17))
@@ -170,12 +170,13 @@ def row_labels(parts, lang: str) -> list[str]:
 def breakdown_title(result: Breakdown, shown: list, lang: str, gettext: Gettext) -> go.Figure:
     """An empty figure titled with the question, the groups' n and what it is broken down by."""
     by = esc(localized(result.by.text, lang))
-    return go.Figure(layout=dict(title=title(result.question.text, lang, sum(r.summary.n for r in shown),
+    return go.Figure(layout=dict(title=title(result.question.text, lang, sum(r.summary.n or 0 for r in shown),
                                              gettext, gettext("by %(question)s") % {"question": by})))
 
 
 def group_names(shown: list, lang: str, gettext: Gettext) -> list[str]:
-    return [f"{group_label(r, lang, gettext)} (n={r.summary.n})" for r in shown]
+    """Legend names: the group and its size, the same n as the group's heading in the table."""
+    return [f"{group_label(r, lang, gettext)} (n={r.group.size})" for r in shown]
 
 
 def group_colors(shown: list) -> list[str]:

@@ -89,18 +89,24 @@ EXTRA_COLUMNS = {
 }
 
 
+def _key(column: str) -> str:
+    """The response's key a meta column reads (a microdata row's number is its "id")."""
+    return "id" if column in ("response_id", "row") else column
+
+
 def response_table(questionnaire: Questionnaire, responses: Sequence[Response],
-                   include_texts: bool = True, extra: Sequence[str] = ()) -> tuple[list[str], list[list[Cell]]]:
-    """Wide table: headers and one row per response (cells unescaped, None = empty); `extra`
-    names EXTRA_COLUMNS to add after the meta columns."""
+                   include_texts: bool = True, extra: Sequence[str] = (),
+                   meta: Sequence[str] = META_COLUMNS) -> tuple[list[str], list[list[Cell]]]:
+    """Wide table: headers and one row per response (cells unescaped, None = empty); `meta`
+    are the first columns, `extra` names EXTRA_COLUMNS to add after them."""
     questions = exported_questions(questionnaire, include_texts)
-    headers = list(META_COLUMNS) + list(extra)
+    headers = list(meta) + list(extra)
     for q in questions:
         headers.extend(question_columns(q))
     rows: list[list[Cell]] = []
+    keys = [_key(column) for column in (*meta, *extra)]
     for r in responses:
         r = r if isinstance(r, Mapping) else {}
-        keys = ("id", "submitted_on", "version", "language", *extra)
         row: list[Cell] = [_scalar(r.get(key)) for key in keys]
         for q in questions:
             row.extend(question_cells(q, raw_answer(r, q.id)))
@@ -109,8 +115,9 @@ def response_table(questionnaire: Questionnaire, responses: Sequence[Response],
 
 
 def long_table(questionnaire: Questionnaire, responses: Sequence[Response],
-               include_texts: bool = True) -> tuple[list[str], list[list[Cell]]]:
-    """Long table: one row per response, question and item that holds a value."""
+               include_texts: bool = True, id_column: str = "response_id") -> tuple[list[str], list[list[Cell]]]:
+    """Long table: one row per response, question and item that holds a value; the first
+    column (`id_column`: "row" in microdata files) says whose."""
     questions = exported_questions(questionnaire, include_texts)
     rows: list[list[Cell]] = []
     for r in responses:
@@ -121,18 +128,26 @@ def long_table(questionnaire: Questionnaire, responses: Sequence[Response],
                 if cell is not None:
                     item = column.split(".", 1)[1] if "." in column else None
                     rows.append([response_id, q.id, item, cell])
-    return ["response_id", "question", "item", "value"], rows
+    return [id_column, "question", "item", "value"], rows
+
+
+META_DESCRIPTIONS = {
+    "response_id": ("id", "random id of the response"),
+    "row": ("number", "row number in this file only (rows are in random order; the same person has "
+                      "another number in another file)"),
+    "submitted_on": ("date", "day of submission (no time is stored)"),
+    "version": ("hash", "content hash of the questionnaire version answered (\"other\": versions "
+                        "answered by fewer than the minimum group size, pooled)"),
+    "language": ("code", "language the questionnaire was answered in"),
+}
 
 
 def codebook_table(questionnaire: Questionnaire, lang: str, include_texts: bool = True,
-                   extra: Sequence[str] = ()) -> tuple[list[str], list[list[Cell]]]:
+                   extra: Sequence[str] = (), meta: Sequence[str] = META_COLUMNS) -> tuple[list[str], list[list[Cell]]]:
     """One row per column of the wide table: what it holds and how its values read."""
     headers = ["variable", "question", "item", "type", "text", "item_text", "values", "construct"]
     rows: list[list[Cell]] = [
-        ["response_id", None, None, "id", "random id of the response", None, None, None],
-        ["submitted_on", None, None, "date", "day of submission (no time is stored)", None, None, None],
-        ["version", None, None, "hash", "content hash of the questionnaire version answered", None, None, None],
-        ["language", None, None, "code", "language the questionnaire was answered in", None, None, None],
+        [column, None, None, *META_DESCRIPTIONS[column], None, None, None] for column in meta
     ] + [[column, None, None, "code", EXTRA_COLUMNS[column], None, None, None] for column in extra]
     default = questionnaire.default_language
     for q in exported_questions(questionnaire, include_texts):

@@ -93,13 +93,22 @@ class SingleChoice(QuestionType):
 
     def indicators(self, question: Question, summary: ChoiceSummary) -> list[Indicator]:
         """The answer given most often, with its share."""
-        if not question.construct:
-            return []
+        if not question.construct or summary.n is None or any(o.count is None for o in summary.options):
+            return []          # counts the release plan hides: no "most often" either
         top = max(summary.options, key=lambda o: o.count)
         return [Indicator(question.construct, question.text, "choice", summary.n, share=top.share, top=top.label)]
 
     def figure(self, summary: ChoiceSummary, lang: str, gettext):
         note = gettext("multiple answers possible, shares of respondents") if summary.multiple else None
+        # options whose count the release plan hides are left out of the chart
+        options = [o for o in summary.options if o.count is not None and o.share is not None]
+        if len(options) < len(summary.options) or summary.n is None:
+            return None if not options or summary.n is None else charts.bar_figure(
+                summary, charts.row_labels(options, lang), [o.share * 100 for o in options],
+                [gettext("%(percent)s %% (n=%(count)d)") % {"percent": charts.pct(o.share), "count": o.count}
+                 for o in options], gettext("Share of respondents (%)"), lang, gettext,
+                note=gettext("some options hidden to protect small groups"),
+                axis=charts.percent_axis(100, symmetric=False), margin_right=110)
         texts = [gettext("%(percent)s %% (n=%(count)d)") % {"percent": charts.pct(o.share), "count": o.count}
                  for o in summary.options]
         return charts.bar_figure(summary, charts.row_labels(summary.options, lang),
@@ -108,9 +117,13 @@ class SingleChoice(QuestionType):
                                  axis=charts.percent_axis(100, symmetric=False), margin_right=110)
 
     def breakdown_figure(self, result, shown: list, lang: str, gettext):
+        shown = [r for r in shown if r.summary.n is not None]
+        if not shown:
+            return None
         first = shown[0].summary
         return charts.grouped_bars(result, shown, charts.row_labels(first.options, lang),
-                                   [[o.share * 100 for o in r.summary.options] for r in shown],
+                                   [[None if o.share is None else o.share * 100 for o in r.summary.options]
+                                    for r in shown],
                                    gettext("Share of respondents (%)"), lang, gettext)
 
     def value_labels(self, question: Question, lang: str) -> str:

@@ -133,10 +133,12 @@ def number_summary(question: Question, responses: Sequence[Mapping]) -> NumberSu
 
 
 def _box(summary: NumberSummary, name: str, color: str) -> go.Box:
-    """A box from precomputed quartiles (whiskers = min and max), so that no single raw
-    value is embedded in the figure."""
+    """A box from precomputed quartiles; the whiskers end at the quartiles, because minimum and
+    maximum are single people's answers (disclosure/rules.py): no single raw value is embedded."""
+    low = summary.min if summary.min is not None else summary.q1
+    high = summary.max if summary.max is not None else summary.q3
     return go.Box(y=[name], q1=[summary.q1], median=[summary.median], q3=[summary.q3],
-                  lowerfence=[summary.min], upperfence=[summary.max], mean=[summary.mean],
+                  lowerfence=[low], upperfence=[high], mean=[summary.mean],
                   orientation="h", boxpoints=False, marker_color=color, name=name)
 
 

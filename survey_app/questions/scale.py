@@ -225,17 +225,21 @@ class ScaleType(QuestionType):
 
     def breakdown_figure(self, result, shown: list, lang: str, gettext):
         """One diverging row per group (per item and group for a matrix)."""
-        first = shown[0].summary
+        # Groups may show different lines (each line is its own release): match lines by item,
+        # in the question's order, never by position.
         rows = []
-        for item_index, item in enumerate(first.items):
+        order = [None] if not result.question.items else [i.id for i in result.question.items]
+        for item_id in order:
             for r in shown:
-                row = r.summary.items[item_index]
+                row = next((x for x in r.summary.items if (x.item.id if x.item else None) == item_id), None)
+                if row is None:
+                    continue
                 name = charts.group_label(r, lang, gettext)
-                if item.item is not None:
-                    name = f"{localized(item.item.label, lang)} – {name}"
+                if row.item is not None:
+                    name = f"{localized(row.item.label, lang)} – {name}"
                 rows.append(ItemScale(Item(f"row{len(rows)}", {lang: name}), row.n, row.missing, row.invalid,
                                       row.dk, row.points, row.mean, row.median, row.sd, row.top2, row.bottom2))
-        n = sum(r.summary.n for r in shown)
+        n = None if any(r.summary.n is None for r in shown) else sum(r.summary.n for r in shown)
         return scale_figure(ScaleSummary(result.question, n, 0, 0, tuple(rows)), lang, gettext)
 
     def value_labels(self, question: Question, lang: str) -> str:

@@ -166,8 +166,9 @@ class Definitions(Protocol):
 class Drafts(Protocol):
     """Drafts of respondents still filling in: records the domain makes (fieldings.drafts).
     The storage reads two of their fields: "id", which it gives, and "response_id", which
-    Responses.submit_draft sets: a draft whose response_id is set is submitted and never
-    changes again."""
+    Responses.submit_draft sets while it submits: a draft whose response_id is set never
+    changes again. A submitted draft is deleted; the storage remembers only that it was
+    submitted (no time, no order, no link to its response)."""
 
     def add_draft(self, survey_id: str, draft: dict) -> dict:
         """Store a new draft of the survey and return it with its id (an "id" given is
@@ -176,8 +177,14 @@ class Drafts(Protocol):
     def get_draft(self, survey_id: str, draft_id: str) -> dict | None:
         """The draft, None when the survey has no such draft."""
 
+    def was_submitted(self, survey_id: str, draft_id: str) -> bool:
+        """Whether this (deleted) draft was submitted."""
+
+    def count_submitted(self, survey_id: str) -> int:
+        """How many drafts of the survey were submitted (and deleted)."""
+
     def list_drafts(self, survey_id: str) -> list[dict]:
-        """Every readable draft of the survey, open and submitted."""
+        """Every readable draft of the survey (those not submitted)."""
 
     def read_drafts(self, survey_id: str) -> tuple[list[dict], int]:
         """(every readable draft, how many cannot be read): a damaged draft concerns only its
@@ -191,22 +198,28 @@ class Drafts(Protocol):
 
 @runtime_checkable
 class Responses(Protocol):
-    """Responses of a survey in the order they were stored, each with its "id" (given here) and,
-    when it came from a draft, its "submission_key" (the draft's id)."""
+    """Responses of a survey in the order they were stored, each with its "id" (given here).
+    A response carries nothing that links it to its draft or invitation (docs/storage.md)."""
 
     def submit_draft(self, survey_id: str, draft_id: str, response: dict, close: Callable[[dict], dict],
-                     invitation: str | None = None) -> tuple[str, bool]:
+                     invitation: str | None = None) -> tuple[str | None, bool]:
         """Store `response` once per draft, in one step with the draft's end: returns
         (response id, created).
 
-        In one step: the draft is read; if it is submitted already (double click, retry, back
-        button, a second process), its response id is returned with created=False and nothing
-        is stored. Otherwise the invitation (the hash of a personal invitation) is used up, or
-        InvitationUsedError is raised and nothing is stored; the response is stored with
-        submission_key=draft_id, unless a response with that key is there already (a submit
-        that stopped half-way), whose id is taken instead; and the draft is replaced by
-        close(draft) with response_id set. LookupError when there is no such draft.
+        In one step: if the draft was submitted already (double click, retry, back button, a
+        second process), nothing is stored and (None, False) is returned. Otherwise the
+        invitation (the hash of a personal invitation) is used up, or InvitationUsedError is
+        raised and nothing is stored; the response is stored (without the draft's id); the
+        draft is deleted and remembered as submitted (was_submitted); close(draft) is called
+        once the response is stored, right before. An adapter that cannot do all of it
+        atomically may keep the response's id in the draft (answers kept) in the meantime, so
+        that a submit that stopped half-way finishes without storing twice; it returns (that id,
+        False) then. LookupError when there is no such draft.
         """
+
+    def forget_submission_links(self) -> int:
+        """At start: records written before issue 10 made unlinkable (responses without draft
+        id, submitted drafts deleted, invitations without day of use); returns how many changed."""
 
     def add_response(self, survey_id: str, response: dict) -> str:
         """Store a response that comes from no draft (demo data, imports); returns its id.
@@ -226,14 +239,16 @@ class Responses(Protocol):
     def remove_responses(self, survey_id: str, where: Callable[[dict], bool],
                          drafts: bool = False) -> tuple[int, int]:
         """Delete, in one step, the responses for which where(response) is true and, with
-        `drafts`, every draft of the survey. Returns (responses, drafts) deleted."""
+        `drafts`, every draft of the survey (and the memory of the submitted ones). Returns
+        (responses, drafts) deleted, submitted drafts counted among the drafts."""
 
 
 @runtime_checkable
 class Invitations(Protocol):
-    """Personal invitations of a survey: {"hash", "number", "used", "used_on"?}. Only the hash of
-    a token is stored; numbers run 1, 2, ... over all batches of the survey; an invitation is
-    used up by Responses.submit_draft, and then records only the day."""
+    """Personal invitations of a survey: {"hash", "number", "used"}. Only the hash of a token
+    is stored; numbers run 1, 2, ... over all batches of the survey; an invitation is used up by
+    Responses.submit_draft, which records no date or time (with the responses' days it would
+    link a response to an invitation number, and the mail-merge list names the person)."""
 
     def add_invitations(self, survey_id: str, hashes: list[str]) -> list[int]:
         """Store new unused invitations in one step; returns their numbers, continuing after the

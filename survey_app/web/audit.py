@@ -51,6 +51,7 @@ ACTIONS = {
     "fielding.closed": _l("Fielding closed"),
     "invitations.created": _l("Personal invitations created"),
     "download.raw": _l("Raw data downloaded"),
+    "download.untouched": _l("Untouched response file downloaded (admin)"),
     "response.excluded": _l("Response excluded"),
     "response.included": _l("Response included again"),
     "workshop.created": _l("Workshop created"),

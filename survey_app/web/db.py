@@ -38,12 +38,15 @@ def init_app(app: Flask) -> None:
     if url is None:
         store = open_store(app.config["DATA_DIR"])
         store.remove_stale_temp_files()  # left by workers that were killed mid-write
+        store.forget_submission_links()  # records of versions before issue 10: made unlinkable
         app.extensions["survey_store"] = store
         return
     from survey_app.storage.postgres.store import SchemaError
 
     try:
-        app.extensions["survey_store"] = open_store(url)
+        store = open_store(url)
+        store.forget_submission_links()  # records of versions before issue 10: made unlinkable
+        app.extensions["survey_store"] = store
     except SchemaError as error:
         app.extensions["survey_store"] = None
         app.logger.error("%s", error)

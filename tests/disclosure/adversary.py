@@ -79,30 +79,40 @@ def views(questionnaire):
     return [(f, b) for f in filters for b in breakdowns]
 
 
+def members_of(questionnaire, responses, cols, *conditions):
+    """The people (indices) every (question id, value) condition holds for, read independently."""
+    n = len(responses)
+    out = set(range(n))
+    for c in conditions:
+        if c is None:
+            continue
+        qid, value = c
+        q = questionnaire.question(qid)
+        if q.type in GROUPING:
+            out &= {i for i in range(n) if cols[qid][i] == value}
+        elif value is None:
+            out &= {i for i in range(n) if not cols[f"{qid}?"][i]}
+        else:
+            out &= {i for i in range(n) if cols[f"{qid}={value}"][i]}
+    return frozenset(out)
+
+
+def counted_keys(questionnaire):
+    """(question, item) of every non-grouping question with results (matrix: per item)."""
+    questions = [q for q in questionnaire.questions() if q.type not in (*GROUPING, "multiple_choice", "note")]
+    return [(q, item.id) for q in questions if q.type == "matrix" for item in q.items] + \
+           [(q, None) for q in questions if q.type != "matrix"]
+
+
 def released(plan, questionnaire, responses):
     """Everything the views show: lists of member sets (index tuples over responses)."""
     cols = grouping_columns(questionnaire, responses)
-    n = len(responses)
 
     def members(*conditions):
-        out = set(range(n))
-        for c in conditions:
-            if c is None:
-                continue
-            qid, value = c
-            q = questionnaire.question(qid)
-            if q.type in GROUPING:
-                out &= {i for i in range(n) if cols[qid][i] == value}
-            elif value is None:
-                out &= {i for i in range(n) if not cols[f"{qid}?"][i]}
-            else:
-                out &= {i for i in range(n) if cols[f"{qid}={value}"][i]}
-        return frozenset(out)
+        return members_of(questionnaire, responses, cols, *conditions)
 
     groups, counts, per_question = set(), set(), {}
-    questions = [q for q in questionnaire.questions() if q.type not in (*GROUPING, "multiple_choice", "note")]
-    keys = [(q, item.id) for q in questions if q.type == "matrix" for item in q.items] + \
-           [(q, None) for q in questions if q.type != "matrix"]
+    keys = counted_keys(questionnaire)
     for f, by in views(questionnaire):
         shown_groups = []
         if plan.group(filter=f).shown:
@@ -123,6 +133,56 @@ def released(plan, questionnaire, responses):
                 if plan.answers(q.id, item, filter=gf, by=gb).shown:
                     who = frozenset(i for i in g if answered(q, responses[i], item))
                     per_question.setdefault((q.id, item), set()).add(who)
+    return groups, counts, per_question
+
+
+def released_by_documents(documents, questionnaire, responses):
+    """What aggregate documents (aggregates.json of the real route, one per view) show, as the
+    same member sets: `documents` is a list of (filter, by, document)."""
+    cols = grouping_columns(questionnaire, responses)
+
+    def members(*conditions):
+        return members_of(questionnaire, responses, cols, *conditions)
+
+    groups, counts, per_question = set(), set(), {}
+
+    def record_sets(record, g):
+        q = questionnaire.question(record["question"])
+        if record.get("suppressed"):
+            return
+        if q.type in GROUPING or q.type == "multiple_choice":
+            for option in record.get("options", []):
+                if option.get("count") is not None:
+                    counts.add(g & members((q.id, option["value"])))
+            if record.get("n") is not None:
+                counts.add(g - members((q.id, None)))
+            return
+        if q.type == "note":
+            return
+        if q.type == "matrix":
+            for item in record.get("items", []):
+                if item.get("n") is not None:
+                    who = frozenset(i for i in g if answered(q, responses[i], item["item"]))
+                    per_question.setdefault((q.id, item["item"]), set()).add(who)
+        elif record.get("n") is not None:
+            who = frozenset(i for i in g if answered(q, responses[i]))
+            per_question.setdefault((q.id, None), set()).add(who)
+
+    for f, by, document in documents:
+        if not document["shown"]:
+            continue
+        g = members(f)
+        groups.add(g)
+        for record in document["questions"]:
+            record_sets(record, g)
+            for group in record.get("groups", []):
+                if group["size"] is None:
+                    assert group["suppressed"]
+                    continue
+                sub = g & members((by, group["group"]))
+                groups.add(sub)
+                if not group["suppressed"]:
+                    record_sets({**group["summary"], "question": record["question"]}, sub)
     return groups, counts, per_question
 
 
@@ -219,8 +279,13 @@ def small_groups(questionnaire, responses, atoms, k, rng, people=None, unions=20
 
 def leaks(plan, questionnaire, responses, k, seed=0, unions=200):
     """Descriptions of every small group the adversary could compute; empty when none."""
+    return leaks_in(released(plan, questionnaire, responses), questionnaire, responses, k, seed, unions)
+
+
+def leaks_in(shown, questionnaire, responses, k, seed=0, unions=200):
+    """The same for released sets (groups, counts, per question), however they were collected."""
     rng = random.Random(seed)
-    groups, counts, per_question = released(plan, questionnaire, responses)
+    groups, counts, per_question = shown
     found = []
     atoms = atoms_of(questionnaire, responses)
     matrix = equations(groups | counts, atoms)

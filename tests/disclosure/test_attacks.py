@@ -227,3 +227,14 @@ def test_group_members_are_the_people_the_plan_counts():
                 assert len(group_members(EDUCATION, rs, f, by)) == decision.n
     # a malformed answer is "no answer", for filters as for breakdowns
     assert len(group_members(EDUCATION, rs, ("gender", None))) == 1
+
+
+def test_the_cached_plan_belongs_to_one_data_state():
+    from survey_app.analysis.disclosure.cache import cached_plan
+    rs = responses(education_rows())
+    plan = cached_plan("s1", EDUCATION, rs, K)
+    assert cached_plan("s1", EDUCATION, [dict(r) for r in rs], K) is plan      # the same state: kept
+    assert cached_plan("s1", EDUCATION, rs[:-1], K) is not plan                 # one excluded
+    assert cached_plan("s1", EDUCATION, rs, K + 1) is not plan                  # a raised minimum
+    assert cached_plan("s2", EDUCATION, rs, K) is not plan                      # another fielding
+    assert cached_plan("s1", EDUCATION, rs + responses([{"gender": "male"}])[:1], K) is not plan

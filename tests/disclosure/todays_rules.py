@@ -2,9 +2,44 @@
 that the adversary can show what they let through."""
 from __future__ import annotations
 
-from survey_app.analysis.breakdown import cells_to_suppress, filter_allowed, filter_responses, groups_of
+from dataclasses import dataclass
+
+from survey_app.analysis.breakdown import NO_ANSWER, cells_to_suppress
 from survey_app.analysis.disclosure.plan import Decision
-from survey_app.analysis.summaries import summarize_question
+from survey_app.analysis.summaries import options_of, raw_answer, summarize_question
+
+
+# today's (main before issue 10) one-view-at-a-time rules, kept here only to show the attacks work
+def filter_allowed(subset_size, total_size, minimum):
+    rest = total_size - subset_size
+    return subset_size >= minimum and (rest == 0 or rest >= minimum)
+
+
+def filter_responses(responses, question, value):
+    def matches(answer):
+        return value in answer if isinstance(answer, list) else answer == value
+    return [r for r in responses if matches(raw_answer(r, question.id))]
+
+
+@dataclass(frozen=True)
+class Group:
+    key: object
+    label: object
+    size: int
+    size_hidden: bool
+
+
+def groups_of(by, responses, minimum):
+    members = {o.value: [] for o in options_of(by)}
+    members[NO_ANSWER] = []
+    for response in responses:
+        value = raw_answer(response, by.id)
+        members[value if isinstance(value, str) and value in members else NO_ANSWER].append(response)
+    hidden = cells_to_suppress({key: len(group) for key, group in members.items()}, minimum)
+    groups = [Group(o.value, o.label, len(members[o.value]), o.value in hidden) for o in options_of(by)]
+    if members[NO_ANSWER]:
+        groups.append(Group(NO_ANSWER, None, len(members[NO_ANSWER]), NO_ANSWER in hidden))
+    return groups, members
 
 
 class TodaysRules:

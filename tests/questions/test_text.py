@@ -42,11 +42,14 @@ def test_long_text_flow_and_what_reports_show(app):
     assert "<textarea" in flow.html() and 'maxlength="5000"' in flow.html()
     assert flow.post({"q": "ab"}) == (None, ["Bitte schreiben Sie mindestens 3 Zeichen."])
     assert flow.post({"q": "Zeile 1\nZeile 2"}) == ("Zeile 1\nZeile 2", [])
-    # A single answer is shown (the evaluator judges free texts one by one), not suppressed ...
+    # Listed when asked for and answered by at least the minimum (here 1) ...
     assert "<li>Mehr Räume</li>" in flow.report("Mehr Räume", None, None)
+    # ... never when fewer answered it (issue 10: one person's words), nor by default
+    assert "Mehr Räume" not in flow.report("Mehr Räume", None, None, minimum=3)
+    assert "Mehr Räume" not in flow.report("Mehr Räume", None, None, texts=False)
     # ... but left out of shared reports and downloads unless asked for.
     responses = [response(1, "Mehr Räume"), response(2, None), response(3, None)]
-    findings = build_findings(flow.questionnaire, responses, 3, include_texts=False)
+    findings = build_findings(flow.questionnaire, responses, 1, include_texts=False)
     assert findings.sections[0].summary.entries == ()
     assert exported_questions(flow.questionnaire, include_texts=False) == []
     assert flow.kind.is_free_text

@@ -117,11 +117,11 @@ def test_new_records_have_the_keys_older_versions_wrote(tmp_path):
                             "resume_code", "pseudonym", "created_on"]
     store.change_draft(fielding.id, draft["id"], changed({"q1": 4}, {"q1": ["4"]}, page=1))
     response_id, _ = store.submit_draft(fielding.id, draft["id"], {"answers": {"q1": 4}}, closed)
-    [submitted] = documents(path)
-    assert submitted == {**stored, "status": "submitted", "response_id": response_id, "answers": {}, "page": 1,
-                         "entered": {}}
+    assert not path.exists()                 # the submitted draft is deleted ...
     [response] = documents(data / "surveys" / fielding.id / "responses-000001.json")
-    assert response == {"answers": {"q1": 4}, "id": response_id, "submission_key": draft["id"]}
+    assert response == {"answers": {"q1": 4}, "id": response_id}     # ... and not named by its response
+    [remembered] = documents(data / "surveys" / fielding.id / "submitted.json")
+    assert list(remembered) == ["hashes"] and draft["id"] not in json.dumps(remembered)
 
 
 # -- several writers at once, and kill -9 -------------------------------------------------

@@ -108,9 +108,12 @@ class Flow:
     def codebook(self) -> list[list]:
         return codebook_table(self.questionnaire, "en")[1][4:]
 
-    def report(self, *answers, minimum: int = 3) -> str:
-        """The HTML report's section of the question (its table), without the chart."""
-        findings = build_findings(self.questionnaire, [response(i, a) for i, a in enumerate(answers)], minimum)
+    def report(self, *answers, minimum: int = 1, texts: bool = True) -> str:
+        """The HTML report's section of the question (its table), without the chart; by default
+        with a minimum group size of 1, so that the type's table shows every number (the
+        minimum's rules are tested in tests/disclosure/)."""
+        findings = build_findings(self.questionnaire, [response(i, a) for i, a in enumerate(answers)], minimum,
+                                  include_texts=texts)
         html = report_html(findings, "de", untranslated, {"q": None},
                            {"slug": "flow", "status": "open", "created_at": "2017-03-31"})
         return re.search(r'<section class="result" id="result-q".*?</section>', html, re.S).group(0)

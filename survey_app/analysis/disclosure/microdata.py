@@ -172,3 +172,58 @@ def quasi_identifiers(questionnaire: Questionnaire, row: MicrodataRow) -> tuple:
             out.append(option in _chosen(questionnaire.question(question_id), row.answers.get(question_id)))
     out.append(BLANK if "version" in row.blanked else row.version)
     return tuple(out)
+
+
+# --------------------------------------------------------------------------- the files
+
+EVALUATOR_META = ("row", "version")                                   # a row number, the pooled version
+UNTOUCHED_META = ("response_id", "submitted_on", "version", "language")  # admins' untouched file
+
+
+@dataclass(frozen=True)
+class ResponseFile:
+    """Which rows and columns a response-level file holds, for every writer (CSV, long CSV,
+    XLSX and any other format): `meta` are the columns before the questions' columns, each
+    row is a response-like mapping ("id" is the row number in a microdata file), free-text
+    questions are in the file only when `texts` lists them."""
+    meta: tuple[str, ...]
+    rows: tuple[dict, ...]
+    texts: frozenset[str]          # free-text questions whose answers are written
+    untouched: bool
+    blanked: dict[str, int]        # microdata: grouping answers blanked per column
+
+    @property
+    def include_texts(self) -> bool:
+        return bool(self.texts)
+
+
+def response_rows(questionnaire: Questionnaire, responses: Sequence[Response], minimum: int, *,
+                  untouched: bool = False, texts: frozenset[str] = frozenset(),
+                  hidden_texts=None, extra: Sequence[str] = (),
+                  rng: random.Random | None = None) -> ResponseFile:
+    """The one decision which rows and columns a response-level download holds.
+
+    * For evaluators (`untouched` False): microdata, k-anonymous on the grouping questions
+      (k_anonymous), a row number per file instead of the response id, random order, no dates,
+      no language, no pseudonym or invitation number, never filtered. Free texts only of the
+      questions in `texts` (the caller passes those the evaluator asked for and the release
+      plan shows for everybody); hidden free texts never.
+    * For admins after a confirmation (`untouched` True): every counted response as stored,
+      with its id, day, language and the fielding's `extra` columns (hidden texts still left out).
+    """
+    hidden = {question_id: set(ids) for question_id, ids in (hidden_texts or {}).items()}
+    free_texts = {q.id for q in questionnaire.questions() if q.kind.is_free_text}
+
+    def without_hidden(response: Response) -> dict:
+        answers = {question_id: value for question_id, value in answers_of(response).items()
+                   if not (question_id in free_texts and
+                           (question_id not in texts or response.get("id") in hidden.get(question_id, ())))}
+        return {**response, "answers": answers}
+
+    if untouched:
+        return ResponseFile((*UNTOUCHED_META, *extra), tuple(without_hidden(r) for r in responses),
+                            frozenset(texts), True, {})
+    data = k_anonymous(questionnaire, [without_hidden(r) for r in responses], minimum,
+                       include_texts=bool(texts), rng=rng)
+    rows = tuple({"id": row.number, "version": row.version, "answers": row.answers} for row in data.rows)
+    return ResponseFile(EVALUATOR_META, rows, frozenset(texts), False, data.note)

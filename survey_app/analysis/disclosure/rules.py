@@ -7,6 +7,7 @@ matrix items the answers on the scale, without "don't know".
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields, replace
 
 from survey_app.analysis.breakdown import cells_to_suppress
 
@@ -64,3 +65,15 @@ def texts_shown(asked_for: bool, question_shown: bool) -> bool:
     every page, report and download) and the plan shows the text question in that group (so
     it has at least `minimum` answers there, and no combination of lists narrows it down)."""
     return asked_for and question_shown
+
+
+STATISTICS = NEVER | FROM_SEVERAL
+
+
+def without_single_values(values, n: int, minimum: int):
+    """A copy of a summary (or one of its rows: an item, an option) whose statistics that may
+    not be shown (statistic_shown) are None; every other field stays."""
+    hidden = {f.name: None for f in fields(values)
+              if f.name in STATISTICS and getattr(values, f.name) is not None
+              and not statistic_shown(f.name, n, minimum)}
+    return replace(values, **hidden) if hidden else values

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from survey_app.storage.tinydb import submitted
 from survey_app.storage.tinydb.files import DamagedFileError, Files, new_id, read_one, replace_one
 
 
@@ -27,6 +28,20 @@ class DraftStore:
             return None
         with self.files.lock(path.parent.parent), self.files.open(path) as db:
             return read_one(db)
+
+    def was_submitted(self, survey_id: str, draft_id: str) -> bool:
+        survey_dir = self.files.survey_dir(survey_id)
+        if survey_dir is None or not survey_dir.is_dir():
+            return False
+        with self.files.lock(survey_dir):
+            return submitted.was_submitted(self.files, survey_dir, draft_id)
+
+    def count_submitted(self, survey_id: str) -> int:
+        survey_dir = self.files.survey_dir(survey_id)
+        if survey_dir is None or not survey_dir.is_dir():
+            return 0
+        with self.files.lock(survey_dir):
+            return submitted.count(self.files, survey_dir)
 
     def list_drafts(self, survey_id: str) -> list[dict]:
         return self.read_drafts(survey_id)[0]

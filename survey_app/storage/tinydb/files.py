@@ -109,6 +109,7 @@ _TABLE_KEYS = {
     "surveys.json": ("id", "slug", "questionnaire_id", "created_at"),
     "workshops.json": ("id", "join_code", "created_at"),
     "invitations.json": ("hash", "used"),
+    "submitted.json": ("hashes",),
     "workshop.json": ("id", "version", "created_at"),
     "consultation.json": ("id", "created_at"),
     "versions.json": ("number", "created_at"),

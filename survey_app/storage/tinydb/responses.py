@@ -1,5 +1,10 @@
 """Responses of a survey (surveys/<id>/responses-000001.json ...: at most shard_size each) and
-the submission that turns a draft into one."""
+the submission that turns a draft into one.
+
+A response carries no draft id: submitting reserves the response's id in the draft (its answers
+kept, so that a failed write loses nothing), stores the response, uses up the invitation, adds the draft to the set of submitted ones
+(submitted.py: a hash, no time, no order) and deletes the draft, all under the survey's lock. A
+submit that stopped half-way finds its reserved id in the draft and finishes, storing nothing twice."""
 from __future__ import annotations
 
 import os
@@ -7,9 +12,11 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from tinydb import Query, TinyDB
+from tinydb.operations import delete
 
 from survey_app.storage.tinydb.files import (
     SHARD_RE,
+    DamagedFileError,
     Files,
     fsync_dir,
     new_id,
@@ -18,7 +25,8 @@ from survey_app.storage.tinydb.files import (
     replaced_by,
     valid_id,
 )
-from survey_app.storage.tinydb.invitations import use_invitation
+from survey_app.storage.tinydb import submitted
+from survey_app.storage.tinydb.invitations import check_invitation, forget_use_days, use_invitation
 
 T = TypeVar("T")
 
@@ -50,42 +58,89 @@ class ResponseStore:
         with self.files.open(survey_dir / f"responses-{number:06d}.json") as db:
             db.insert(doc)
 
-    def _find_submission(self, survey_dir: Path, key: str) -> dict | None:
-        """Response stored for draft `key` by an earlier submit that crashed before marking the draft."""
+    def _has_response(self, survey_dir: Path, response_id: str) -> bool:
+        """Whether a submit that stopped half-way stored its response (in the newest shards)."""
         for shard in self._shard_paths(survey_dir)[-2:]:
             with self.files.open(shard) as db:
-                found = db.get(Query().submission_key == key)
-            if found is not None:
-                return dict(found)
-        return None
+                if db.contains(Query().id == response_id):
+                    return True
+        return False
 
     def submit_draft(self, survey_id: str, draft_id: str, response: dict, close: Callable[[dict], dict],
-                     invitation: str | None = None) -> tuple[str, bool]:
+                     invitation: str | None = None) -> tuple[str | None, bool]:
         path = self.files.draft_path(survey_id, draft_id)
-        if path is None or not path.exists():
+        survey_dir = self.files.survey_dir(survey_id)
+        if path is None or survey_dir is None:
             raise LookupError(f"unknown draft {draft_id!r} in survey {survey_id!r}")
-        survey_dir = path.parent.parent
         with self.files.lock(survey_dir):
+            draft = None
+            if path.exists():
+                with self.files.open(path) as db:
+                    draft = read_one(db)
+            if draft is None:
+                if submitted.was_submitted(self.files, survey_dir, draft_id):
+                    return None, False
+                raise LookupError(f"unknown draft {draft_id!r} in survey {survey_id!r}")
+            reserved = draft.get("response_id")
+            created = not (reserved and self._has_response(survey_dir, reserved))
+            if created:
+                if invitation is not None:     # not used yet by this submit: it uses it after storing
+                    check_invitation(self.files, survey_dir, invitation)
+                response_id = reserved or new_id()
+                if not reserved:   # the draft (answers kept) holds the id until the end of this step
+                    with self.files.open(path) as db:
+                        replace_one(db, {**draft, "response_id": response_id})
+                self._append_response(survey_dir, {key: value for key, value in response.items()
+                                                   if key != "submission_key"} | {"id": response_id})
+            else:
+                response_id = reserved
+            if invitation is not None:
+                use_invitation(self.files, survey_dir, invitation, again=not created)
+            close(dict(draft))         # the draft's end: nothing of it is kept
+            submitted.remember(self.files, survey_dir, [draft_id])
+            path.unlink()
+            fsync_dir(path.parent)
+        return response_id, created
+
+    def forget_submission_links(self) -> int:
+        """At start: data of versions before issue 10 made unlinkable. Responses lose their
+        "submission_key" (the draft id), submitted drafts are deleted (remembered in the
+        submitted set), invitations lose their day of use. Returns the records changed; a
+        damaged file is left as it is (the data folder check lists it)."""
+        changed = 0
+        root = self.files.survey_root
+        for survey_dir in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else ():
+            try:
+                with self.files.lock(survey_dir):
+                    changed += self._forget_links(survey_dir)
+            except DamagedFileError:
+                continue
+        return changed
+
+    def _forget_links(self, survey_dir: Path) -> int:
+        changed = 0
+        ids: set[str] = set()
+        for shard in self._shard_paths(survey_dir):
+            with self.files.open(shard) as db:
+                keyed = Query().submission_key.exists()
+                found = db.count(keyed)
+                if found:
+                    db.update(delete("submission_key"), keyed)
+                    changed += found
+                ids.update(doc.get("id") for doc in db.all())
+        done = []
+        for path in sorted((survey_dir / "drafts").glob("*.json")) if (survey_dir / "drafts").is_dir() else ():
             with self.files.open(path) as db:
                 draft = read_one(db)
-            if draft is None:
-                raise LookupError(f"unknown draft {draft_id!r} in survey {survey_id!r}")
-            if draft.get("response_id") is not None:
-                return draft["response_id"], False
-            if invitation is not None:
-                use_invitation(self.files, survey_dir, invitation)
-            # A response stored for this draft by an earlier submit that crashed before the
-            # draft was marked: it is the one.
-            earlier = self._find_submission(survey_dir, draft_id)
-            if earlier is None:
-                response_id = new_id()
-                self._append_response(survey_dir, {**response, "id": response_id, "submission_key": draft_id})
-            else:
-                response_id = earlier["id"]
-            closed = {**close(dict(draft)), "id": draft_id, "response_id": response_id}
-            with self.files.open(path) as db:
-                replace_one(db, closed)
-        return response_id, earlier is None
+            if draft and draft.get("response_id") in ids:   # submitted: its response is stored
+                done.append((path, draft.get("id") or path.stem))
+        if done:
+            submitted.remember(self.files, survey_dir, [draft_id for _, draft_id in done])
+            for path, _ in done:
+                path.unlink()
+            fsync_dir(survey_dir / "drafts")
+            changed += len(done)
+        return changed + forget_use_days(self.files, survey_dir)
 
     def add_response(self, survey_id: str, response: dict) -> str:
         survey_dir = self.files.survey_dir_for_write(survey_id)
@@ -125,8 +180,6 @@ class ResponseStore:
                         continue
                     stored = dict(found)
                     new = {**change(dict(stored)), "id": response_id}
-                    if "submission_key" in stored:
-                        new["submission_key"] = stored["submission_key"]
                     if new != stored:
                         db.update(replaced_by(new), cond)
                     return new
@@ -150,4 +203,8 @@ class ResponseStore:
                     path.unlink()
                     removed_drafts += 1
                 fsync_dir(survey_dir / "drafts")
+            if drafts:
+                removed_drafts += submitted.count(self.files, survey_dir)
+                (survey_dir / submitted.NAME).unlink(missing_ok=True)
+                fsync_dir(survey_dir)
         return responses, removed_drafts

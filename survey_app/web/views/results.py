@@ -1,9 +1,12 @@
 """Evaluators: results per question with breakdowns and filters, downloads and the report.
 
 Only the evaluator and admin roles reach these pages. Every number comes from
-findings.build_findings, which applies the survey's minimum group size, over the responses
-`counted_responses` returns: the one place results read responses (test runs and excluded
-responses left out).
+findings.build_findings, which asks the release plan of the survey's counted responses
+(`release_plan_for`: one plan per data state, shared by every page and file) what may be
+shown, over the responses `counted_responses` returns: the one place results read responses
+(test runs and excluded responses left out). Response-level files come from
+disclosure/microdata.py's `response_rows` (k-anonymous for evaluators; the untouched file only
+for admins, after a confirmation, recorded in the audit log).
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext, lazy_gettext
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange, Optional
@@ -29,7 +33,10 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from survey_app.web import audit
 from survey_app.analysis.summaries import answers_of, options_of
 from survey_app.web.auth import RESULT_ROLES, role_required
-from survey_app.analysis.breakdown import breakdown_questions, filter_responses, recode_rare_choices
+from survey_app.analysis.breakdown import breakdown_questions
+from survey_app.analysis.disclosure.cache import cached_plan
+from survey_app.analysis.disclosure.microdata import EVALUATOR_META, ResponseFile, response_rows
+from survey_app.analysis.disclosure.plan import ReleasePlan
 from survey_app.output.charts import CONFIG, add_caption, breakdown_figure, figure_for, figure_json
 from survey_app.analysis.counting import Counted, counted
 from survey_app.web.db import get_store
@@ -49,6 +56,7 @@ from survey_app.output.export import (
     summary_table,
     to_csv,
 )
+from survey_app.analysis.disclosure.rules import OTHER_VERSION
 from survey_app.output.statfiles import r_bundle, to_sav
 from survey_app.output.xlsx import column_labels, results_workbook
 from survey_app.analysis.findings import Findings, ResponseFilter, build_findings
@@ -142,24 +150,31 @@ def _option_values(question: Question) -> list[str]:
     return [o.value for o in options_of(question)]
 
 
+def release_plan_for(survey: Fielding, questionnaire: Questionnaire, responses) -> ReleasePlan:
+    """The release plan of these (counted) responses at the survey's minimum group size."""
+    return cached_plan(survey.id, questionnaire, responses, minimum_group_size(survey))
+
+
 def _findings(survey, questionnaire, selection: Selection, responses=None) -> Findings:
+    responses = counted_responses(survey).responses if responses is None else responses
     return build_findings(
         questionnaire,
-        counted_responses(survey).responses if responses is None else responses,
+        responses,
         minimum_group_size(survey),
         response_filter=selection.response_filter,
         by=selection.by,
         hidden_texts=survey.hidden_texts,
         include_texts=selection.include_texts,
+        plan=release_plan_for(survey, questionnaire, responses),
     )
 
 
 def chart_caption(findings: Findings, missing: int, lang: str) -> str:
     """What a chart shows, written on the chart itself."""
-    parts = [gettext("without answer: %(n)d", n=missing)]
+    parts = [gettext("without answer: %(n)d", n=missing)] if missing is not None else []
     if findings.response_filter:
         parts.append(gettext("filter: %(filter)s", filter=filter_label(findings.response_filter, lang)))
-    versions = ", ".join(v[:8] for v in findings.versions)
+    versions = ", ".join(gettext("other version") if v == OTHER_VERSION else v[:8] for v in findings.versions)
     parts.append(gettext("questionnaire version %(v)s", v=versions))
     return " · ".join(parts)
 
@@ -211,7 +226,8 @@ def all_observations(store) -> tuple[list, list]:
                 left_out.append({lang: " · ".join(filter(None, (text, survey.label)))
                                  for lang, text in questionnaire.title.items()})
                 continue
-            observations += survey_observations(survey.slug, questionnaire, responses, minimum_group_size(survey))
+            observations += survey_observations(survey.slug, questionnaire, responses, minimum_group_size(survey),
+                                                release_plan_for(survey, questionnaire, responses))
     for entry in store.list_workshops():
         try:
             record = store.get_workshop(entry["id"])
@@ -253,7 +269,7 @@ class GroupSizeForm(FlaskForm):
 def survey(survey_id: str):
     survey, questionnaire = _survey_and_questionnaire(survey_id)
     lang = select_locale()
-    selection = _selection(questionnaire, include_texts_default=True)
+    selection = _selection(questionnaire, include_texts_default=False)
     found = counted_responses(survey)
     responses = found.responses
     findings = _findings(survey, questionnaire, selection, responses)
@@ -271,12 +287,13 @@ def survey(survey_id: str):
         lang=lang,
         chart_config=json.dumps(CONFIG),
         group_size_form=GroupSizeForm(min_group_size=minimum_group_size(survey)),
-        completion=completion([] if found.test_run else get_store().list_drafts(survey.id)),
+        completion=completion([], 0) if found.test_run else completion(get_store().list_drafts(survey.id),
+                                                                      get_store().count_submitted(survey.id)),
         counted=found,
         version_changes={version: version_changes(get_store(), questionnaire, version)
-                         for version in findings.versions if version != questionnaire.content_hash},
+                         for version in findings.versions if version not in (questionnaire.content_hash, OTHER_VERSION)},
         default_minimum=app_minimum(),
-        rates=response_rates(questionnaire, survey, responses, minimum_group_size(survey)),
+        rates=response_rates(questionnaire, survey, release_plan_for(survey, questionnaire, responses)),
         other_fieldings=[s for s in fieldings_of(get_store(), questionnaire.id)
                          if s.id != survey.id and not s.test_run],
     )
@@ -400,13 +417,29 @@ DOWNLOADS = {
 }
 
 
-@bp.route("/<survey_id>/download/<name>")
+RESPONSE_FILES = ("responses.csv", "responses-long.csv", "results.xlsx", "responses.sav",
+                  "responses-r.zip")   # one row per response
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: the admin confirms the untouched download with a POST."""
+
+
+@bp.route("/<survey_id>/download/<name>", methods=["GET", "POST"])
 @role_required(*RESULT_ROLES)
 def download(survey_id: str, name: str):
+    """Aggregates follow the page's filter and breakdown; response-level files never do. For
+    evaluators they are microdata (disclosure/microdata.py); `?untouched=1` gives an admin
+    the file as stored, after a confirmation (POST with CSRF), recorded in the audit log."""
     if name not in DOWNLOADS:
         abort(404)
     survey, questionnaire = _survey_and_questionnaire(survey_id)
     lang = select_locale()
+    untouched = request.args.get("untouched") == "1"
+    if untouched and (name not in RESPONSE_FILES or current_user.role != "admin"):
+        abort(403)
+    if request.method == "POST" and not untouched:
+        abort(405)
     # Shared files leave free texts out unless the evaluator asks for them.
     selection = _selection(questionnaire, include_texts_default=False)
     found = counted_responses(survey)
@@ -415,45 +448,71 @@ def download(survey_id: str, name: str):
             "This fielding is a test run: its responses are not counted, so there is nothing to download."))
     responses = found.responses
     findings = _findings(survey, questionnaire, selection, responses)
-    if not findings.visible:
+    if findings.blocked == "total" or (findings.blocked and name not in RESPONSE_FILES):
         abort(409, description=gettext(
-            "Nothing can be downloaded for this selection: it holds fewer than %(n)d responses, "
-            "or the responses outside it are fewer than %(n)d.", n=findings.minimum))
+            "Nothing can be downloaded for this selection: the plan that protects small groups does not "
+            "show it (fewer than %(n)d people, or a group from which such a group could be worked out).",
+            n=findings.minimum))
+    if untouched:
+        form = ConfirmForm()
+        if request.method == "GET" or not form.validate_on_submit():
+            return render_template("results/confirm_untouched.html", survey=survey, questionnaire=questionnaire,
+                                   name=name, form=form, selection=selection, lang=lang)
 
     if name == "aggregates.json":
         body = aggregates_json(findings, lang)
     elif name == "codebook.csv":
-        body = to_csv(*codebook_table(questionnaire, lang, selection.include_texts, extra_columns(survey)))
+        body = to_csv(*codebook_table(questionnaire, lang, selection.include_texts, (),
+                                      meta=EVALUATOR_META))
     elif name == "report.html":
         body = report_html(findings, lang, gettext, _chart_jsons(findings, lang), survey,
                            triangulation=triangulation_for(survey),
                            filter_label=filter_label(findings.response_filter, lang) if findings.response_filter else None,
-                           completion=completion(get_store().list_drafts(survey.id)),
+                           completion=completion(get_store().list_drafts(survey.id), get_store().count_submitted(survey.id)),
                            excluded=found.excluded, demo=found.demo)
     else:
-        raw = _protected_raw(survey, questionnaire, selection, responses, findings.minimum)
-        audit.record("download.raw", survey.slug, file=name, rows=len(raw), free_texts=selection.include_texts)
-        if name == "responses.csv":
-            body = to_csv(*response_table(questionnaire, raw, selection.include_texts, extra_columns(survey)))
-        elif name == "responses-long.csv":
-            body = to_csv(*long_table(questionnaire, raw, selection.include_texts))
-        elif name in ("responses.sav", "responses-r.zip"):   # the CSV's table, labelled (output/statfiles.py)
-            labels = column_labels(codebook_table(questionnaire, lang, selection.include_texts,
-                                                  extra_columns(survey)), gettext)
-            writer = to_sav if name == "responses.sav" else r_bundle
-            body = writer(questionnaire, *response_table(questionnaire, raw, selection.include_texts,
-                                                         extra_columns(survey)), labels, lang, gettext)
+        file = response_file(survey, questionnaire, responses, selection.include_texts, untouched)
+        if untouched:
+            audit.record("download.untouched", survey.slug, file=name, rows=len(file.rows),
+                         free_texts=file.include_texts)
         else:
-            body = results_workbook(
-                response_table(questionnaire, raw, selection.include_texts, extra_columns(survey)),
-                summary_table(findings, lang),
-                codebook_table(questionnaire, lang, selection.include_texts, extra_columns(survey)),
-                gettext)
+            audit.record("download.raw", survey.slug, file=name, rows=len(file.rows),
+                         free_texts=file.include_texts)
+        body = response_download(questionnaire, file, name, findings, lang)
     data = body.encode("utf-8") if isinstance(body, str) else body
-    headers = {"Content-Disposition": f'attachment; filename="{survey.slug}-{name}"'}
+    suffix = "-untouched" if untouched else ""
+    headers = {"Content-Disposition": f'attachment; filename="{survey.slug}{suffix}-{name}"'}
     if name == "report.html":  # self-contained, scripts inline: its own policy (web/headers.py)
         headers["Content-Security-Policy"] = REPORT_POLICY
     return Response(data, mimetype=DOWNLOADS[name], headers=headers)
+
+
+def response_file(survey: Fielding, questionnaire: Questionnaire, responses, include_texts: bool,
+                  untouched: bool = False) -> ResponseFile:
+    """The rows and columns of a response-level file for this survey (every format's writer
+    takes them from here): free texts only when asked for and shown for everybody by the plan."""
+    plan = release_plan_for(survey, questionnaire, responses)
+    texts = frozenset(q.id for q in questionnaire.questions() if q.kind.is_free_text and include_texts
+                      and (untouched or plan.answers(q.id).shown))
+    return response_rows(questionnaire, responses, minimum_group_size(survey), untouched=untouched,
+                         texts=texts, hidden_texts=survey.hidden_texts,
+                         extra=extra_columns(survey) if untouched else ())
+
+
+def response_download(questionnaire: Questionnaire, file: ResponseFile, name: str, findings: Findings,
+                      lang: str) -> str | bytes:
+    """Every format of a response-level download from the same rows and columns (`file`)."""
+    include_texts = file.include_texts
+    if name == "responses-long.csv":
+        return to_csv(*long_table(questionnaire, file.rows, include_texts, id_column=file.meta[0]))
+    table = response_table(questionnaire, file.rows, include_texts, meta=file.meta)
+    if name == "responses.csv":
+        return to_csv(*table)
+    codebook = codebook_table(questionnaire, lang, include_texts, meta=file.meta)
+    if name in ("responses.sav", "responses-r.zip"):   # the CSV's table, labelled (output/statfiles.py)
+        writer = to_sav if name == "responses.sav" else r_bundle
+        return writer(questionnaire, *table, column_labels(codebook, gettext), lang, gettext)
+    return results_workbook(table, summary_table(findings, lang), codebook, gettext)
 
 
 def extra_columns(survey: Fielding) -> list[str]:
@@ -464,15 +523,3 @@ def extra_columns(survey: Fielding) -> list[str]:
 
 def _chart_jsons(findings: Findings, lang: str) -> dict[str, str]:
     return {s.question.id: chart_json(findings, s, lang) for s in findings.sections}
-
-
-def _protected_raw(survey, questionnaire, selection: Selection, responses, minimum: int) -> list[dict]:
-    """Responses for raw downloads: the filter applied, rare choices recoded, hidden free
-    texts removed."""
-    if selection.response_filter:
-        responses = filter_responses(responses, selection.response_filter.question, selection.response_filter.value)
-    protected, _ = recode_rare_choices(questionnaire, responses, minimum)
-    hidden = survey.hidden_texts
-    return [{**r, "answers": {question_id: value for question_id, value in answers_of(r).items()
-                              if r.get("id") not in hidden.get(question_id, ())}}
-            for r in protected]

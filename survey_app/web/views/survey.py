@@ -17,7 +17,7 @@ from survey_app.fieldings.model import Fielding
 from survey_app.fieldings.navigation import next_page, visible_pages
 from survey_app.web.forms import check_draft, draft_changes, page_form
 from survey_app.web.i18n import select_locale
-from survey_app.fieldings.drafts import is_open, is_submitted, new_draft
+from survey_app.fieldings.drafts import is_open, is_submitted, new_draft, submitted_draft
 from survey_app.fieldings.progress import draft_with_code, new_resume_code, normalize_resume_code
 from survey_app.fieldings.pseudonym import PARTS, build_code
 from survey_app.definitions.model import EASY_GERMAN
@@ -77,8 +77,14 @@ def language_for(questionnaire) -> str:
 
 
 def _current_draft(survey: Fielding) -> dict | None:
+    """The respondent's draft; for one submitted (and so deleted) only that it was submitted."""
     draft_id = session.get("drafts", {}).get(survey.id)
-    return get_store().get_draft(survey.id, draft_id) if draft_id else None
+    if not draft_id:
+        return None
+    draft = get_store().get_draft(survey.id, draft_id)
+    if draft is None and get_store().was_submitted(survey.id, draft_id):
+        return submitted_draft(draft_id)
+    return draft
 
 
 def _remember_draft(survey: Fielding, draft: dict) -> None:

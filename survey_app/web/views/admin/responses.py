@@ -73,4 +73,4 @@ def delete_test_responses(survey_id: str):
                 name=survey.name, responses=responses_deleted, drafts=drafts_deleted))
         return redirect(url_for(".responses", survey_id=survey.id))
     return render_template("admin/delete_test_responses.html", survey=survey, refused=False,
-                           stored=store.count_responses(survey.id), drafts=len(store.list_drafts(survey.id)))
+                           stored=store.count_responses(survey.id), drafts=len(store.list_drafts(survey.id)) + store.count_submitted(survey.id))
