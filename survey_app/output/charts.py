@@ -218,13 +218,20 @@ def breakdown_figure(result: Breakdown, lang: str, gettext: Gettext = _identity)
     shown = [r for r in result.groups if not r.suppressed]
     if not shown:
         return None
-    return result.question.kind.breakdown_figure(result, shown, lang, gettext)
+    return numbered(result.question.kind.breakdown_figure(result, shown, lang, gettext), result.question)
 
 
 def figure_for(summary: QuestionSummary, lang: str,
                gettext: Gettext = _identity) -> go.Figure | None:
     """The chart for one question summary; None for a type without one (free texts)."""
-    return summary.question.kind.figure(summary, lang, gettext)
+    return numbered(summary.question.kind.figure(summary, lang, gettext), summary.question)
+
+
+def numbered(fig: go.Figure | None, question) -> go.Figure | None:
+    """The question's number before the title, as on the page and in the tables."""
+    if fig is not None and question.number and fig.layout.title.text:
+        fig.layout.title.text = f"{question.number}. {fig.layout.title.text}"
+    return fig
 
 
 def figure_json(fig: go.Figure) -> str:
