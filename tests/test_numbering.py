@@ -4,6 +4,7 @@ on the respondent's page, the results page, the report, the chart, the codebook 
 summary downloads."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import random
@@ -105,7 +106,11 @@ def test_numbers_are_the_same_in_results_report_chart_and_downloads(tmp_path):
     assert re.search(r'<h2 id="heading-contact_frequency"><span class="question-number">4\.</span> ', report)
     # The chart drawn for the page and the report carries it in its title, also in the PNG.
     charts = dict(re.findall(r'<script type="application/json" id="figure-([a-z_]+)">(.*?)</script>', page, re.S))
-    assert json.loads(charts["contact_frequency"].replace("<\\/", "</"))["layout"]["title"]["text"].startswith("4. ")
+    chart_title = json.loads(charts["contact_frequency"].replace("<\\/", "</"))["layout"]["title"]["text"]
+    assert chart_title.startswith("4. ")
+    # The version as the day it was first answered, not a hash a reader cannot use (issue 17.5).
+    assert f"Fassung vom {dt.date.today():%d.%m.%Y}" in chart_title
+    assert questionnaire.content_hash[:8] not in chart_title
     codebook = client.get(f"/results/{survey.id}/download/codebook.csv").get_data(as_text=True).splitlines()
     assert codebook[0].lstrip("\ufeff").split(",")[-1] == "number"
     assert [line for line in codebook if line.startswith("contact_frequency,")][0].endswith(",4")

@@ -53,6 +53,7 @@ class Findings:
     versions: Mapping[str, int] = field(default_factory=dict)
     first_day: str | None = None           # days of the first and last submission
     last_day: str | None = None
+    version_days: Mapping[str, str] = field(default_factory=dict)  # version -> day of its first submission
 
     @property
     def visible(self) -> bool:
@@ -88,11 +89,17 @@ def build_findings(
     responses = list(responses)
     versions = dict(Counter(str(r.get("version", "")) for r in responses))
     days = sorted(str(r["submitted_on"]) for r in responses if r.get("submitted_on"))
+    version_days: dict[str, str] = {}
+    for r in responses:
+        if r.get("submitted_on"):
+            version = str(r.get("version", ""))
+            version_days[version] = min(version_days.get(version, "9999"), str(r["submitted_on"]))
     selected = filter_responses(responses, response_filter.question, response_filter.value) \
         if response_filter else responses
     base = dict(questionnaire=questionnaire, total=len(responses), n=len(selected), minimum=minimum,
                 response_filter=response_filter, by=by, versions=versions,
-                first_day=days[0] if days else None, last_day=days[-1] if days else None)
+                first_day=days[0] if days else None, last_day=days[-1] if days else None,
+                version_days=version_days)
     if len(responses) < minimum:
         return Findings(sections=(), blocked="total", **base)
     if response_filter and not filter_allowed(len(selected), len(responses), minimum):

@@ -29,6 +29,7 @@ def _environment(lang: str, gettext: Callable[..., str]) -> Environment:
     env.filters.update(
         localized=localized,
         percent=lambda share: formatting.percent(share, lang),
+        percents=lambda shares, whole=True: formatting.percents(list(shares), lang, whole),
         decimal=lambda value: formatting.decimal(value, lang),
         number=formatting.number,
         paragraphs=formatting.paragraphs,

@@ -100,8 +100,9 @@ class SingleChoice(QuestionType):
 
     def figure(self, summary: ChoiceSummary, lang: str, gettext):
         note = gettext("multiple answers possible, shares of respondents") if summary.multiple else None
-        texts = [gettext("%(percent)s %% (n=%(count)d)") % {"percent": charts.pct(o.share), "count": o.count}
-                 for o in summary.options]
+        shares = charts.percents([o.share for o in summary.options], lang, whole=not summary.multiple)
+        texts = [gettext("%(percent)s (n=%(count)d)") % {"percent": share, "count": o.count}
+                 for share, o in zip(shares, summary.options)]
         return charts.bar_figure(summary, charts.row_labels(summary.options, lang),
                                  [o.share * 100 for o in summary.options], texts,
                                  gettext("Share of respondents (%)"), lang, gettext, note=note,

@@ -21,7 +21,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext, lazy_gettext
+from flask_babel import format_date, gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange, Optional
@@ -53,7 +53,7 @@ from survey_app.output.export import (
 from survey_app.analysis.findings import Findings, ResponseFilter, build_findings
 from survey_app.web.i18n import select_locale
 from survey_app.definitions.model import Question, Questionnaire, localized
-from survey_app.fieldings.model import Fielding
+from survey_app.fieldings.model import Fielding, parse_day
 from survey_app.fieldings.progress import completion
 from survey_app.fieldings.pseudonym import codes_of, paired
 from survey_app.output.report import report_html
@@ -158,9 +158,16 @@ def chart_caption(findings: Findings, missing: int, lang: str) -> str:
     parts = [gettext("without answer: %(n)d", n=missing)]
     if findings.response_filter:
         parts.append(gettext("filter: %(filter)s", filter=filter_label(findings.response_filter, lang)))
-    versions = ", ".join(v[:8] for v in findings.versions)
-    parts.append(gettext("questionnaire version %(v)s", v=versions))
-    return " · ".join(parts)
+    parts.append(version_label(findings))
+    return " · ".join(part for part in parts if part)
+
+
+def version_label(findings: Findings) -> str:
+    """The questionnaire versions answered, by the day each was first answered ("Fassung vom
+    3. Nov. 2026"), for readers who cannot do anything with a content hash."""
+    days = sorted(filter(None, (parse_day(findings.version_days.get(v)) for v in findings.versions)))
+    dates = ", ".join(format_date(day, "medium") for day in days)
+    return gettext("version of %(dates)s", dates=dates) if dates else ""
 
 
 def filter_label(response_filter: ResponseFilter, lang: str) -> str:
