@@ -8,17 +8,21 @@ Generates N synthetic responses (default 10,000) to the staff questionnaire and,
   * times the whole results page (server side, test client) and the HTML report and XLSX
     downloads.
 
-    .venv/bin/python benchmarks/bench_findings.py [N]
+    .venv/bin/python benchmarks/bench_findings.py [N] [--database-url postgresql://...]
 
-Last line: responses=N equal_to_pandas=yes|no agg_ratio=X page_s=Y report_s=Z
+Last line: data folder: responses=N equal_to_pandas=yes|no agg_ratio=X page_s=Y report_s=Z read_s=R;
+with --database-url the same line for PostgreSQL follows, then
+page_s data_folder=A postgresql=B postgresql_vs_folder=B/A read_s data_folder=.. postgresql=..
 """
 from __future__ import annotations
 
+import argparse
 import math
 import random
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import pandas as pd
 
@@ -34,6 +38,9 @@ from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
 from survey_app.fieldings.drafts import build_response
 from survey_app.synthetic import random_answers
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _database import scratch_database  # noqa: E402
 
 SLUG = "staff-self-assessment"
 
@@ -127,10 +134,11 @@ def equal(a: dict, b: dict) -> bool:
     return True
 
 
-def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    with tempfile.TemporaryDirectory() as data_dir:
-        app = create_app({"DATA_DIR": data_dir, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
+def run(count: int, data_dir: str, database_url: str | None, label: str) -> tuple[float, float]:
+    """One measurement on the data folder (database_url None) or PostgreSQL: (page_s, read_s)."""
+    if True:
+        app = create_app({"DATA_DIR": data_dir, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+                          "DATABASE_URL": database_url})
         client = app.test_client()
         client.get("/")
         store = get_store(app)
@@ -145,16 +153,16 @@ def main() -> None:
         store_started = time.perf_counter()
         for response in responses:
             store.add_response(survey.id, {k: v for k, v in response.items() if k != "id"})
-        print(f"stored {count} responses in {time.perf_counter() - store_started:.1f} s")
+        print(f"[{label}] stored {count} responses in {time.perf_counter() - store_started:.1f} s")
 
         ours_s, summaries = best_of(3, lambda: summarize(questionnaire, responses))
         pandas_s, reference = best_of(3, lambda: pandas_aggregates(questionnaire, responses))
         same = equal(ours_keyed(summaries), reference)
-        print(f"aggregates: ours {ours_s * 1000:.0f} ms, pandas {pandas_s * 1000:.0f} ms, "
+        print(f"[{label}] aggregates: ours {ours_s * 1000:.0f} ms, pandas {pandas_s * 1000:.0f} ms, "
               f"ratio {ours_s / pandas_s:.2f}, equal: {same}")
 
         charts_s, _ = best_of(3, lambda: [figure_for(s, "de") for s in summaries])
-        print(f"all {len(summaries)} charts: {charts_s * 1000:.0f} ms")
+        print(f"[{label}] all {len(summaries)} charts: {charts_s * 1000:.0f} ms")
 
         client.post("/login", data={"username": "bench", "password": "benchmark-password"})
         url = f"/results/{survey.id}"
@@ -165,10 +173,30 @@ def main() -> None:
         xlsx_s, xlsx = best_of(1, lambda: client.get(f"{url}/download/results.xlsx"))
         assert xlsx.status_code == 200
         read_s, _ = best_of(3, lambda: store.responses(survey.id))
-        print(f"results page {page_s:.2f} s (of which reading the responses {read_s:.2f} s), "
+        print(f"[{label}] results page {page_s:.2f} s (of which reading the responses {read_s:.2f} s), "
               f"report {report_s:.2f} s ({len(report.data) / 1e6:.1f} MB), XLSX {xlsx_s:.2f} s")
-        print(f"responses={count} equal_to_pandas={'yes' if same else 'no'} agg_ratio={ours_s / pandas_s:.2f} "
-              f"page_s={page_s:.2f} report_s={report_s:.2f}")
+        if database_url:
+            store.close()
+        print(f"{label}: responses={count} equal_to_pandas={'yes' if same else 'no'} agg_ratio={ours_s / pandas_s:.2f} "
+              f"page_s={page_s:.2f} report_s={report_s:.2f} read_s={read_s:.2f}")
+        return page_s, read_s
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count", type=int, nargs="?", default=10_000)
+    parser.add_argument("--database-url", help="postgresql://...: measure there too (in a scratch schema "
+                                               "that is dropped at the end), side by side with the data folder")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as data_dir:
+        folder = run(args.count, data_dir, None, "data folder")
+    if not args.database_url:
+        return
+    with scratch_database(args.database_url) as url, tempfile.TemporaryDirectory() as data_dir:
+        database = run(args.count, data_dir, url, "postgresql")
+    print(f"page_s data_folder={folder[0]:.2f} postgresql={database[0]:.2f} "
+          f"postgresql_vs_folder={database[0] / folder[0]:.2f} read_s data_folder={folder[1]:.2f} "
+          f"postgresql={database[1]:.2f}")
 
 
 if __name__ == "__main__":

@@ -6,9 +6,11 @@ the same M into an empty survey, side by side in one run. Each timed request is 
 "submit" POST (validate the last page, update the draft, append the response); the pages
 before it are walked untimed.
 
-    .venv/bin/python benchmarks/bench_submit.py [--stored 10000] [--submissions 200]
+    .venv/bin/python benchmarks/bench_submit.py [--stored 10000] [--submissions 200] [--database-url URL]
 
-Last line: stored=N p50_ms=X p95_ms=Y ratio_vs_empty=Z   (Z = p95 full / p95 empty)
+Last line: data folder: stored=N p50_ms=X p95_ms=Y ratio_vs_empty=Z   (Z = p95 full / p95 empty);
+with --database-url the same line for PostgreSQL follows, then
+p95_ms data_folder=A postgresql=B postgresql_vs_folder=B/A
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from survey_app.web.catalogue import get_questionnaire  # noqa: E402
 from survey_app.fieldings.drafts import build_response  # noqa: E402
 from survey_app.fieldings.model import Fielding  # noqa: E402
 from survey_app.synthetic import random_answers  # noqa: E402
+from _database import scratch_database  # noqa: E402
 
 SLUG = "staff-self-assessment"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -71,40 +74,56 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
+def run(args, data_dir: str, database_url: str | None, label: str) -> float:
+    """One measurement on the data folder (database_url None) or PostgreSQL; returns p95 (full)."""
+    app = create_app({"DATA_DIR": data_dir, "SECRET_KEY": "bench", "DATABASE_URL": database_url})
+    app.test_client().get("/")  # creates the default surveys
+    store = get_store(app)
+    full = store.find_survey_by_slug(SLUG)
+    store.add_survey(Fielding.new(SLUG, "bench-empty"))
+
+    seconds = fill_history(app, full, args.stored)
+    print(f"[{label}] stored {args.stored} responses through the storage layer in {seconds:.1f} s "
+          f"({seconds / max(args.stored, 1) * 1000:.2f} ms each)")
+    shards = sorted((Path(data_dir) / "surveys" / full.id).glob("responses-*.json"))
+    if shards:
+        print(f"[{label}] {len(shards)} shard files, largest {max(p.stat().st_size for p in shards) / 1024:.0f} KiB")
+
+    # Alternate the two surveys in small blocks so that both see the same machine load.
+    full_times, empty_times = [], []
+    block = 20
+    for _ in range(0, args.submissions, block):
+        full_times += timed_submissions(app, SLUG, block)
+        empty_times += timed_submissions(app, "bench-empty", block)
+    assert store.count_responses(full.id) == args.stored + len(full_times)
+    assert store.count_responses(store.find_survey_by_slug("bench-empty").id) == len(empty_times)
+
+    for name, values in (("full survey", full_times), ("empty survey", empty_times)):
+        print(f"[{label}] {name:<13} p50 {statistics.median(values):6.2f} ms  p95 {p95(values):6.2f} ms  "
+              f"max {max(values):6.2f} ms  (n={len(values)})")
+    ratio = p95(full_times) / p95(empty_times)
+    print(f"{label}: stored={args.stored} p50_ms={statistics.median(full_times):.2f} "
+          f"p95_ms={p95(full_times):.2f} ratio_vs_empty={ratio:.2f}")
+    if database_url:
+        store.close()
+    return p95(full_times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stored", type=int, default=10_000)
     parser.add_argument("--submissions", type=int, default=200)
+    parser.add_argument("--database-url", help="postgresql://...: measure there too (in a scratch schema "
+                                               "that is dropped at the end), side by side with the data folder")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as data_dir:
-        app = create_app({"DATA_DIR": data_dir, "SECRET_KEY": "bench"})
-        app.test_client().get("/")  # creates the default surveys
-        store = get_store(app)
-        full = store.find_survey_by_slug(SLUG)
-        store.add_survey(Fielding.new(SLUG, "bench-empty"))
-
-        seconds = fill_history(app, full, args.stored)
-        print(f"stored {args.stored} responses through the storage layer in {seconds:.1f} s "
-              f"({seconds / max(args.stored, 1) * 1000:.2f} ms each)")
-        shards = sorted((Path(data_dir) / "surveys" / full.id).glob("responses-*.json"))
-        print(f"{len(shards)} shard files, largest {max(p.stat().st_size for p in shards) / 1024:.0f} KiB")
-
-        # Alternate the two surveys in small blocks so that both see the same machine load.
-        full_times, empty_times = [], []
-        block = 20
-        for _ in range(0, args.submissions, block):
-            full_times += timed_submissions(app, SLUG, block)
-            empty_times += timed_submissions(app, "bench-empty", block)
-        assert store.count_responses(full.id) == args.stored + len(full_times)
-        assert store.count_responses(store.find_survey_by_slug("bench-empty").id) == len(empty_times)
-
-        for name, values in (("full survey", full_times), ("empty survey", empty_times)):
-            print(f"{name:<13} p50 {statistics.median(values):6.2f} ms  p95 {p95(values):6.2f} ms  "
-                  f"max {max(values):6.2f} ms  (n={len(values)})")
-        ratio = p95(full_times) / p95(empty_times)
-        print(f"stored={args.stored} p50_ms={statistics.median(full_times):.2f} "
-              f"p95_ms={p95(full_times):.2f} ratio_vs_empty={ratio:.2f}")
+        folder = run(args, data_dir, None, "data folder")
+    if not args.database_url:
+        return
+    with scratch_database(args.database_url) as url, tempfile.TemporaryDirectory() as data_dir:
+        database = run(args, data_dir, url, "postgresql")
+    print(f"p95_ms data_folder={folder:.2f} postgresql={database:.2f} postgresql_vs_folder={database / folder:.2f}")
 
 
 if __name__ == "__main__":

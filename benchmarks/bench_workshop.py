@@ -14,7 +14,9 @@ counted twice). Every process started here is stopped at the end.
 
     .venv/bin/python benchmarks/bench_workshop.py [--participants 500] [--workers 4]
 
-Last line (the 5-second run): sent=N stored=N p95_ms=X presenter_s=Y ratio_vs_bare=Z
+Last line (the 5-second run): data folder: sent=N stored=N p95_ms=X presenter_s=Y ratio_vs_bare=Z;
+with --database-url postgresql://... the same line for PostgreSQL follows, then
+vote p95_ms data_folder=A postgresql=B postgresql_vs_folder=B/A
 """
 from __future__ import annotations
 
@@ -45,7 +47,10 @@ from survey_app import create_app
 from survey_app.workshops import codes, model, records, state, templates  # noqa: E402
 from survey_app.web.auth import create_user  # noqa: E402
 from survey_app.web.db import get_store  # noqa: E402
-from survey_app.storage.tinydb.store import Store  # noqa: E402
+from survey_app.web.db import open_store  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _database import scratch_database  # noqa: E402
 
 TEMPLATE = "neighbourhood-management-workshop"
 PASSWORD = "benchmark-password"
@@ -91,20 +96,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(data_dir: str) -> tuple[str, str]:
+def prepare(data_dir: str, database_url: str | None = None) -> tuple[str, str]:
     """A facilitator account and a workshop with its dot-voting poll open, results shown."""
-    app = create_app({"DATA_DIR": data_dir})
+    app = create_app({"DATA_DIR": data_dir, "DATABASE_URL": database_url})
     with app.app_context():
         create_user("facilitator", PASSWORD, "facilitator")
         template = templates.load_templates(ROOT / "questionnaires" / "workshops").templates[TEMPLATE]
         workshop = state.new_workshop("Benchmark", "2025-05-20", codes.new_join_code(), ["de"], template)
         workshop = state.show_results(state.open_voting(workshop, "2025-05-20T10:00:00+00:00"), True)
         record = get_store().add_workshop(records.workshop_record(workshop))
+    if database_url:
+        get_store(app).close()
     return record["id"], record["join_code"]
 
 
-def start_server(data_dir: str, port: int, workers: int) -> subprocess.Popen:
+def start_server(data_dir: str, port: int, workers: int, database_url: str | None = None) -> subprocess.Popen:
     env = {**os.environ, "SURVEY_APP_DATA": data_dir}
+    if database_url:
+        env["SURVEY_APP_DATABASE_URL"] = database_url
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
          "--backlog", "2048", "--log-level", "warning", "wsgi:app"],
@@ -203,7 +212,7 @@ def summary(name: str, latencies: list[float], seconds: float) -> str:
             f"max {max(latencies):7.1f} ms")
 
 
-def check_stored(store: Store, workshop_id: str, run: str, sent: list[dict]) -> tuple[int, bool]:
+def check_stored(store, workshop_id: str, run: str, sent: list[dict]) -> tuple[int, bool]:
     """(votes stored, stored equals sent: one vote per participant, the same values as sent)."""
     stored = store.votes(workshop_id, run)
     by_participant = Counter(v["participant"] for v in stored)
@@ -217,15 +226,26 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=500)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database-url", help="postgresql://...: measure there too (in a scratch schema "
+                                               "that is dropped at the end), side by side with the data folder")
     args = parser.parse_args()
-    n, rng = args.participants, random.Random(args.seed)
+    folder = measure(args, None, "data folder")
+    if not args.database_url:
+        return
+    with scratch_database(args.database_url) as url:
+        database = measure(args, url, "postgresql")
+    print(f"vote p95_ms data_folder={folder:.1f} postgresql={database:.1f} postgresql_vs_folder={database / folder:.2f}")
 
+
+def measure(args, database_url: str | None, label: str) -> float:
+    """The room on the data folder (database_url None) or PostgreSQL; returns the vote p95 (ms)."""
+    n, rng = args.participants, random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="bench-workshop-") as data_dir:
-        workshop_id, code = prepare(data_dir)
-        store = Store(data_dir)
+        workshop_id, code = prepare(data_dir, database_url)
+        store = open_store(database_url or data_dir)
         poll = records.workshop_from_record(store.get_workshop(workshop_id)).polls[0]
         port = free_port()
-        server = start_server(data_dir, port, args.workers)
+        server = start_server(data_dir, port, args.workers, database_url)
         try:
             facilitator = Client(port)
             token = facilitator.hidden_fields("/login")["csrf_token"]
@@ -234,7 +254,7 @@ def main() -> None:
             started = time.perf_counter()
             with ThreadPoolExecutor(max_workers=16) as pool:
                 phones = list(pool.map(lambda _i: join(port, code), range(n)))
-            print(f"{n} participants joined in {time.perf_counter() - started:.1f} s "
+            print(f"[{label}] {n} participants joined in {time.perf_counter() - started:.1f} s "
                   f"(gunicorn, {args.workers} workers, {os.cpu_count()} cores)")
             forms = [phone.hidden_fields(f"/w/{code}") for phone in phones]
 
@@ -271,11 +291,11 @@ def main() -> None:
             presenter_equal = chart is not None and chart["n"] == n and \
                 sorted(chart["values"]) == sorted(totals[o.id] for o in poll.options)
             presenter_s = (presenter.complete_at - last_vote) if presenter.complete_at else float("nan")
-            print(f"5-second run: {ok} of {n} votes accepted, {stored} stored, stored = sent: {'yes' if equal else 'NO'},"
+            print(f"[{label}] 5-second run: {ok} of {n} votes accepted, {stored} stored, stored = sent: {'yes' if equal else 'NO'},"
                   f" presenter tally = sent: {'yes' if presenter_equal else 'NO'}")
-            print(summary("vote (POST)", vote_ms, vote_seconds))
-            print(summary("bare endpoint /healthz", bare_ms, bare_seconds))
-            print(f"presenter showed all {n} votes {presenter_s:.2f} s after the last vote "
+            print(f"[{label}] " + summary("vote (POST)", vote_ms, vote_seconds))
+            print(f"[{label}] " + summary("bare endpoint /healthz", bare_ms, bare_seconds))
+            print(f"[{label}] presenter showed all {n} votes {presenter_s:.2f} s after the last vote "
                   f"(it asks once every {PRESENTER_INTERVAL_S:.0f} s)")
 
             # -- 2. a new round, all votes at the same instant
@@ -290,13 +310,16 @@ def main() -> None:
             burst_seconds = max(done for *_x, done in burst) - min(done - ms / 1000 for ms, _s, done in burst)
             run = records.workshop_from_record(store.get_workshop(workshop_id)).current_round().run
             stored_again, equal_again = check_stored(store, workshop_id, run, values_again)
-            print(f"all at once: {burst_ok} of {n} votes accepted, {stored_again} stored, "
+            print(f"[{label}] all at once: {burst_ok} of {n} votes accepted, {stored_again} stored, "
                   f"stored = sent: {'yes' if equal_again else 'NO'}")
-            print(summary("vote (POST), burst", burst_ms, burst_seconds))
+            print(f"[{label}] " + summary("vote (POST), burst", burst_ms, burst_seconds))
         finally:
             stop_server(server)
-        print(f"sent={n} stored={stored} p95_ms={percentile(vote_ms, 95):.1f} presenter_s={presenter_s:.2f} "
+            if database_url:
+                store.close()
+        print(f"{label}: sent={n} stored={stored} p95_ms={percentile(vote_ms, 95):.1f} presenter_s={presenter_s:.2f} "
               f"ratio_vs_bare={percentile(vote_ms, 95) / percentile(bare_ms, 95):.2f}")
+        return percentile(vote_ms, 95)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Application factory.
 
     Data (TinyDB files, the generated secret key) live in the instance folder unless
-    SURVEY_APP_DATA points elsewhere; shipped definitions come from questionnaires/
+    SURVEY_APP_DATA points elsewhere, or in PostgreSQL with SURVEY_APP_DATABASE_URL; shipped definitions come from questionnaires/
     unless SURVEY_APP_QUESTIONNAIRES points elsewhere.
     """
     app = Flask(
@@ -25,6 +25,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config.from_mapping(
         DATA_DIR=os.environ.get("SURVEY_APP_DATA") or app.instance_path,
+        # postgresql://... keeps everything in PostgreSQL instead of the data folder (web/db.py).
+        DATABASE_URL=os.environ.get("SURVEY_APP_DATABASE_URL") or None,
         QUESTIONNAIRE_DIR=os.environ.get("SURVEY_APP_QUESTIONNAIRES")
         or str(PROJECT_ROOT / "questionnaires"),
         BABEL_DEFAULT_LOCALE="de",
@@ -65,17 +67,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     from survey_app.web import auth, db, catalogue as definitions, headers, i18n, minimum
-    from survey_app.web.views import accounts, admin, audit, main, results, survey, workshops
+    from survey_app.web.views import accounts, admin, audit, consultations, main, results, survey, workshops
 
     app.request_class = main.Request
     db.init_app(app)
     app.config.setdefault("SECRET_KEY", None)
-    if not app.config["SECRET_KEY"]:
+    if not app.config["SECRET_KEY"] and db.store_ready(app):
         app.config["SECRET_KEY"] = db.get_store(app).secret_key()
 
     from flask_wtf.csrf import CSRFProtect
 
     admin.allow_large_imports(app)   # before CSRF protection reads the form
+    consultations.allow_large_uploads(app)
     CSRFProtect(app)
     i18n.init_app(app)
     auth.init_app(app)
@@ -84,7 +87,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     headers.init_app(app)
 
     for blueprint in (main.bp, auth.bp, accounts.bp, audit.bp, survey.bp, results.bp, admin.bp,
-                      workshops.facilitate, workshops.participate):
+                      workshops.facilitate, workshops.participate, consultations.staff_bp, consultations.respond_bp):
         app.register_blueprint(blueprint)
 
     from survey_app.web import cli

@@ -3,8 +3,11 @@ and a respondent helper that walks a questionnaire through the real forms."""
 from __future__ import annotations
 
 import re
+import weakref
 
 import pytest
+
+import support.storage as storage_support
 
 from survey_app import create_app
 from survey_app.web.auth import create_user
@@ -13,12 +16,61 @@ from survey_app.web.catalogue import get_catalogue, get_questionnaire
 from survey_app.fieldings.fielding import ensure_default_surveys
 
 PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _close_postgres_stores():
+    """No PostgreSQL pool outlives its test; the test schemas go at the end of the session."""
+    yield
+    if storage_support.TEST_DATABASE_URL:
+        storage_support.close_opened()
+        for store in list(_app_stores):    # an app that lives on (module-scoped) opens its pool again
+            store.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _drop_postgres_schemas():
+    yield
+    if storage_support.TEST_DATABASE_URL:
+        storage_support.drop_schemas()
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+def pytest_addoption(parser):
+    parser.addoption("--storage", choices=("tinydb", "postgres"), default="tinydb",
+                     help="where the apps of the tests keep their data: the data folder (tinydb, the default) "
+                          "or PostgreSQL (postgres: a schema per test in SURVEY_APP_TEST_DATABASE_URL)")
+
+
+def pytest_configure(config):
+    global APP_STORAGE
+    APP_STORAGE = config.getoption("--storage")
+    if APP_STORAGE == "postgres" and not storage_support.TEST_DATABASE_URL:
+        raise pytest.UsageError("--storage=postgres needs SURVEY_APP_TEST_DATABASE_URL (see README)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if APP_STORAGE != "postgres":
+        return
+    skip = pytest.mark.skip(reason="looks at the data folder's files: not for --storage=postgres")
+    for item in items:
+        if "data_folder" in item.keywords:
+            item.add_marker(skip)
+
+
+APP_STORAGE = "tinydb"
+_app_stores = weakref.WeakSet()   # PostgreSQL stores of the tests' apps that are still alive
+
+
 def make_app(tmp_path, **config):
-    """An app for tests on its own data folder; `config` overrides (e.g. QUESTIONNAIRE_DIR)."""
-    return create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test-secret", **config})
+    """An app for tests on its own data folder (and, with --storage=postgres, its own schema in the
+    test database); `config` overrides (e.g. QUESTIONNAIRE_DIR)."""
+    if APP_STORAGE == "postgres" and "DATABASE_URL" not in config:
+        config["DATABASE_URL"] = storage_support.postgres_url(tmp_path / "data")
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "test-secret", **config})
+    if config.get("DATABASE_URL") and app.extensions.get("survey_store") is not None:
+        _app_stores.add(app.extensions["survey_store"])
+    return app
 
 
 @pytest.fixture

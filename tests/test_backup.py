@@ -20,6 +20,8 @@ from survey_app.storage.tinydb.maintenance import check_data_folder
 from survey_app.storage.tinydb.store import Store
 from support.storage import SURVEY, spawn, stop
 
+pytestmark = pytest.mark.data_folder   # these tests look at the data folder's files
+
 WORKERS, DRAFTS_EACH = 4, 40
 
 

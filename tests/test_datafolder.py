@@ -23,6 +23,8 @@ from survey_app.storage.tinydb.maintenance import check_data_folder
 from survey_app.storage.tinydb.store import Store
 from survey_app.workshops.templates import load_templates
 
+pytestmark = pytest.mark.data_folder   # these tests look at the data folder's files
+
 STAFF, PARTNERS = "staff-self-assessment", "stakeholder-questionnaire"
 STAFF_TITLE = "Selbsteinschätzung der Quartiersmanager*innen"
 DAMAGES = {

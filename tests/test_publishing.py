@@ -40,8 +40,7 @@ def post(client, path: str, **data):
 
 
 def audit_events(app) -> list[dict]:
-    path = get_store(app).audit_path
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+    return list(get_store(app).audit_events())
 
 
 def surveys_of(app, questionnaire_id: str) -> list:

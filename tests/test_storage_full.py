@@ -21,6 +21,8 @@ from survey_app.web.db import get_store
 from test_answers_kept import form_values
 from test_workshop_routes import Participant, act, create, votes_of
 
+pytestmark = pytest.mark.data_folder   # these tests look at the data folder's files
+
 SLUG = "staff-self-assessment"
 
 

@@ -1,7 +1,7 @@
 """What the app needs from its storage: one Protocol per kind of data, and the errors.
 
-An adapter implements every Protocol on one object (storage.tinydb.store.Store today; a
-PostgreSQL adapter later), and tests/storage/test_contract.py checks each of them against the
+An adapter implements every Protocol on one object (storage.tinydb.store.Store on a data
+folder, storage.postgres.store.Store on PostgreSQL), and tests/storage/test_contract.py checks each of them against the
 contract written here. Nothing here names a file, a table or a library: records are plain,
 JSON-ready dicts (fieldings travel as fieldings.model.Fielding), ids are strings.
 
@@ -28,14 +28,15 @@ What every adapter guarantees
 Rules that are the domain's, not the storage's: what a draft holds and how it changes
 (fieldings.drafts), what a response records (fieldings.drafts.build_response), which responses
 count (analysis.counting), a fielding's fields and states (fieldings.model), a workshop's
-polls and rounds (workshops). The storage only keeps what they hand it, and does in one step
-what must not be split: a response stored once per draft together with its invitation used up,
-a change applied to the record it was computed from.
+polls and rounds (workshops), a consultation's statements and decisions (consultations).
+The storage only keeps what they hand it, and does in one step what must not be split: a
+response stored once per draft together with its invitation used up, a change applied to the
+record it was computed from.
 """
 from __future__ import annotations
 
 import errno
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -68,8 +69,14 @@ class DamagedDataError(Exception):
 UNAVAILABLE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 
+class StorageUnavailableError(OSError):
+    """A database cannot take the request now (cannot be reached, full, read-only): nothing was
+    changed, and the same request can succeed once it is back."""
+
+
 def storage_unavailable(error: BaseException) -> bool:
-    return isinstance(error, OSError) and error.errno in UNAVAILABLE_ERRNOS
+    return isinstance(error, StorageUnavailableError) or (
+        isinstance(error, OSError) and error.errno in UNAVAILABLE_ERRNOS)
 
 
 # -- users and sessions ------------------------------------------------------------------
@@ -293,6 +300,54 @@ class Workshops(Protocol):
         """len(votes(workshop_id, run))."""
 
 
+# -- consultations ---------------------------------------------------------------------------
+
+@runtime_checkable
+class Consultations(Protocol):
+    """Consultations on a draft text (the record consultations.model makes), the versions of
+    their draft, and one statement per invited organisation (consultations.statements). The
+    storage gives a consultation its id and created_at, and each version its "number" (1, 2,
+    ...) and created_at. Organisation ids are uuid4 strings made by the domain."""
+
+    def add_consultation(self, record: dict) -> dict:
+        """Store a new consultation and return it."""
+
+    def get_consultation(self, consultation_id: str) -> dict | None:
+        """The consultation, None when unknown."""
+
+    def list_consultations(self) -> list[dict]:
+        """Every consultation, oldest first."""
+
+    def change_consultation(self, consultation_id: str, change: Callable[[dict], dict]) -> dict | None:
+        """Replace the consultation by change(consultation) (id and created_at kept) and return
+        it; None when unknown. No change is lost between processes."""
+
+    def remove_consultation(self, consultation_id: str) -> bool:
+        """Delete a consultation with its versions and statements; True when there was anything.
+        It is never listed without its data, even half-way."""
+
+    def add_consultation_version(self, consultation_id: str, make: Callable[[dict | None], dict]) -> dict:
+        """Store make(latest version, None before the first) as the next version, numbered one
+        after the latest, in one step (two versions made at once never share a number, and each
+        is made from the one before it); returns it. LookupError when the consultation is
+        unknown."""
+
+    def consultation_versions(self, consultation_id: str) -> list[dict]:
+        """Every version of the draft, oldest first; [] for an unknown consultation."""
+
+    def change_statement(self, consultation_id: str, organisation_id: str,
+                         change: Callable[[dict | None], dict]) -> dict:
+        """Replace the organisation's statement by change(statement, None when it has none yet)
+        with "organisation" set, and return it. LookupError when the consultation is unknown
+        or an id is invalid."""
+
+    def get_statement(self, consultation_id: str, organisation_id: str) -> dict | None:
+        """The organisation's statement, None when it has none."""
+
+    def statements(self, consultation_id: str) -> list[dict]:
+        """Every statement of the consultation (no order promised); [] when unknown."""
+
+
 # -- brakes on guessing and the audit log ----------------------------------------------------
 
 @runtime_checkable
@@ -328,14 +383,47 @@ class AuditLog(Protocol):
 # -- everything the app uses -------------------------------------------------------------
 
 @runtime_checkable
-class Storage(Users, Surveys, Definitions, Drafts, Responses, Invitations, Workshops, Brakes, AuditLog,
-              Protocol):
+class Storage(Users, Surveys, Definitions, Drafts, Responses, Invitations, Workshops, Consultations, Brakes,
+              AuditLog, Protocol):
     """All kinds of data on one object: what the app is given (web.db.get_store).
 
     Data-folder maintenance (DataFolder) comes on top where the data lives in files."""
 
 
-PROTOCOLS = (Users, Surveys, Definitions, Drafts, Responses, Invitations, Workshops, Brakes, AuditLog)
+PROTOCOLS = (Users, Surveys, Definitions, Drafts, Responses, Invitations, Workshops, Consultations, Brakes, AuditLog)
+
+
+# -- moving to another storage (storage.copy) -------------------------------------------------
+
+@runtime_checkable
+class Transfer(Protocol):
+    """What an adapter gives for copying: every record with its ids, and an empty storage filled."""
+
+    def is_empty(self) -> bool:
+        """True when the storage holds no data yet."""
+
+    def export_records(self) -> Iterator[tuple[str, dict]]:
+        """(kind, record) for everything kept: one of storage.copy.KINDS; drafts, responses and invitations as
+        {"survey_id", "record"} (invitations flat), participants and votes with their workshop
+        (and run); responses of a survey and audit events in their stored order."""
+
+    def import_records(self, records: Iterable[tuple[str, dict]]) -> None:
+        """Store the records of export_records into this empty storage, keeping every id."""
+
+
+
+# -- live workshops across processes and servers -----------------------------------------------
+
+@runtime_checkable
+class WorkshopSignals(Protocol):
+    """A cheap value per workshop that differs after every change of it, whichever process or
+    server made the change, so that each process can keep a live room's state in memory and
+    ask this many times a second (web/rooms.py on the live-room branch). The PostgreSQL adapter
+    answers from LISTEN/NOTIFY without a query and also offers on_workshop_change(callback)
+    to be woken at once (storage/postgres/live.py)."""
+
+    def workshop_signal(self, workshop_id: str):
+        """A hashable value that changes with every change of the workshop; None when unknown."""
 
 
 # -- looking after a data folder (adapters that keep files only) ----------------------------

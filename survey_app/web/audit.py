@@ -57,6 +57,13 @@ ACTIONS = {
     "workshop.reset": _l("Workshop round reset"),
     "workshop.facilitator_added": _l("Workshop facilitator added"),
     "workshop.facilitator_removed": _l("Workshop facilitator removed"),
+    "consultation.created": _l("Consultation created"),
+    "consultation.changed": _l("Consultation settings changed"),
+    "consultation.invited": _l("Organisation invited to a consultation"),
+    "consultation.version_added": _l("New version of a consultation draft"),
+    "consultation.decision": _l("Comment in a consultation answered"),
+    "consultation.revised": _l("Revised draft of a consultation stored"),
+    "consultation.downloaded": _l("Consultation synopsis downloaded"),
 }
 
 COLUMNS = ("at", "actor", "role", "action", "target", "address", "details")

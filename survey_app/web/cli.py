@@ -16,6 +16,8 @@ from survey_app.storage.tinydb.backup import BackupError, restore_backup, write_
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import UPLOADS, DefinitionFolder, get_catalogue
 from survey_app.fieldings.fielding import ensure_default_surveys
+from survey_app.consultations.demo import demo_consultation, make_demo_consultation, remove_demo_consultation
+from survey_app.consultations.shipped import shipped_drafts
 from survey_app.demo import demo_workshop, fill_demo_surveys, remove_demo, run_demo_workshop
 from survey_app.definitions.questionnaire import load_folder, parse_definition
 from survey_app.storage.tinydb.maintenance import check_data_folder
@@ -150,13 +152,15 @@ def _localized(item) -> str:
 @click.command("demo")
 @with_appcontext
 @click.option("--seed", default=2017, show_default=True, help="Same seed, same answers.")
-@click.option("--remove", is_flag=True, help="Delete the demo responses and the demo workshop again, nothing else.")
+@click.option("--remove", is_flag=True, help="Delete the demo responses, workshop and consultation again, nothing else.")
 def demo_command(seed: int, remove: bool) -> None:
     """Fill the data folder with synthetic responses to the shipped questionnaires and a
-    workshop with votes from the shipped template, each marked as demo data.
+    workshop with votes from the shipped template, and a consultation on the shipped draft with
+    statements of five organisations, each marked as demo data.
 
-    Running it again adds nothing twice. With --remove, exactly the demo responses and the
-    demo workshop are deleted; real responses and other workshops stay as they are.
+    Running it again adds nothing twice. With --remove, exactly the demo responses, the demo
+    workshop and the demo consultation are deleted; real responses, other workshops and other
+    consultations stay as they are.
     """
     store = get_store()
     if remove:
@@ -165,7 +169,10 @@ def demo_command(seed: int, remove: bool) -> None:
             click.echo(f"removed {count} demo responses from /s/{slug}")
         if workshop:
             click.echo(f"removed the workshop {workshop['title']!r}")
-        if not removed and not workshop:
+        consultation = remove_demo_consultation(store)
+        if consultation:
+            click.echo(f"removed the consultation {consultation['title']!r}")
+        if not removed and not workshop and not consultation:
             click.echo("no demo data found: nothing removed")
         return
     catalogue = get_catalogue()
@@ -182,6 +189,14 @@ def demo_command(seed: int, remove: bool) -> None:
         click.echo(f"the workshop {workshop['title']!r} (code {workshop['join_code']}) is there already")
     elif workshop:
         click.echo(f"added the workshop {workshop['title']!r} (code {workshop['join_code']}) with votes on every poll")
+    before = demo_consultation(store)
+    consultation = make_demo_consultation(
+        store, shipped_drafts(Path(current_app.config["QUESTIONNAIRE_DIR"]) / "consultations"))
+    if consultation and before:
+        click.echo(f"the consultation {consultation['title']!r} is there already")
+    elif consultation:
+        click.echo(f"added the consultation {consultation['title']!r} with statements of "
+                   f"{len(consultation['organisations'])} organisations")
     click.echo("remove all of it again with: flask --app survey_app demo --remove")
 
 
@@ -243,6 +258,61 @@ def restore_command(file: str, data_dir: str) -> None:
         raise SystemExit(1)
 
 
+@click.command("db-upgrade")
+@with_appcontext
+@click.option("--database-url", help="The database to upgrade (default: SURVEY_APP_DATABASE_URL).")
+def db_upgrade_command(database_url: str | None) -> None:
+    """Create or migrate the PostgreSQL tables to this release's schema version. Idempotent:
+    run it on every deployment (servers that upgrade at the same moment take turns)."""
+    url = database_url or current_app.config.get("DATABASE_URL")
+    if not url:
+        raise click.ClickException("no database: set SURVEY_APP_DATABASE_URL=postgresql://... or pass --database-url")
+    from survey_app.storage.postgres.connection import redacted
+    from survey_app.storage.postgres.schema import UpgradeError, upgrade_database
+
+    try:
+        applied, version = upgrade_database(url)
+    except UpgradeError as error:
+        raise click.ClickException(str(error)) from None
+    for number, description in applied:
+        click.echo(f"applied migration {number}: {description}")
+    click.echo(f"{redacted(url)}: schema version {version}" + ("" if applied else ", up to date"))
+
+
+@click.command("copy-storage")
+@with_appcontext
+@click.option("--to", "target", required=True,
+              help="postgresql://... (an upgraded database without data) or a new, empty data folder.")
+def copy_storage_command(target: str) -> None:
+    """Copy everything the app keeps (accounts, surveys, definition versions, responses, drafts,
+    invitations, workshops, participants, votes, audit log, the secret key) to another storage,
+    then read both again and compare counts and checksums of every kind; exit code 1 when they
+    differ. Stop the app servers first: a source that changes during the copy is refused."""
+    from survey_app.storage.copy import CopyError, copy_storage
+    from survey_app.web.db import open_store
+
+    source = get_store()
+    if target.startswith(("postgresql://", "postgres://")):
+        from survey_app.storage.postgres.connection import redacted
+        from survey_app.storage.postgres.store import SchemaError
+
+        try:
+            destination = open_store(target)
+        except SchemaError as error:
+            raise click.ClickException(str(error)) from None
+        shown = redacted(target)
+    else:
+        destination = open_store(target)
+        shown = target
+    try:
+        summary = copy_storage(source, destination)
+    except CopyError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"copied to {shown}; counts and checksums match:")
+    for line in summary.lines():
+        click.echo("  " + line)
+
+
 def _stops_on_damaged_data(command: click.Command) -> click.Command:
     """A damaged data file ends any command with its path and what to do, never a traceback;
     nothing was written over it (storage refuses to)."""
@@ -264,5 +334,5 @@ def _stops_on_damaged_data(command: click.Command) -> click.Command:
 def init_app(app: Flask) -> None:
     for command in (validate_command, create_user_command, surveys_command, import_xlsform_command,
                     import_limesurvey_command, demo_command, check_data_command, backup_command,
-                    restore_command):
+                    restore_command, db_upgrade_command, copy_storage_command):
         app.cli.add_command(_stops_on_damaged_data(command))

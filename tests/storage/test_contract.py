@@ -14,18 +14,18 @@ import uuid
 
 import pytest
 
-from support.storage import ADAPTERS, SURVEY, run_together
+from support.storage import SURVEY, adapter_params, run_together
 from survey_app.analysis.counting import exclusion
 from survey_app.fieldings.drafts import changed, closed, new_draft
 from survey_app.fieldings.model import CLOSED, Fielding
 from survey_app.storage.interface import PROTOCOLS, DuplicateError, InvitationUsedError, Storage
 
 BAD_IDS = ["../x", "..", "", "not-a-uuid", "6F1C2B1E-3D4A-4C5B-9E8F-0A1B2C3D4E5F",
-           "6f1c2b1e-3d4a-4c5b-9e8f-0a1b2c3d4e5f/../../etc", None]
+           "6f1c2b1e-3d4a-4c5b-9e8f-0a1b2c3d4e5f/../../etc", "6f1c2b1e-3d4a-4c5b-9e8f-0a1b2c3d4e5f\n", None]
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
 
-@pytest.fixture(params=ADAPTERS, ids=str)
+@pytest.fixture(params=adapter_params(), ids=str)
 def adapter(request):
     return request.param
 
@@ -565,3 +565,146 @@ def test_audit_events_come_back_oldest_first(store):
     for event in events:
         store.append_audit_event(event)
     assert list(store.audit_events()) == events
+
+
+# -- consultations ---------------------------------------------------------------------------
+
+def consultation_record(**extra) -> dict:
+    return {"title": "Aufgabenbeschreibung", "organisations": [], "decisions": {}, **extra}
+
+
+ORG_A, ORG_B = str(uuid.uuid4()), str(uuid.uuid4())
+
+
+def test_consultations_round_trip(store):
+    first = store.add_consultation(consultation_record(mode="named"))
+    second = store.add_consultation(consultation_record(title="Zweite"))
+    assert first["id"] != second["id"] and first["created_at"] and first["title"] == "Aufgabenbeschreibung"
+    assert store.get_consultation(first["id"]) == first
+    assert [c["id"] for c in store.list_consultations()] == [first["id"], second["id"]]
+    changed_one = store.change_consultation(first["id"], lambda c: {**c, "title": "Neu", "id": "hijack",
+                                                                     "created_at": "x"})
+    assert changed_one["title"] == "Neu" and changed_one["id"] == first["id"]
+    assert changed_one["created_at"] == first["created_at"]
+    assert store.get_consultation(first["id"]) == changed_one
+    assert store.change_consultation(UNKNOWN, lambda c: c) is None
+
+    def fails(record):
+        raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError):
+        store.change_consultation(first["id"], fails)
+    assert store.get_consultation(first["id"]) == changed_one      # nothing stored
+
+
+def test_draft_versions_are_numbered_in_one_step_and_made_from_the_one_before(store):
+    consultation = store.add_consultation(consultation_record())
+    seen = []
+
+    def make(latest):
+        seen.append(latest and latest["number"])
+        return {"blocks": [len(seen)], "note": "ü"}
+
+    assert store.consultation_versions(consultation["id"]) == []
+    first = store.add_consultation_version(consultation["id"], make)
+    second = store.add_consultation_version(consultation["id"], make)
+    assert (first["number"], second["number"]) == (1, 2) and seen == [None, 1]
+    assert first["created_at"] and second["blocks"] == [2]
+    assert store.consultation_versions(consultation["id"]) == [first, second]
+    with pytest.raises(LookupError):
+        store.add_consultation_version(UNKNOWN, make)
+    assert store.consultation_versions(UNKNOWN) == []
+
+
+def test_statements_one_per_organisation_and_a_refused_change_stores_nothing(store):
+    consultation = store.add_consultation(consultation_record())
+    cid = consultation["id"]
+    assert store.get_statement(cid, ORG_A) is None and store.statements(cid) == []
+    created = store.change_statement(cid, ORG_A, lambda old: {"status": "open", "seen": old, "organisation": "x"})
+    assert created == {"status": "open", "seen": None, "organisation": ORG_A}
+    store.change_statement(cid, ORG_A, lambda old: {**old, "status": "submitted", "seen": "twice"})
+    store.change_statement(cid, ORG_B, lambda old: {"status": "open"})
+
+    def refuse_submitted(old):
+        if old and old["status"] == "submitted":
+            raise PermissionError("submitted")
+        return {**(old or {}), "status": "open", "changed": True}
+
+    with pytest.raises(PermissionError):
+        store.change_statement(cid, ORG_A, refuse_submitted)
+    assert store.get_statement(cid, ORG_A) == {"status": "submitted", "seen": "twice", "organisation": ORG_A}
+    assert sorted(s["organisation"] for s in store.statements(cid)) == sorted([ORG_A, ORG_B])
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+def test_ids_from_outside_never_reach_the_consultations(store, bad):
+    consultation = store.add_consultation(consultation_record())
+    assert store.get_consultation(bad) is None
+    assert store.change_consultation(bad, lambda c: c) is None
+    assert store.remove_consultation(bad) is False
+    assert store.consultation_versions(bad) == [] and store.statements(bad) == []
+    with pytest.raises(LookupError):
+        store.add_consultation_version(bad, lambda latest: {})
+    with pytest.raises(LookupError):
+        store.change_statement(bad, ORG_A, lambda old: {"status": "open"})
+    with pytest.raises(LookupError):
+        store.change_statement(consultation["id"], bad, lambda old: {"status": "open"})
+    assert store.get_statement(consultation["id"], bad) is None and store.get_statement(bad, ORG_A) is None
+    with pytest.raises(LookupError):
+        store.change_statement(UNKNOWN, ORG_A, lambda old: {"status": "open"})
+
+
+def test_removing_a_consultation_takes_its_versions_and_statements(store):
+    kept = store.add_consultation(consultation_record(title="bleibt"))
+    gone = store.add_consultation(consultation_record())
+    for consultation in (kept, gone):
+        store.add_consultation_version(consultation["id"], lambda latest: {"blocks": []})
+        store.change_statement(consultation["id"], ORG_A, lambda old: {"status": "open"})
+    assert store.remove_consultation(gone["id"]) is True
+    assert store.get_consultation(gone["id"]) is None and store.statements(gone["id"]) == []
+    assert store.consultation_versions(gone["id"]) == []
+    assert [c["id"] for c in store.list_consultations()] == [kept["id"]]
+    assert len(store.statements(kept["id"])) == 1 and len(store.consultation_versions(kept["id"])) == 1
+    assert store.remove_consultation(gone["id"]) is False
+
+
+def _submit_statement_worker(adapter, where, consultation_id, seed, start, results):
+    store = adapter.open(where, False)
+
+    def submit(old):
+        if old and old.get("status") == "submitted":
+            raise PermissionError("submitted")
+        return {**(old or {}), "status": "submitted", "by": seed}
+
+    start.wait()
+    try:
+        store.change_statement(consultation_id, ORG_A, submit)
+        results.put(f"submitted {seed}")
+    except PermissionError:
+        results.put("refused")
+
+
+def _decision_worker(adapter, where, consultation_id, seed, start, results):
+    store = adapter.open(where, False)
+    start.wait()
+    for number in range(10):
+        store.change_consultation(consultation_id, lambda c: {
+            **c, "decisions": {**c["decisions"], f"{seed}/{number}": {"decision": "noted"}}})
+    results.put(seed)
+
+
+def test_one_submission_per_organisation_when_processes_submit_at_once(adapter, tmp_path):
+    store = adapter.open(tmp_path, False)
+    consultation = store.add_consultation(consultation_record())
+    outputs = _run_processes([(_submit_statement_worker, (adapter, tmp_path, consultation["id"], seed))
+                              for seed in range(5)])
+    submitted = [o for o in outputs if o.startswith("submitted")]
+    assert len(submitted) == 1 and outputs.count("refused") == 4
+    assert store.get_statement(consultation["id"], ORG_A)["by"] == int(submitted[0].split()[1])
+
+
+def test_no_decision_is_lost_between_processes(adapter, tmp_path):
+    store = adapter.open(tmp_path, False)
+    consultation = store.add_consultation(consultation_record())
+    _run_processes([(_decision_worker, (adapter, tmp_path, consultation["id"], seed)) for seed in range(4)])
+    assert len(store.get_consultation(consultation["id"])["decisions"]) == 40

@@ -7,6 +7,7 @@ storage, also in another process).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -14,6 +15,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from survey_app.storage.interface import Storage
 from survey_app.storage.tinydb.store import Store
@@ -48,7 +51,71 @@ def _tinydb_kept(where: Path) -> None:
         assert len(json.loads(shard.read_text(encoding="utf-8"))["_default"]) <= 128, shard
 
 
+# -- PostgreSQL: a schema of its own per test folder, in the database SURVEY_APP_TEST_DATABASE_URL names
+
+TEST_DATABASE_URL = os.environ.get("SURVEY_APP_TEST_DATABASE_URL", "")
+NO_POSTGRES = ("PostgreSQL tests skipped: SURVEY_APP_TEST_DATABASE_URL is not set (.ci/run starts a throwaway "
+               "cluster and sets it; see README, 'Tests on PostgreSQL')")
+_opened: dict[tuple[int, str], object] = {}       # (process, schema) -> Store, closed after each test
+_schemas: set[str] = set()                        # made by this process, dropped at the end
+
+
+def postgres_url(where) -> str:
+    """The test database's URL with search_path set to the schema of `where` (made and upgraded
+    when missing)."""
+    from survey_app.storage.postgres import schema as tables
+
+    if not TEST_DATABASE_URL:
+        raise RuntimeError(NO_POSTGRES.replace("skipped", "required under CI=true"))
+    schema = "t_" + hashlib.sha1(str(Path(where).resolve()).encode()).hexdigest()[:20]
+    _schemas.add(schema)
+    return tables.scratch_schema(TEST_DATABASE_URL, schema)
+
+
+def _postgres(where: Path, small: bool = False):
+    from survey_app.storage.postgres.store import Store as PostgresStore
+
+    if not TEST_DATABASE_URL:
+        raise RuntimeError(NO_POSTGRES.replace("skipped", "required under CI=true"))
+    key = (os.getpid(), str(Path(where).resolve()))
+    if key not in _opened:
+        _opened[key] = PostgresStore(postgres_url(where), pool_size=12)
+    return _opened[key]
+
+
+def close_opened() -> None:
+    """Close the PostgreSQL stores this process opened (after each test: no pool outlives it)."""
+    for key in [key for key in _opened if key[0] == os.getpid()]:
+        _opened.pop(key).close()
+
+
+def drop_schemas() -> None:
+    if not _schemas:
+        return
+    from survey_app.storage.postgres.schema import drop_schema
+
+    for schema in sorted(_schemas):
+        drop_schema(TEST_DATABASE_URL, schema)
+    _schemas.clear()
+
+
+def postgres_required() -> bool:
+    """Under CI=true the PostgreSQL tests must run: a missing database is a failure, not a skip."""
+    return os.environ.get("CI") == "true"
+
+
 ADAPTERS = [Adapter("tinydb", _tinydb, _tinydb_kept)]
+if TEST_DATABASE_URL:
+    ADAPTERS.append(Adapter("postgres", _postgres))
+
+
+def adapter_params():
+    """ADAPTERS as pytest params, with the PostgreSQL one listed as skipped (and why) when absent."""
+    if TEST_DATABASE_URL:
+        return list(ADAPTERS)
+    if postgres_required():   # fails in every test, saying why
+        return [*ADAPTERS, Adapter("postgres", _postgres)]
+    return [*ADAPTERS, pytest.param(Adapter("postgres", _postgres), marks=pytest.mark.skip(reason=NO_POSTGRES))]
 
 
 def adapter_named(name: str) -> Adapter:

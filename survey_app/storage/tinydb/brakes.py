@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Iterator
 
+from survey_app.storage.ids import valid_brake
 from survey_app.storage.tinydb.files import Files, make_dirs
-
-_PURPOSE_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-_KEY_RE = re.compile(r"^[0-9a-f]{8,64}$")
 
 
 def _write_counters(path: Path, counters: dict) -> None:
@@ -51,7 +48,7 @@ class BrakeStore:
     BRAKE_SHARDS = 64
 
     def _brake_path(self, purpose: str, key: str) -> Path:
-        if not (_PURPOSE_RE.match(purpose) and _KEY_RE.match(key)):
+        if not valid_brake(purpose, key):
             raise ValueError(f"invalid brake purpose or key: {purpose!r} {key!r}")
         return self.files.data_dir / "brakes" / f"{purpose}-{int(key[:8], 16) % self.BRAKE_SHARDS:02d}.json"
 

@@ -19,10 +19,8 @@ import logging
 import os
 import re
 import tempfile
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -30,11 +28,11 @@ from filelock import FileLock
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
+from survey_app.storage.ids import new_id, now, valid_id  # noqa: F401 (used by every part)
 from survey_app.storage.interface import DamagedDataError
 
 # Waiting longer than this for a lock means something is stuck; fail loudly instead of hanging.
 LOCK_TIMEOUT = 30
-_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 SHARD_RE = re.compile(r"^responses-(\d{6})\.json$")
 # write_atomic's temporary files: "." + name + "." + 8 random characters (tempfile's) + ".tmp"
 TEMP_RE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
@@ -111,6 +109,8 @@ _TABLE_KEYS = {
     "workshops.json": ("id", "join_code", "created_at"),
     "invitations.json": ("hash", "used"),
     "workshop.json": ("id", "version", "created_at"),
+    "consultation.json": ("id", "created_at"),
+    "versions.json": ("number", "created_at"),
 }
 _SHARDED_KEYS = ((SHARD_RE, ("id",)), (re.compile(r"^participants-\d\d\.json$"), ("id",)),
                  (re.compile(r"^votes-\d\d\.json$"), ("id", "participant")))
@@ -120,8 +120,10 @@ def _expected_documents(path: Path) -> tuple[tuple[str, ...], bool]:
     """(required keys of every document, exactly one document) for a table file."""
     if path.parent.name == "drafts":
         return ("id", "status", "answers"), True
-    if path.name == "workshop.json":
-        return _TABLE_KEYS["workshop.json"], True
+    if path.name in ("workshop.json", "consultation.json"):
+        return _TABLE_KEYS[path.name], True
+    if path.parent.name == "statements":
+        return ("organisation", "status"), True
     for pattern, keys in _SHARDED_KEYS:
         if pattern.match(path.name):
             return keys, False
@@ -174,19 +176,6 @@ def log_damage(problem: FileProblem) -> None:
         _logged.add(key)
         log.error("damaged data file %s (nothing was written to it; "
                   "`flask --app survey_app check-data` lists every damaged file)", problem)
-
-
-def valid_id(value: Any) -> bool:
-    # Ids from URLs and cookies end up in file paths: only canonical uuids may pass.
-    return isinstance(value, str) and bool(_UUID_RE.match(value))
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
 def fsync_dir(path: Path) -> None:

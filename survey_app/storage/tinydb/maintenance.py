@@ -142,7 +142,7 @@ class DataFolderMaintenance:
         def unit_folders(name: str) -> list[Path]:
             return sorted(p for p in (root / name).iterdir() if p.is_dir()) if (root / name).is_dir() else []
 
-        for folder in unit_folders("surveys"):
+        for folder in unit_folders("surveys") + unit_folders("consultations"):
             with self.files.lock(folder):
                 found = read(files_in(folder))
             yield from found
@@ -151,7 +151,7 @@ class DataFolderMaintenance:
                 with self.files.lock(folder if path == folder / "workshop.json" else path):
                     found = read([path])
                 yield from found
-        in_units = {folder for name in ("surveys", "workshops") for folder in unit_folders(name)}
+        in_units = {folder for name in ("surveys", "workshops", "consultations") for folder in unit_folders(name)}
         others = [p for p in files_in(root) if not in_units.intersection(p.parents)]
         for path in sorted(others, key=lambda p: (p.parent == root, p)):  # top-level tables last
             if path.suffix == ".json" or path.name == "secret_key":

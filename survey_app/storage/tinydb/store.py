@@ -8,6 +8,7 @@ Layout of data_dir:
   surveys/<survey_id>/drafts/<draft_id>.json      one in-progress answer set     drafts.py
   surveys/<survey_id>/invitations.json            personal invitations (hashes)  invitations.py
   workshops.json, workshops/<id>/...              workshops, participants, votes workshops.py
+  consultations/<id>/...            a consultation, its draft's versions, statements consultations.py
   brakes/<purpose>-NN.json          counters of recent wrong passwords and codes brakes.py
   audit.log                         who did what, one JSON line per event       brakes.py
 
@@ -19,18 +20,21 @@ from __future__ import annotations
 import os
 
 from survey_app.storage.tinydb.brakes import AuditLog, BrakeStore
+from survey_app.storage.tinydb.consultations import ConsultationStore
 from survey_app.storage.tinydb.drafts import DraftStore
 from survey_app.storage.tinydb.files import Files, make_dirs
 from survey_app.storage.tinydb.invitations import InvitationStore
 from survey_app.storage.tinydb.maintenance import DataFolderMaintenance
 from survey_app.storage.tinydb.responses import ResponseStore
 from survey_app.storage.tinydb.surveys import DefinitionStore, SurveyStore
+from survey_app.storage.tinydb.transfer import DataFolderTransfer
 from survey_app.storage.tinydb.users import UserStore
 from survey_app.storage.tinydb.workshops import WorkshopStore
 
 
 class Store(UserStore, SurveyStore, DefinitionStore, DraftStore, ResponseStore, InvitationStore,
-            WorkshopStore, BrakeStore, AuditLog, DataFolderMaintenance):
+            WorkshopStore, ConsultationStore, BrakeStore, AuditLog, DataFolderMaintenance,
+            DataFolderTransfer):
     """Every kind of data of the app in one data folder; each part uses `files`."""
 
     def __init__(self, data_dir: str | os.PathLike, shard_size: int = 128):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 
 from tinydb import Query
 
 from survey_app.fieldings.model import Fielding
+from survey_app.storage.ids import valid_definition_version
 from survey_app.storage.interface import DuplicateError
 from survey_app.storage.tinydb.files import (
     CONTENT,
@@ -22,9 +22,6 @@ from survey_app.storage.tinydb.files import (
     valid_id,
     write_atomic,
 )
-
-_DEFINITION_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
-_HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
 class SurveyStore:
@@ -85,7 +82,7 @@ class DefinitionStore:
     files: Files
 
     def _version_path(self, questionnaire_id: str, content_hash: str) -> Path | None:
-        if not (_DEFINITION_ID_RE.match(questionnaire_id) and _HASH_RE.match(content_hash)):
+        if not valid_definition_version(questionnaire_id, content_hash):
             return None
         return self.files.data_dir / "definitions" / questionnaire_id / f"{content_hash}.yaml"
 
