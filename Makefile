@@ -8,21 +8,28 @@ PORT ?= 5000
 .PHONY: run test check-translations translations
 
 $(BIN)/python:
+	@echo "First start: making a Python environment in $(VENV)/ and updating pip ..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	@echo "Installing survey_app and what it needs into $(VENV)/ (first start or after an update; a minute or two) ..."
 	$(BIN)/pip install --quiet -e .
+	@echo "Installed."
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	@echo "Installing survey_app with its test tools into $(VENV)/ (first run or after an update; a few minutes) ..."
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed-app
 
 ## Install (first time only) and start the app on http://$(HOST):$(PORT)
 run: $(VENV)/.installed-app
+	@echo "Checking the questionnaires ..."
 	$(BIN)/flask --app survey_app validate || true
+	@echo "Public links of the surveys:"
 	$(BIN)/flask --app survey_app surveys --base-url http://$(HOST):$(PORT)
+	@echo "Starting the app on http://$(HOST):$(PORT) (stop it with Ctrl+C) ..."
 	$(BIN)/flask --app survey_app run --host $(HOST) --port $(PORT)
 
 ## Install the test dependencies and run the whole test suite

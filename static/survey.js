@@ -330,6 +330,53 @@ if (typeof module !== "undefined" && module.exports) {   // node: tests/js/run_c
     update();
   });
 
+  // ------------------------------------------------------------------ autosave
+  // The draft is kept shortly after typing stops (one request per pause, never one per
+  // keystroke) and when the page is hidden (phone locked, tab closed): the page's own post
+  // with its CSRF token and action=autosave, which the server keeps as typed, unchecked
+  // (fieldings/respondent.py: AUTOSAVE); only "Next" checks the answers.
+  var AUTOSAVE_DELAY = 1500;   // ms after the last input
+  document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+    var status = document.getElementById("autosave-status");
+    var timer = null, dirty = false, sending = false, again = false;
+    function body() {
+      var data = new FormData(form);
+      data.set("action", "autosave");
+      return data;
+    }
+    function finished(saved) {
+      status.textContent = saved ? status.dataset.saved : status.dataset.failed;
+      if (!saved) { dirty = true; }
+      sending = false;
+      if (again) { again = false; schedule(); }
+    }
+    function save() {
+      timer = null;
+      if (!dirty || form.dataset.sending) { return; }
+      if (sending) { again = true; return; }
+      dirty = false;
+      sending = true;
+      fetch(window.location.href, { method: "POST", body: body(), credentials: "same-origin" })
+        .then(function (response) { finished(response.status === 204); },
+              function () { finished(false); });
+    }
+    function schedule() {
+      dirty = true;
+      clearTimeout(timer);
+      timer = setTimeout(save, AUTOSAVE_DELAY);
+    }
+    form.addEventListener("input", schedule);
+    form.addEventListener("change", schedule);
+    form.addEventListener("submit", function () { clearTimeout(timer); dirty = false; });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden" && dirty && !form.dataset.sending && navigator.sendBeacon) {
+        clearTimeout(timer);
+        dirty = false;
+        navigator.sendBeacon(window.location.href, body());
+      }
+    });
+  });
+
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
 })();

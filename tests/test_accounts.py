@@ -138,6 +138,21 @@ def test_cli_creates_user(app, runner):
     assert "bereits vergeben" in again.output
 
 
+def test_cli_asks_for_the_password_in_the_interface_language(app, runner, tmp_path):
+    result = runner.invoke(args=["create-user", "mia"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert "Passwort: " in result.output and "Passwort wiederholen: " in result.output
+    assert PASSWORD not in result.output
+    assert "„mia“" in result.output or "mia" in result.output.splitlines()[-1]
+    differ = runner.invoke(args=["create-user", "max"], input=f"{PASSWORD}\nsomething else\n")
+    assert differ.exit_code == 1 and "Die beiden Passwörter" in differ.output
+    with app.app_context():
+        assert get_store().find_user("max") is None
+    english = make_app(tmp_path / "en", BABEL_DEFAULT_LOCALE="en").test_cli_runner()
+    result = english.invoke(args=["create-user", "lou"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert "Password: " in result.output and "Repeat the password: " in result.output
+
+
 def test_cli_validate_exit_codes(runner, tmp_path):
     ok = runner.invoke(args=["validate"])
     assert ok.exit_code == 0 and "no problems" in ok.output

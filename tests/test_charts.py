@@ -89,7 +89,7 @@ def test_choice_bars():
     assert bar.type == "bar" and bar.orientation == "h"
     assert list(bar.y) == ["Staff", "Lead"]
     assert list(bar.x) == [75.0, 25.0]
-    assert list(bar.text) == ["75 % (n=3)", "25 % (n=1)"]
+    assert list(bar.text) == ["75.0 % (n=3)", "25.0 % (n=1)"]
     assert "Role" in f.layout.title.text and "n = 4" in f.layout.title.text
 
 
@@ -170,7 +170,7 @@ def test_number_box_from_quartiles():
 def test_allocation_bars():
     f = fig("alloc")
     assert list(f.data[0].x) == [40.0, 60.0]
-    assert list(f.data[0].text) == ["40 %", "60 %"]
+    assert list(f.data[0].text) == ["40.0 %", "60.0 %"]
     assert "n = 2" in f.layout.title.text
 
 
@@ -193,7 +193,7 @@ def upper_outside_placeholders(s: str) -> str:
 def test_gettext_is_applied():
     g = upper_outside_placeholders
     assert "N = 4" in fig("role", gettext=g).layout.title.text
-    assert fig("role", gettext=g).data[0].text[0] == "75 % (N=3)"
+    assert fig("role", gettext=g).data[0].text[0] == "75.0 % (N=3)"
     assert "MULTIPLE ANSWERS POSSIBLE" in fig("topics", gettext=g).layout.title.text
     f = fig("tasks", gettext=g)
     assert f.data[0].y[0] == "Networking<br>N=5, DK 1"   # definition text untranslated

@@ -77,6 +77,7 @@ class Question:
     id: str
     type: str                                 # a name in questions/registry.py
     text: Text
+    number: int | None = None                 # shown before the text; None when numbering is off or a note
     help: Text | None = None
     required: bool = False
     construct: str | None = None
@@ -145,6 +146,7 @@ class Questionnaire:
     scales: dict[str, Scale] = field(default_factory=dict)
     content_hash: str = ""       # sha256 of the file content, identifies the version
     partial_languages: tuple[str, ...] = ()   # translations known to be incomplete
+    numbering: bool = True                    # questions carry their number (Question.number)
 
     @property
     def default_language(self) -> str:

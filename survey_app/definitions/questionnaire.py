@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import reprlib
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,7 +49,7 @@ class Catalogue:
 # --------------------------------------------------------------------------- loading
 
 TOP_REQUIRED = ("id", "languages", "title", "intro", "anonymity", "pages")
-TOP_OPTIONAL = ("duration_minutes", "scales", "partial_languages")
+TOP_OPTIONAL = ("duration_minutes", "scales", "partial_languages", "numbering")
 SCALE_REQUIRED, SCALE_OPTIONAL = ("points",), ("ordered", "dont_know")
 PAGE_REQUIRED, PAGE_OPTIONAL = ("id", "title", "questions"), ("intro", "show_if")
 QUESTION_REQUIRED = ("id", "type", "text")
@@ -136,7 +137,8 @@ def parse_definition(
     intro = c.text(loc, "intro", data.get("intro"), ctx.languages)
     anonymity = c.text(loc, "anonymity", data.get("anonymity"), ctx.languages)
     duration = c.integer(loc, "duration_minutes", data.get("duration_minutes"), minimum=1)
-    pages = _pages(c, data.get("pages"), ctx)
+    numbering = c.boolean(loc, "numbering", data.get("numbering"))
+    pages = _numbered(_pages(c, data.get("pages"), ctx), numbering is not False)
     for lang, count in c.partial_fallbacks.items():
         c.warn("top level", f'language "{lang}" is marked as partial: {count} '
                             f"{'text is' if count == 1 else 'texts are'} shown in "
@@ -147,7 +149,7 @@ def parse_definition(
     return Questionnaire(
         id=questionnaire_id, source=source, title=title, intro=intro, anonymity=anonymity,
         duration_minutes=duration, languages=ctx.languages, pages=pages, scales=ctx.scales,
-        content_hash=content_hash, partial_languages=c.partial,
+        content_hash=content_hash, partial_languages=c.partial, numbering=numbering is not False,
     ), c.problems
 
 
@@ -256,6 +258,19 @@ def _pages(c: Collector, value: object, ctx: Context) -> tuple[Page, ...]:
             for j, q in enumerate(c.sequence(loc, "questions", data.get("questions"))))
         pages.append(Page(id=page_id, title=title, questions=questions, intro=intro, show_if=show_if))
     return tuple(pages)
+
+
+def _numbered(pages: tuple[Page, ...], numbering: bool) -> tuple[Page, ...]:
+    """Every question with an answer numbered 1, 2, ... in the order of the definition, across
+    pages. The numbers follow the definition, not the respondent's way: a question hidden by
+    branching keeps its number and leaves a gap, so that "question 7" is the same question on
+    every respondent's page, in the results, the downloads and the codebook."""
+    if not numbering:
+        return pages
+    numbers = iter(range(1, 10**6))
+    return tuple(dataclasses.replace(page, questions=tuple(
+        dataclasses.replace(q, number=next(numbers)) if q is not None and q.has_answer else q
+        for q in page.questions)) for page in pages)
 
 
 def _question(c: Collector, data: object, path: str, ctx: Context) -> Question | None:

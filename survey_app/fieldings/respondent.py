@@ -5,7 +5,11 @@ The view reads the request (the draft named in the session, the posted form chec
 web.forms), calls `arrive` and, for a posted page, `post_page`, and turns the outcome into a
 redirect or a page:
 
-    Redirect(START | PAGE | SAVED | THANKS)   NotFound   Show(index, answers, status, appeared)
+    Redirect(START | PAGE | SAVED | THANKS)   NotFound   Show(index, answers, status, appeared)   Kept()
+
+Besides the buttons of a page (BACK, SAVE, NEXT), two posts keep what was typed without
+checking it or moving on: AUTOSAVE (survey.js, shortly after typing stops) and LANGUAGE
+(a language of the header chosen mid-page); neither refuses an answer, only NEXT does.
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from survey_app.definitions.model import Questionnaire
-from survey_app.fieldings.drafts import build_response, changed, closed, is_submitted, merged
+from survey_app.fieldings.drafts import build_response, changed, closed, is_open, is_submitted, merged
 from survey_app.fieldings.invitations import invitation_state, token_hash
 from survey_app.fieldings.model import Fielding
 from survey_app.fieldings.navigation import nearest_visible_page, next_page, previous_page
@@ -23,6 +27,7 @@ from survey_app.storage.interface import Drafts, InvitationUsedError, Invitation
 
 START, PAGE, SAVED, THANKS = "start", "page", "saved", "thanks"
 BACK, SAVE, NEXT = "back", "save", "next"   # the buttons of a page
+AUTOSAVE, LANGUAGE = "autosave", "language"  # kept as typed, the page stays
 
 
 @dataclass(frozen=True)
@@ -47,17 +52,23 @@ class Show:
 
 
 @dataclass(frozen=True)
+class Kept:
+    """The draft holds what was typed on the page; the respondent stays on it (AUTOSAVE)."""
+    stored: bool = True      # False when the draft was submitted meanwhile (nothing to keep)
+
+
+@dataclass(frozen=True)
 class Posted:
     """A posted page as the form read it."""
-    action: str              # BACK, SAVE or NEXT
+    action: str              # BACK, SAVE, NEXT, AUTOSAVE or LANGUAGE
     valid: bool              # every shown question passed its checks
     answers: Mapping         # the answers that passed (None: unanswered, deletes a stored one)
     entered: Mapping         # the input as typed, also what did not pass
-    language: str
+    language: str            # the questionnaire language of the draft from now on
     appeared: bool = False   # a question shows now that was not on the page the respondent sent
 
 
-Outcome = Redirect | NotFound | Show
+Outcome = Redirect | NotFound | Show | Kept
 
 
 class RespondentStore(Drafts, Responses, Invitations, Protocol):
@@ -107,7 +118,8 @@ def arrive(questionnaire: Questionnaire, draft: Mapping | None, number: int, all
 def post_page(store: RespondentStore, fielding: Fielding, questionnaire: Questionnaire,
               draft: dict, index: int, posted: Posted,
               check: Callable[[dict], tuple[int | None, dict]], token: str | None = None) -> Outcome:
-    """A posted page: BACK, SAVE or NEXT (which submits after the last page).
+    """A posted page: BACK, SAVE or NEXT (which submits after the last page), AUTOSAVE or
+    LANGUAGE (kept as typed, unchecked; the page stays, in `posted.language` after LANGUAGE).
 
     Everything typed is kept in the draft, also what is incomplete or invalid; only answers
     that pass every check count for branching and reach the response. `check(draft)` checks
@@ -123,6 +135,11 @@ def post_page(store: RespondentStore, fielding: Fielding, questionnaire: Questio
         back = previous_page(questionnaire, after, index)
         store_draft(page=back)
         return Redirect(PAGE, back)
+    if posted.action == AUTOSAVE:
+        return Kept(is_open(store_draft()))
+    if posted.action == LANGUAGE:
+        store_draft(page=index)
+        return Redirect(PAGE, index)
     if posted.action == SAVE:  # give the respondent a way back in later
         store_draft(page=index)
         return Redirect(SAVED)

@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 from survey_app.analysis.summaries import QuestionSummary
 from survey_app.analysis.breakdown import Breakdown
 from survey_app.definitions.model import Text, localized
+from survey_app.output import formatting
 
 Gettext = Callable[[str], str]
 
@@ -31,8 +32,16 @@ OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
              "#F0E442", "#000000")
 BAR_COLOR = OKABE_ITO[0]
 NEUTRAL_COLOR = "#BDBDBD"   # the middle point of an odd ordered scale
+# Sizes in CSS px: a chart printed at its own size (the report draws charts 170 mm wide, so
+# A4 needs no scaling) shows 1 px as 0.75 pt, so 12 px is the least for 9 pt on paper.
 FONT = dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size=14,
             color="#222222")
+TITLE_SIZE = 17
+SUB_SIZE = 13               # the lines under the title: n, missing answers, filter, version
+MIN_TEXT = 12               # smallest text anywhere on a chart (bar texts are hidden below it)
+TITLE_LINE = 23             # px per title line
+SUB_LINE = 18               # px per line under the title
+TITLE_PAD = 24              # px above the title (plotly sets the first line's baseline about here)
 
 ROW_HEIGHT = 44             # px per bar row
 LABEL_WIDTH = 32            # characters per line of a row label
@@ -64,9 +73,10 @@ def wrap(text: str, width: int) -> str:
     return "<br>".join(lines) or text
 
 
-def pct(share: float) -> str:
-    """A share (0..1) as a whole percent, rounded half up."""
-    return str(math.floor(share * 100 + 0.5))
+def percents(shares: list, lang: str, whole: bool = True) -> list[str]:
+    """Shares as the tables write them (output/formatting.py: one rule, 12,5 % in German,
+    shares of a whole adding up to 100 %); a share not known as an empty text."""
+    return formatting.percents(shares, lang, whole)
 
 
 def diverging_colors(k: int) -> list[str]:
@@ -81,22 +91,34 @@ def diverging_colors(k: int) -> list[str]:
     return colors
 
 
+def sub_line(text: str) -> str:
+    """A line under the title (already escaped), smaller but never below MIN_TEXT."""
+    return f'<br><span style="font-size:{SUB_SIZE}px">{text}</span>'
+
+
 def title(question_text: Text, lang: str, n: int | None, gettext: Gettext, note: str | None = None) -> dict:
-    """The question and its n (None: a matrix, whose lines have their own n, or an n the release
-    plan hides), and a note."""
+    """The question (wrapped) with n under it (None: a matrix, whose lines have their own n, or
+    an n the release plan hides) and a note, anchored to the top of the figure: the plot starts
+    below the space `layout` keeps for all its lines, so nothing overlaps a bar."""
     sub = " · ".join(part for part in (gettext("n = %(n)d") % {"n": n} if n is not None else "", note) if part)
     text = wrap(esc(localized(question_text, lang)), TITLE_WIDTH)
-    return dict(text=f"{text}<br><sup>{sub}</sup>", x=0, xanchor="left", xref="container",
-                y=1, yanchor="bottom", yref="paper", pad=dict(b=18, l=8), font=dict(size=17))
+    return dict(text=text + sub_line(sub), x=0, xanchor="left", xref="container",
+                y=1, yanchor="top", yref="container", pad=dict(t=TITLE_PAD, l=8), font=dict(size=TITLE_SIZE))
+
+
+def title_height(text: str) -> int:
+    """The space the title's lines need from the top of the figure down to the plot."""
+    sub_lines = text.count('<span style="font-size:')
+    main_lines = text.split("<br><span style=")[0].count("<br>") + 1
+    return TITLE_PAD + TITLE_LINE * main_lines + SUB_LINE * sub_lines + 14
 
 
 def layout(fig: go.Figure, labels: list[str], legend: list[str] | None = None) -> None:
     """Fixed height from the number of rows, the lines per row label, the title lines and
     the estimated legend rows (at ~600 px width)."""
-    title_lines = fig.layout.title.text.count("<br>") + 1
     label_lines = max((label.count("<br>") + 1 for label in labels), default=1)
     row_height = max(ROW_HEIGHT, 22 * label_lines + 16)
-    top = 40 + 22 * title_lines
+    top = title_height(fig.layout.title.text)
     bottom = 60
     if legend:
         # plotly wraps a horizontal legend at the plot width (~300 px beside long labels)
@@ -111,7 +133,7 @@ def layout(fig: go.Figure, labels: list[str], legend: list[str] | None = None) -
         plot_bgcolor="white",
         paper_bgcolor="white",
         bargap=0.25,
-        uniformtext=dict(minsize=11, mode="hide"),
+        uniformtext=dict(minsize=MIN_TEXT, mode="hide"),
     )
     if legend:
         fig.update_layout(legend=dict(
@@ -199,11 +221,12 @@ def grouped_bars(result: Breakdown, shown: list, labels: list[str], values: list
 
 
 def add_caption(fig: go.Figure, caption: str) -> go.Figure:
-    """A line under the title saying what the chart shows (missing answers, filter,
+    """Lines under the title saying what the chart shows (missing answers, filter,
     questionnaire version), so that a chart copied into a paper still says it."""
-    fig.layout.title.text = f"{fig.layout.title.text}<br><sup>{esc(caption)}</sup>"
-    fig.layout.height += 22
-    fig.layout.margin.t += 22
+    lines = textwrap.wrap(caption, int(TITLE_WIDTH * TITLE_SIZE / SUB_SIZE), break_long_words=False) or [caption]
+    fig.layout.title.text += "".join(sub_line(esc(line)) for line in lines)
+    fig.layout.height += SUB_LINE * len(lines)
+    fig.layout.margin.t += SUB_LINE * len(lines)
     return fig
 
 
@@ -219,13 +242,25 @@ def breakdown_figure(result: Breakdown, lang: str, gettext: Gettext = _identity)
     shown = [r for r in result.groups if not r.suppressed]
     if not shown:
         return None
-    return result.question.kind.breakdown_figure(result, shown, lang, gettext)
+    return finished(result.question.kind.breakdown_figure(result, shown, lang, gettext), result.question, lang)
 
 
 def figure_for(summary: QuestionSummary, lang: str,
                gettext: Gettext = _identity) -> go.Figure | None:
     """The chart for one question summary; None for a type without one (free texts)."""
-    return summary.question.kind.figure(summary, lang, gettext)
+    return finished(summary.question.kind.figure(summary, lang, gettext), summary.question, lang)
+
+
+def finished(fig: go.Figure | None, question, lang: str) -> go.Figure | None:
+    """What every chart shares at the end: the question's number before the title, as on the
+    page and in the tables, and the language's decimal and thousands separators for the
+    numbers plotly writes itself (hover texts of grouped bars)."""
+    if fig is None:
+        return None
+    if question.number and fig.layout.title.text:
+        fig.layout.title.text = f"{question.number}. {fig.layout.title.text}"
+    fig.update_layout(separators=formatting.separators(lang))
+    return fig
 
 
 def figure_json(fig: go.Figure) -> str:

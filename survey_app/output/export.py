@@ -145,17 +145,17 @@ META_DESCRIPTIONS = {
 def codebook_table(questionnaire: Questionnaire, lang: str, include_texts: bool = True,
                    extra: Sequence[str] = (), meta: Sequence[str] = META_COLUMNS) -> tuple[list[str], list[list[Cell]]]:
     """One row per column of the wide table: what it holds and how its values read."""
-    headers = ["variable", "question", "item", "type", "text", "item_text", "values", "construct"]
+    headers = ["variable", "question", "item", "type", "text", "item_text", "values", "construct", "number"]
     rows: list[list[Cell]] = [
-        [column, None, None, *META_DESCRIPTIONS[column], None, None, None] for column in meta
-    ] + [[column, None, None, "code", EXTRA_COLUMNS[column], None, None, None] for column in extra]
+        [column, None, None, *META_DESCRIPTIONS[column], None, None, None, None] for column in meta
+    ] + [[column, None, None, "code", EXTRA_COLUMNS[column], None, None, None, None] for column in extra]
     default = questionnaire.default_language
     for q in exported_questions(questionnaire, include_texts):
         text = localized(q.text, lang, default)
         values = q.kind.value_labels(q, lang)
         for row in q.kind.codebook_rows(q):
             item_text = localized(row.item_text, lang, default) if row.item_text else None
-            rows.append([row.variable, q.id, row.item, q.type, text, item_text, values, row.construct])
+            rows.append([row.variable, q.id, row.item, q.type, text, item_text, values, row.construct, q.number])
     return headers, rows
 
 
@@ -186,7 +186,7 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Cell]]]
 def summary_record(summary: QuestionSummary, lang: str) -> dict:
     """One question's aggregates as plain data (JSON-ready), labels in `lang`."""
     question = summary.question
-    record: dict[str, Any] = {"question": question.id, "type": question.type,
+    record: dict[str, Any] = {"question": question.id, "number": question.number, "type": question.type,
                               "text": localized(question.text, lang), "construct": question.construct,
                               "n": summary.n, "missing": summary.missing}
     record.update(question.kind.summary_record(summary, lang))
@@ -198,7 +198,8 @@ def findings_records(findings: Findings, lang: str) -> list[dict]:
     records = []
     for section in findings.sections:
         if section.suppressed:
-            records.append({"question": section.question.id, "type": section.question.type,
+            records.append({"question": section.question.id, "number": section.question.number,
+                            "type": section.question.type,
                             "text": localized(section.question.text, lang), "suppressed": True})
             continue
         record = summary_record(section.summary, lang)
@@ -233,7 +234,7 @@ def aggregates_json(findings: Findings, lang: str) -> str:
 
 
 SUMMARY_HEADERS = ["question", "group", "item", "category", "label", "n", "count", "share",
-                   "mean", "median", "sd", "top2", "bottom2", "dont_know", "missing", "note"]
+                   "mean", "median", "sd", "top2", "bottom2", "dont_know", "missing", "note", "number"]
 
 
 def _row(**cells: Cell) -> list[Cell]:
@@ -265,14 +266,23 @@ def summary_table(findings: Findings, lang: str) -> tuple[list[str], list[list[C
     is in the "mean" column of its option rows."""
     rows: list[list[Cell]] = []
     for record in findings_records(findings, lang):
-        if record.get("suppressed"):
-            rows.append(_row(question=record["question"], label=record["text"], note="suppressed"))
-            continue
-        rows.extend(_summary_rows(record, None))
-        for group in record.get("groups", []):
-            label = group["label"] or "no answer"
-            if group["suppressed"]:
-                rows.append(_row(question=record["question"], group=label, note="suppressed"))
-            else:
-                rows.extend(_summary_rows(group["summary"], label))
+        rows.extend(_numbered(_question_rows(record), record.get("number")))
     return SUMMARY_HEADERS, rows
+
+
+def _question_rows(record: dict) -> list[list[Cell]]:
+    if record.get("suppressed"):
+        return [_row(question=record["question"], label=record["text"], note="suppressed")]
+    rows = _summary_rows(record, None)
+    for group in record.get("groups", []):
+        label = group["label"] or "no answer"
+        if group["suppressed"]:
+            rows.append(_row(question=record["question"], group=label, note="suppressed"))
+        else:
+            rows.extend(_summary_rows(group["summary"], label))
+    return rows
+
+
+def _numbered(rows: list[list[Cell]], number: int | None) -> list[list[Cell]]:
+    """Every row of a question carries its number (the last column)."""
+    return [row[:-1] + [number] for row in rows]

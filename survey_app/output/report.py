@@ -9,6 +9,7 @@ from pathlib import Path
 
 import plotly
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from survey_app.output import formatting
 from survey_app.analysis.findings import Findings
@@ -16,6 +17,7 @@ from survey_app.definitions.model import localized
 from survey_app.fieldings.model import Fielding
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
+TRIANGULATION_PART = 6   # columns per part of the triangulation: what a landscape A4 page holds readably
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
@@ -29,11 +31,20 @@ def _environment(lang: str, gettext: Callable[..., str]) -> Environment:
     env.filters.update(
         localized=localized,
         percent=lambda share: formatting.percent(share, lang),
+        percents=lambda shares, whole=True: formatting.percents(list(shares), lang, whole),
         decimal=lambda value: formatting.decimal(value, lang),
         number=formatting.number,
         paragraphs=formatting.paragraphs,
+        css_string=css_string,
     )
     return env
+
+
+def css_string(text: str) -> Markup:
+    """Text for a CSS string inside <style> (the printed footer): every character but letters,
+    digits and spaces as a CSS escape, so that neither a quote nor "</style>" ends it."""
+    return Markup("".join(ch if ch.isalnum() and ch.isascii() or ch == " " else f"\\{ord(ch):06x}"
+                          for ch in str(text)))
 
 
 def report_html(findings: Findings, lang: str, gettext: Callable[..., str], charts: Mapping[str, str | None],
@@ -51,6 +62,8 @@ def report_html(findings: Findings, lang: str, gettext: Callable[..., str], char
         lang=lang,
         default_lang=findings.questionnaire.default_language,
         today=(today or dt.date.today()).isoformat(),
+        footer_title=" · ".join(filter(None, (localized(findings.questionnaire.title, lang), getattr(survey, "label", None)))),
+        triangulation_part=TRIANGULATION_PART,
         triangulation=triangulation,
         filter_label=filter_label,
         completion=completion,

@@ -129,7 +129,7 @@ class Allocation(PerItem, QuestionType):
     def figure(self, summary: AllocationSummary, lang: str, gettext):
         """Bars of the mean share of the total per item."""
         shares = [(i.share or 0.0) * 100 for i in summary.items]
-        texts = [gettext("%(percent)s %%") % {"percent": charts.pct(s / 100)} for s in shares]
+        texts = charts.percents([i.share for i in summary.items], lang)
         return charts.bar_figure(summary, charts.row_labels([i.item for i in summary.items], lang), shares, texts,
                                  gettext("Mean share of the total (%)"), lang, gettext,
                                  axis=charts.percent_axis(max(shares, default=0), symmetric=False), margin_right=60)

@@ -103,14 +103,18 @@ class SingleChoice(QuestionType):
         # options whose count the release plan hides are left out of the chart
         options = [o for o in summary.options if o.count is not None and o.share is not None]
         if len(options) < len(summary.options) or summary.n is None:
-            return None if not options or summary.n is None else charts.bar_figure(
+            if not options or summary.n is None:
+                return None
+            shown = charts.percents([o.share for o in options], lang, whole=False)   # not the whole
+            return charts.bar_figure(
                 summary, charts.row_labels(options, lang), [o.share * 100 for o in options],
-                [gettext("%(percent)s %% (n=%(count)d)") % {"percent": charts.pct(o.share), "count": o.count}
-                 for o in options], gettext("Share of respondents (%)"), lang, gettext,
+                [gettext("%(percent)s (n=%(count)d)") % {"percent": share, "count": o.count}
+                 for share, o in zip(shown, options)], gettext("Share of respondents (%)"), lang, gettext,
                 note=gettext("some options hidden to protect small groups"),
                 axis=charts.percent_axis(100, symmetric=False), margin_right=110)
-        texts = [gettext("%(percent)s %% (n=%(count)d)") % {"percent": charts.pct(o.share), "count": o.count}
-                 for o in summary.options]
+        shares = charts.percents([o.share for o in summary.options], lang, whole=not summary.multiple)
+        texts = [gettext("%(percent)s (n=%(count)d)") % {"percent": share, "count": o.count}
+                 for share, o in zip(shares, summary.options)]
         return charts.bar_figure(summary, charts.row_labels(summary.options, lang),
                                  [o.share * 100 for o in summary.options], texts,
                                  gettext("Share of respondents (%)"), lang, gettext, note=note,

@@ -356,6 +356,8 @@ def scale_figure(summary: ScaleSummary, lang: str, gettext) -> go.Figure:
 
     # share (percent) and count per row and point value
     share_of = [{p.value: p.share * 100 for p in row.points} for row in summary.items]
+    shown = [dict(zip((p.value for p in row.points), charts.percents([p.share for p in row.points], lang)))
+             for row in summary.items]   # as the table writes them, adding up to 100 %
     count = [{p.value: p.count for p in row.points} for row in summary.items]
     points = sorted(scale.points, key=lambda p: p.value) if scale.ordered else list(scale.points)
     k = len(points)
@@ -365,15 +367,14 @@ def scale_figure(summary: ScaleSummary, lang: str, gettext) -> go.Figure:
     def bar(i: int, sign: int, part: float, *, text: bool, legend: bool) -> go.Bar:
         p = points[i]
         name = charts.esc(localized(p.label, lang)) or str(p.value)
-        hover = [gettext("%(point)s: %(percent)s %% (%(count)d of %(base)d)")
-                 % {"point": name, "percent": charts.pct(s[p.value] / 100), "count": c[p.value],
-                    "base": row.n_valid}
-                 for s, c, row in zip(share_of, count, summary.items)]
+        hover = [gettext("%(point)s: %(percent)s (%(count)d of %(base)d)")
+                 % {"point": name, "percent": t[p.value], "count": c[p.value], "base": row.n_valid}
+                 for t, c, row in zip(shown, count, summary.items)]
         return go.Bar(
             y=labels, x=[sign * part * s[p.value] for s in share_of], orientation="h",
             name=name, meta=p.value, legendrank=i, showlegend=legend,
             marker=dict(color=colors[i], line=dict(color="white", width=1)),
-            text=[f"{charts.pct(s[p.value] / 100)} %" if text and s[p.value] else "" for s in share_of],
+            text=[t[p.value] if text and s[p.value] else "" for s, t in zip(share_of, shown)],
             textposition="inside", insidetextanchor="middle", textangle=0,
             hovertext=hover, hoverinfo="text",
         )
@@ -420,7 +421,7 @@ def role_heatmap(summary: ScaleSummary, lang: str, gettext) -> go.Figure:
     if summary.n == 0:
         return charts.empty(fig, gettext)
     shares = [[p.share * 100 for p in row.points] for row in summary.items]
-    texts = [[f"{charts.pct(p.share)} %" for p in row.points] for row in summary.items]
+    texts = [charts.percents([p.share for p in row.points], lang) for row in summary.items]
     fig.add_trace(go.Heatmap(
         z=shares, x=columns, y=rows, text=texts, texttemplate="%{text}", zmin=0, zmax=100,
         colorscale="Blues", colorbar=dict(title=dict(text="%"), thickness=12),

@@ -57,14 +57,18 @@ def validate_command(folder: str | None) -> None:
 @with_appcontext
 @click.argument("username")
 @click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
-@click.password_option(help="Asked for when not given (typed twice, not shown).")
-def create_user_command(username: str, role: str, password: str) -> None:
+@click.option("--password", help="Asked for when not given (typed twice, not shown).")
+def create_user_command(username: str, role: str, password: str | None) -> None:
     """Create a staff account (admin, evaluator or facilitator)."""
+    if password is None:  # asked in the interface language, as its errors are written
+        password = click.prompt(gettext("Password"), hide_input=True)
+        if click.prompt(gettext("Repeat the password"), hide_input=True) != password:
+            raise click.ClickException(gettext("The two passwords differ. No account was created."))
     try:
         user = create_user(username, password, role)
     except AccountError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Created {user.role} account {user.username!r}.")
+    click.echo(gettext("Created the %(role)s account “%(name)s”.", role=user.role, name=user.username))
 
 
 @click.command("surveys")

@@ -98,7 +98,10 @@ class Flow:
         return figure
 
     def record(self, *answers) -> dict:
-        return summary_record(self.summary(*answers), "en")
+        """The JSON record without the question's number (tests/test_numbering.py checks it)."""
+        record = summary_record(self.summary(*answers), "en")
+        assert record.pop("number") == 1
+        return record
 
     def columns(self, *answers) -> tuple[list, list]:
         """The question's columns of the response table and each response's cells."""
@@ -106,7 +109,8 @@ class Flow:
         return headers[4:], [row[4:] for row in rows]
 
     def codebook(self) -> list[list]:
-        return codebook_table(self.questionnaire, "en")[1][4:]
+        """The question's codebook rows without the number column (tests/test_numbering.py)."""
+        return [row[:-1] for row in codebook_table(self.questionnaire, "en")[1][4:]]
 
     def report(self, *answers, minimum: int = 1, texts: bool = True) -> str:
         """The HTML report's section of the question (its table), without the chart; by default

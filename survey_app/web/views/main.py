@@ -103,6 +103,11 @@ def percent_filter(share) -> str:
     return formatting.percent(share, select_locale())
 
 
+@bp.app_template_filter("percents")
+def percents_filter(shares, whole: bool = True) -> list[str]:
+    return formatting.percents(list(shares), select_locale(), whole)
+
+
 @bp.app_template_filter("decimal")
 def decimal_filter(value) -> str:
     return formatting.decimal(value, select_locale())

@@ -174,9 +174,17 @@ def chart_caption(findings: Findings, missing: int, lang: str) -> str:
     parts = [gettext("without answer: %(n)d", n=missing)] if missing is not None else []
     if findings.response_filter:
         parts.append(gettext("filter: %(filter)s", filter=filter_label(findings.response_filter, lang)))
-    versions = ", ".join(gettext("other version") if v == OTHER_VERSION else v[:8] for v in findings.versions)
-    parts.append(gettext("questionnaire version %(v)s", v=versions))
-    return " · ".join(parts)
+    parts.append(version_label(findings))
+    return " · ".join(part for part in parts if part)
+
+
+def version_label(findings: Findings) -> str:
+    """How many questionnaire versions the numbers pool, when more than one. No content hash
+    (it means nothing to a reader) and no day (the day a version was first answered can be one
+    person's day of submission); versions answered by fewer than the minimum are counted
+    together as one "other version" (findings.versions is pooled)."""
+    count = len(findings.versions)
+    return gettext("answers to %(n)d questionnaire versions", n=count) if count > 1 else ""
 
 
 def filter_label(response_filter: ResponseFilter, lang: str) -> str:

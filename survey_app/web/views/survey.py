@@ -164,7 +164,11 @@ def page(slug: str, number: int):
     answers, entered = draft_changes(form)
     appeared = respondent.questions_appeared(questionnaire, index, form.visible_question_ids(),
                                              request.form.get("shown_questions"))
-    posted = respondent.Posted(request.form.get("action", respondent.NEXT), valid, answers, entered, lang, appeared)
+    action, language = request.form.get("action", respondent.NEXT), lang
+    if request.form.get("switch_language") in questionnaire.languages:  # a language of the header
+        action, language = respondent.LANGUAGE, request.form["switch_language"]
+        session["lang"] = language
+    posted = respondent.Posted(action, valid, answers, entered, language, appeared)
     try:
         outcome = respondent.post_page(get_store(), survey, questionnaire, draft, index, posted,
                                        lambda d: check_draft(questionnaire, lang, d), _invitation_token(survey))
@@ -183,6 +187,8 @@ def _follow(survey: Fielding, outcome: respondent.Outcome, questionnaire=None, f
     """The redirect or page for an outcome of fieldings.respondent."""
     if isinstance(outcome, respondent.NotFound):
         abort(404)
+    if isinstance(outcome, respondent.Kept):  # survey.js autosaving: nothing to show
+        return "", 204 if outcome.stored else 409
     if isinstance(outcome, respondent.Show):
         return render_page(survey, questionnaire, outcome.index, form, lang, outcome.answers,
                            appeared=outcome.appeared), outcome.status
