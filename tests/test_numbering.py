@@ -94,7 +94,7 @@ def test_numbers_are_the_same_in_results_report_chart_and_downloads(tmp_path):
         survey = store.find_survey_by_slug("stakeholder-questionnaire")
         questionnaire = get_questionnaire("stakeholder-questionnaire")
         rng = random.Random(3)
-        for _ in range(12):
+        for _ in range(60):
             draft = {"language": "de", "answers": random_answers(questionnaire, rng)}
             store.add_response(survey.id, build_response(survey, questionnaire, draft))
     client = app.test_client()

@@ -24,7 +24,8 @@ def test_the_results_workbook_reads_well_in_the_interface_language(app, client, 
     responses, summary, codebook = book.worksheets
     # header rows stay in view: two on the responses sheet (names, what they hold), one elsewhere
     assert responses.freeze_panes == "A3" and summary.freeze_panes == "A2" and codebook.freeze_panes == "A2"
-    assert [c.value for c in responses[2]][:2] == ["Antwort (zufällige Kennung)", "Tag der Abgabe"]
+    # an evaluator's file is microdata: a row number of this file, no id, no day (issue 10)
+    assert [c.value for c in responses[2]][:2] == ["Zeile (nur in dieser Datei)", "Fragebogenversion"]
     assert responses["A1"].font.b and summary["A1"].font.b
     assert [c.value for c in summary[1]][:4] == ["Frage", "Gruppe", "Aussage", "Kategorie"]
     assert [c.value for c in codebook[1]][:2] == ["Variable", "Frage"]
@@ -44,7 +45,7 @@ def test_english_interface_gives_english_headers(app, client, survey_id):
     book = load_workbook(io.BytesIO(_get(client, survey_id, "results.xlsx").get_data()))
     assert book.sheetnames == ["Responses", "Summary", "Codebook"]
     assert [c.value for c in book.worksheets[1][1]][:2] == ["Question", "Group"]
-    assert book.worksheets[0]["A2"].value == "Response (random id)"
+    assert book.worksheets[0]["A2"].value == "Row (in this file only)"
 
 
 def test_odd_values_are_written_without_failing():

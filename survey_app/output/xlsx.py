@@ -48,7 +48,7 @@ NAMES = {
 }
 # What the meta columns of the response table hold, for the label row.
 META_LABELS = {
-    "response_id": _l("Response (random id)"), "submitted_on": _l("Day of submission"),
+    "response_id": _l("Response (random id)"), "row": _l("Row (in this file only)"), "submitted_on": _l("Day of submission"),
     "version": _l("Questionnaire version"), "language": _l("Language"),
     "pseudonym": _l("Self-generated code"), "invitation": _l("Invitation number"),
 }
