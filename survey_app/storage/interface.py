@@ -232,7 +232,7 @@ class Responses(Protocol):
         """len(responses(survey_id)), without reading them all where the adapter can."""
 
     def change_response(self, survey_id: str, response_id: str, change: Callable[[dict], dict]) -> dict | None:
-        """Replace the response by change(response) (id and submission_key kept) and return it;
+        """Replace the response by change(response) (id kept) and return it;
         None when the survey has no such response. Nothing is written when it returns the
         response unchanged."""
 
@@ -431,8 +431,9 @@ class Transfer(Protocol):
 
     def export_records(self) -> Iterator[tuple[str, dict]]:
         """(kind, record) for everything kept: one of storage.copy.KINDS; drafts, responses and invitations as
-        {"survey_id", "record"} (invitations flat), participants and votes with their workshop
-        (and run); responses of a survey and audit events in their stored order."""
+        {"survey_id", "record"} (invitations flat), submitted drafts as {"survey_id", "hash"},
+        participants and votes with their workshop (and run); responses of a survey and audit
+        events in their stored order."""
 
     def import_records(self, records: Iterable[tuple[str, dict]]) -> None:
         """Store the records of export_records into this empty storage, keeping every id."""

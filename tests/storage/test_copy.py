@@ -55,7 +55,8 @@ def same_data(store, ids, secret) -> None:
     responses = store.responses(ids["survey"])
     assert [r["id"] for r in responses][0] == ids["response"] and len(responses) == 2
     assert responses[0]["nan"] != responses[0]["nan"]             # NaN as it was stored
-    assert store.get_draft(ids["survey"], ids["submitted"])["response_id"] == ids["response"]
+    assert store.get_draft(ids["survey"], ids["submitted"]) is None          # deleted, remembered
+    assert store.was_submitted(ids["survey"], ids["submitted"]) and store.count_submitted(ids["survey"]) == 1
     assert store.get_draft(ids["survey"], ids["open_draft"])["response_id"] is None
     assert store.count_invitations(ids["survey"]) == (2, 1)
     assert store.add_invitations(ids["survey"], ["c" * 64]) == [3]   # numbers run on after the copy
@@ -66,7 +67,8 @@ def same_data(store, ids, secret) -> None:
     assert [v["number"] for v in store.consultation_versions(ids["consultation"])] == [1, 2]
     assert store.get_statement(ids["consultation"], ids["organisation"])["general"] == "Einverstanden"
     # and the copy works on: a resubmit is recognised, a second vote replaces the first
-    assert store.submit_draft(ids["survey"], ids["submitted"], {}, closed) == (ids["response"], False)
+    assert store.submit_draft(ids["survey"], ids["submitted"], {}, closed) == (None, False)
+    assert store.count_responses(ids["survey"]) == 2
     assert store.put_vote(ids["workshop"], ids["run"], ids["person"], {"value": "y"})[1] is True
 
 
@@ -80,6 +82,7 @@ def test_a_data_folder_copied_to_another_holds_the_same(tmp_path):
     result = copy(make_app(tmp_path / "one", DATABASE_URL=None), str(tmp_path / "two"))
     assert result.exit_code == 0, result.output
     assert "counts and checksums match" in result.output and "response            2" in result.output
+    assert "submitted           1" in result.output
     copied = Store(tmp_path / "two")
     assert summarize(copied.export_records()) == summarize(source.export_records())
     same_data(copied, ids, secret)

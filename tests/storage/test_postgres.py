@@ -7,6 +7,8 @@ schema upgrades that servers may run at the same moment, workshop changes heard 
 Runs when SURVEY_APP_TEST_DATABASE_URL names a database (.ci/run starts one); skipped otherwise."""
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import threading
 import time
@@ -77,9 +79,27 @@ def test_the_database_itself_refuses_a_second_vote_or_a_second_response_per_draf
                          (workshop["id"], run, person))
         conn.rollback()
         with pytest.raises(psycopg.errors.UniqueViolation):
-            conn.execute("INSERT INTO responses (survey_id, id, submission_key, record) VALUES (%s, %s, %s, '{}')",
-                         (SURVEY, str(uuid.uuid4()), draft["id"]))
+            conn.execute("INSERT INTO submitted_drafts (survey_id, hash) VALUES (%s, %s)",
+                         (SURVEY, hashlib.sha256(draft["id"].encode()).hexdigest()))
     assert store.count_votes(workshop["id"], run) == 1 and store.count_responses(SURVEY) == 1
+
+
+def test_a_data_folder_submit_that_stopped_half_way_finishes_here_once(store):
+    """copy-storage may bring a draft holding its reserved response id (the TinyDB adapter's
+    crash state), with or without the response stored: the submit finishes, storing once."""
+    before, after = (store.add_draft(SURVEY, new_draft(SURVEY, "de")) for _ in range(2))
+    reserved = str(uuid.uuid4())
+    stored = store.add_response(SURVEY, {"answers": {}})
+    store.add_invitations(SURVEY, ["b" * 64])
+    with psycopg.connect(store.db.url) as conn:
+        for draft, response_id in ((before, reserved), (after, stored)):
+            conn.execute("UPDATE drafts SET response_id = %s, record = %s WHERE id = %s",
+                         (response_id, json.dumps({**draft, "response_id": response_id}), draft["id"]))
+    assert store.submit_draft(SURVEY, before["id"], {"answers": {"q1": 2}}, closed) == (reserved, True)
+    assert store.submit_draft(SURVEY, after["id"], {"answers": {}}, closed, invitation="b" * 64) == (stored, False)
+    assert [r["id"] for r in store.responses(SURVEY)] == [stored, reserved]
+    assert store.list_drafts(SURVEY) == [] and store.count_submitted(SURVEY) == 2
+    assert store.find_invitation(SURVEY, "b" * 64)["used"] is True
 
 
 def test_a_second_process_waits_for_a_submission_under_way_and_gets_its_response(store, tmp_path):
@@ -97,7 +117,7 @@ def test_a_second_process_waits_for_a_submission_under_way_and_gets_its_response
         paused.stdin.flush()
         first_id = paused.stdout.readline().strip()
         other.join(timeout=30)
-        assert result == [(first_id, False)]
+        assert result == [(None, False)]                          # the draft gone, remembered as submitted
         assert [r["id"] for r in store.responses(SURVEY)] == [first_id]
     finally:
         stop(paused)
@@ -141,6 +161,48 @@ def test_upgrade_is_versioned_idempotent_and_safe_from_several_processes(tmp_pat
     assert sorted(len(applied) for applied, _ in results) == [0, 0, 0, len(schema.MIGRATIONS)]
     assert {version for _, version in results} == {schema.LATEST}
     assert schema.upgrade_database(url) == ([], schema.LATEST)
+
+
+def test_migration_3_unlinks_the_submissions_of_earlier_versions(tmp_path):
+    """A database of schema version 2: a response naming its draft, the submitted draft kept,
+    an invitation with its day of use. Upgraded and started, nothing links them any more."""
+    url = postgres_url(tmp_path)
+    drop_tables(url)
+    submitted, open_draft, response_id = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    with psycopg.connect(url) as conn:
+        conn.execute("CREATE TABLE schema_version (version integer PRIMARY KEY, description text NOT NULL, "
+                     "applied_at timestamptz NOT NULL DEFAULT now())")
+        for version, description, sql in schema.MIGRATIONS[:2]:
+            conn.execute(sql)
+            conn.execute("INSERT INTO schema_version (version, description) VALUES (%s, %s)", (version, description))
+        conn.execute("INSERT INTO drafts (survey_id, id, response_id, record) VALUES (%s, %s, %s, %s)",
+                     (SURVEY, submitted, response_id,
+                      f'{{"id":"{submitted}","status":"submitted","answers":{{}},"response_id":"{response_id}"}}'))
+        conn.execute("INSERT INTO drafts (survey_id, id, record) VALUES (%s, %s, %s)",
+                     (SURVEY, open_draft, f'{{"id":"{open_draft}","answers":{{"q1":1}},"response_id":null}}'))
+        conn.execute("INSERT INTO responses (survey_id, id, submission_key, record) VALUES (%s, %s, %s, %s)",
+                     (SURVEY, response_id, submitted,
+                      f'{{"answers":{{"q1":4}},"x":NaN,"id":"{response_id}","submission_key":"{submitted}"}}'))
+        conn.execute("INSERT INTO invitations (survey_id, hash, number, used, used_on) VALUES (%s, %s, 1, true, %s)",
+                     (SURVEY, "a" * 64, "2026-11-20"))
+    with pytest.raises(SchemaError):
+        Store(url)
+    store = Store(url, upgrade=True)
+    try:
+        assert store.get_draft(SURVEY, submitted) is None and store.was_submitted(SURVEY, submitted)
+        assert store.get_draft(SURVEY, open_draft)["answers"] == {"q1": 1} and store.count_submitted(SURVEY) == 1
+        assert store.find_invitation(SURVEY, "a" * 64) == {"hash": "a" * 64, "number": 1, "used": True}
+        assert store.forget_submission_links() == 1            # the response's record
+        [response] = store.responses(SURVEY)
+        assert list(response) == ["answers", "x", "id"] and response["x"] != response["x"]   # NaN kept
+        assert store.forget_submission_links() == 0
+        assert store.submit_draft(SURVEY, submitted, {"answers": {}}, closed) == (None, False)
+        with psycopg.connect(url) as conn:
+            columns = {row[0] for row in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()")}
+        assert not columns & {"submission_key", "used_on"}
+    finally:
+        store.close()
 
 
 def test_the_app_on_an_old_schema_says_what_to_do_and_db_upgrade_fixes_it(tmp_path):

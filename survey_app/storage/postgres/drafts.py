@@ -1,10 +1,23 @@
-"""Drafts: the answers of respondents still filling in (table drafts, one row each)."""
+"""Drafts: the answers of respondents still filling in (table drafts, one row each), and the
+memory of the submitted ones (table submitted_drafts: the SHA-256 of each submitted draft's id,
+no time, no order, no link to its response; a submitted draft is deleted)."""
 from __future__ import annotations
 
+import hashlib
 from typing import Callable
 
 from survey_app.storage.ids import new_id, valid_id
 from survey_app.storage.postgres.connection import Database, dump, load, one_record, one_value
+
+
+def draft_hash(draft_id: str) -> str:
+    """What submitted_drafts keeps of a draft id (the same as the TinyDB adapter's submitted.json)."""
+    return hashlib.sha256(draft_id.encode()).hexdigest()
+
+
+def was_submitted(cur, survey_id: str, draft_id: str) -> bool:
+    return cur.execute("SELECT EXISTS (SELECT 1 FROM submitted_drafts WHERE survey_id = %s AND hash = %s)",
+                       (survey_id, draft_hash(draft_id))).fetchone()[0]
 
 
 class DraftStore:
@@ -26,6 +39,17 @@ class DraftStore:
             return None
         return self.db.run(lambda cur: one_record(cur.execute(
             "SELECT record FROM drafts WHERE survey_id = %s AND id = %s", (survey_id, draft_id))))
+
+    def was_submitted(self, survey_id: str, draft_id: str) -> bool:
+        if not (valid_id(survey_id) and valid_id(draft_id)):
+            return False
+        return self.db.run(lambda cur: was_submitted(cur, survey_id, draft_id))
+
+    def count_submitted(self, survey_id: str) -> int:
+        if not valid_id(survey_id):
+            return 0
+        return self.db.run(lambda cur: cur.execute(
+            "SELECT count(*) FROM submitted_drafts WHERE survey_id = %s", (survey_id,)).fetchone()[0])
 
     def list_drafts(self, survey_id: str) -> list[dict]:
         return self.read_drafts(survey_id)[0]

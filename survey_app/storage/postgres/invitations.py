@@ -1,18 +1,18 @@
 """Personal invitations of a survey (table invitations): only hashes are stored."""
 from __future__ import annotations
 
-from datetime import date
-
 from survey_app.storage.ids import valid_id
 from survey_app.storage.interface import InvitationUsedError
 from survey_app.storage.postgres.connection import Database
 
 
-def use_invitation(cur, survey_id: str, invitation: str) -> None:
-    """Mark an unused invitation used inside the caller's transaction; only the day is recorded."""
-    cur.execute("UPDATE invitations SET used = true, used_on = %s WHERE survey_id = %s AND hash = %s AND NOT used",
-                (date.today().isoformat(), survey_id, invitation))
-    if cur.rowcount != 1:
+def use_invitation(cur, survey_id: str, invitation: str, again: bool = False) -> None:
+    """Mark an unused invitation used inside the caller's transaction. No date or time is
+    recorded: with the responses' days it would link a response to an invitation number.
+    `again`: a submit that stopped half-way (copied from a data folder) is being finished."""
+    cur.execute("UPDATE invitations SET used = true WHERE survey_id = %s AND hash = %s AND NOT used",
+                (survey_id, invitation))
+    if cur.rowcount != 1 and not again:
         raise InvitationUsedError(invitation)
 
 
@@ -44,14 +44,11 @@ class InvitationStore:
         if not valid_id(survey_id):
             return None
         row = self.db.run(lambda cur: cur.execute(
-            "SELECT hash, number, used, used_on FROM invitations WHERE survey_id = %s AND hash = %s",
+            "SELECT hash, number, used FROM invitations WHERE survey_id = %s AND hash = %s",
             (survey_id, invitation)).fetchone())
         if row is None:
             return None
-        found = {"hash": row[0], "number": row[1], "used": row[2]}
-        if row[3] is not None:
-            found["used_on"] = row[3]
-        return found
+        return {"hash": row[0], "number": row[1], "used": row[2]}
 
     def count_invitations(self, survey_id: str) -> tuple[int, int]:
         if not valid_id(survey_id):

@@ -10,8 +10,8 @@ Records are JSON documents as the domain makes them, kept as text exactly as Pyt
 writes them (as in the data folder): PostgreSQL's json types refuse what the app may store
 (NaN from an import, "\u0000"), and the database never looks inside a record anyway (cast
 `record::json` in psql where it parses); the columns beside them are what the
-database must know itself: ids, unique keys (username, slug, join code, one response per draft,
-one vote per participant and run), the order things were stored in, versions.
+database must know itself: ids, unique keys (username, slug, join code, one submission per
+draft, one vote per participant and run), the order things were stored in, versions.
 """
 from __future__ import annotations
 
@@ -124,6 +124,28 @@ CREATE TABLE statements (
     record text,                                -- NULL only inside the transaction that makes it
     PRIMARY KEY (consultation_id, organisation) -- one statement per organisation
 );
+"""),
+    (3, "anonymous fieldings: submitted drafts deleted, remembered by hash; no draft id, no day of use", """
+-- The SHA-256 of each submitted draft's id, per survey: no time, no order (no seq), no link to
+-- its response. The primary key is what keeps "one response per draft": submit_draft inserts
+-- the hash in the transaction that stores the response and deletes the draft.
+CREATE TABLE submitted_drafts (
+    survey_id uuid NOT NULL,
+    hash text NOT NULL,
+    PRIMARY KEY (survey_id, hash)
+);
+-- Drafts submitted under versions 1-2 (closed, response stored): remembered, then deleted.
+INSERT INTO submitted_drafts (survey_id, hash)
+    SELECT d.survey_id, encode(sha256(convert_to(d.id::text, 'UTF8')), 'hex')
+    FROM drafts d WHERE d.response_id IS NOT NULL AND EXISTS (SELECT 1 FROM responses r WHERE r.id = d.response_id)
+    ON CONFLICT DO NOTHING;
+DELETE FROM drafts d
+    WHERE d.response_id IS NOT NULL AND EXISTS (SELECT 1 FROM responses r WHERE r.id = d.response_id);
+-- A response no longer names its draft (the records lose "submission_key" in
+-- Store.forget_submission_links at start: they are JSON text as Python writes it), and an
+-- invitation records no day of use.
+ALTER TABLE responses DROP COLUMN submission_key;
+ALTER TABLE invitations DROP COLUMN used_on;
 """),
 ]
 

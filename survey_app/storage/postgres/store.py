@@ -3,7 +3,7 @@ data (the same parts as the TinyDB adapter's), all of them going through Databas
 
   users, app_secret                    accounts (with their sessions), the secret key   users.py
   surveys, definitions                 fieldings, every definition version served       surveys.py
-  drafts                               answers of respondents still filling in          drafts.py
+  drafts, submitted_drafts             answers still being filled in; submitted (hash)  drafts.py
   responses                            responses, one per draft (submission)            responses.py
   invitations                          personal invitations (hashes, numbers, used)     invitations.py
   workshops, participants, votes       workshops, one vote per participant and run      workshops.py

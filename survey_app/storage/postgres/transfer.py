@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 
 from survey_app.storage.postgres.connection import Database, dump, load
 
-TABLES = ("app_secret", "users", "surveys", "definitions", "drafts", "responses", "invitations",
+TABLES = ("app_secret", "users", "surveys", "definitions", "drafts", "submitted_drafts", "responses", "invitations",
           "workshops", "participants", "votes", "audit_log", "consultations", "consultation_versions", "statements")
 
 
@@ -38,12 +38,13 @@ class DatabaseTransfer:
                 yield "definition", {"questionnaire_id": qid, "content_hash": content_hash, "text": text}
             for survey_id, record in cur.execute("SELECT survey_id, record FROM drafts ORDER BY survey_id, id"):
                 yield "draft", {"survey_id": survey_id, "record": load(record)}
+            for survey_id, hash_ in cur.execute("SELECT survey_id, hash FROM submitted_drafts ORDER BY survey_id, hash"):
+                yield "submitted", {"survey_id": survey_id, "hash": hash_}
             for survey_id, record in cur.execute("SELECT survey_id, record FROM responses ORDER BY survey_id, seq"):
                 yield "response", {"survey_id": survey_id, "record": load(record)}
-            for survey_id, hash_, number, used, used_on in cur.execute(
-                    "SELECT survey_id, hash, number, used, used_on FROM invitations ORDER BY survey_id, number"):
-                yield "invitation", {"survey_id": survey_id, "hash": hash_, "number": number, "used": used,
-                                     **({"used_on": used_on} if used_on is not None else {})}
+            for survey_id, hash_, number, used in cur.execute(
+                    "SELECT survey_id, hash, number, used FROM invitations ORDER BY survey_id, number"):
+                yield "invitation", {"survey_id": survey_id, "hash": hash_, "number": number, "used": used}
             workshops = cur.execute("SELECT id, record FROM workshops ORDER BY created_at, id").fetchall()
             for workshop_id, record in workshops:
                 yield "workshop", load(record)
@@ -86,14 +87,16 @@ class DatabaseTransfer:
                     draft = record["record"]
                     cur.execute("INSERT INTO drafts (survey_id, id, response_id, record) VALUES (%s, %s, %s, %s)",
                                 (record["survey_id"], draft["id"], draft.get("response_id"), dump(draft)))
+                elif kind == "submitted":
+                    cur.execute("INSERT INTO submitted_drafts (survey_id, hash) VALUES (%s, %s)",
+                                (record["survey_id"], record["hash"]))
                 elif kind == "response":
                     response = record["record"]
-                    cur.execute("INSERT INTO responses (survey_id, id, submission_key, record) VALUES (%s, %s, %s, %s)",
-                                (record["survey_id"], response["id"], response.get("submission_key"), dump(response)))
-                elif kind == "invitation":
-                    cur.execute("INSERT INTO invitations (survey_id, hash, number, used, used_on) "
-                                "VALUES (%s, %s, %s, %s, %s)", (record["survey_id"], record["hash"], record["number"],
-                                                                bool(record["used"]), record.get("used_on")))
+                    cur.execute("INSERT INTO responses (survey_id, id, record) VALUES (%s, %s, %s)",
+                                (record["survey_id"], response["id"], dump(response)))
+                elif kind == "invitation":      # a day of use (used_on) is not kept: the check tells
+                    cur.execute("INSERT INTO invitations (survey_id, hash, number, used) VALUES (%s, %s, %s, %s)",
+                                (record["survey_id"], record["hash"], record["number"], bool(record["used"])))
                 elif kind == "workshop":
                     cur.execute("INSERT INTO workshops (id, join_code, created_at, version, record) "
                                 "VALUES (%s, %s, %s, %s, %s)", (record["id"], record["join_code"], record["created_at"],

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from survey_app.storage.ids import valid_id
 from survey_app.storage.interface import DamagedDataError
+from survey_app.storage.tinydb import submitted
 from survey_app.storage.tinydb.files import Files, make_dirs, write_atomic
 from survey_app.storage.tinydb.surveys import version_problem
 from survey_app.storage.tinydb.workshops import WORKSHOP_INDEX_KEYS
@@ -61,6 +62,9 @@ class DataFolderTransfer:
                                        "`flask --app survey_app check-data` lists them")
             for draft in drafts:
                 yield "draft", {"survey_id": survey_id, "record": draft}
+            survey_dir = self.files.survey_dir(survey_id)
+            for hash_ in sorted(h for doc in self._all(survey_dir / submitted.NAME) for h in doc.get("hashes", ())):
+                yield "submitted", {"survey_id": survey_id, "hash": hash_}
             for response in self.responses(survey_id):
                 yield "response", {"survey_id": survey_id, "record": response}
             for invitation in self._all(self.files.survey_dir(survey_id) / "invitations.json"):
@@ -94,6 +98,7 @@ class DataFolderTransfer:
         make_dirs(self.files.survey_root)
         tables: dict[Path, list[dict]] = defaultdict(list)     # written once each, at the end
         responses: dict[str, list[dict]] = defaultdict(list)
+        submitted_hashes: dict[str, set[str]] = defaultdict(set)
         audit = []
         for kind, record in records:
             if kind == "secret":
@@ -108,6 +113,8 @@ class DataFolderTransfer:
             elif kind == "draft":
                 survey_dir = self.files.survey_dir_for_write(record["survey_id"])
                 tables[survey_dir / "drafts" / f"{record['record']['id']}.json"].append(record["record"])
+            elif kind == "submitted":
+                submitted_hashes[record["survey_id"]].add(record["hash"])
             elif kind == "response":
                 responses[record["survey_id"]].append(record["record"])
             elif kind == "invitation":
@@ -143,6 +150,8 @@ class DataFolderTransfer:
             survey_dir = self.files.survey_dir_for_write(survey_id)
             for number, start in enumerate(range(0, len(stored), self.shard_size), start=1):
                 tables[survey_dir / f"responses-{number:06d}.json"] = stored[start:start + self.shard_size]
+        for survey_id, hashes in submitted_hashes.items():   # one document per survey, sorted
+            tables[self.files.survey_dir_for_write(survey_id) / submitted.NAME] = [{"hashes": sorted(hashes)}]
         for path, docs in tables.items():
             make_dirs(path.parent)
             with self.files.lock(path), self.files.open(path) as db:
