@@ -87,7 +87,17 @@ def _numeric(values: list, codes: ValueCodes | None) -> bool:
     missing = set(codes.missing) if codes else set()
     if codes and any(isinstance(v, str) for v, _ in codes.labels if v not in missing):
         return False
-    return all(v is None or v in missing or type(v) in (int, float) and math.isfinite(v) for v in values)
+    return all(v is None or v in missing or _finite(v) for v in values)
+
+
+def _finite(value) -> bool:
+    """A number SPSS can hold as a double (an integer beyond the double range is none)."""
+    if type(value) not in (int, float):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def to_sav(questionnaire: Questionnaire, headers: Sequence[str], rows: Sequence[Sequence[Cell]],
