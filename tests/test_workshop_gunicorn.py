@@ -54,7 +54,7 @@ def server(tmp_path_factory):
         record = get_store().add_workshop(records.workshop_record(workshop))
     port = free_port()
     env = {**os.environ, "SURVEY_APP_DATA": str(data), "SURVEY_APP_WORKSHOP_JOIN_LIMIT": "1000"}
-    process = subprocess.Popen([str(GUNICORN), "--worker-class", "gevent", "--workers", "2", "--bind",
+    process = subprocess.Popen([str(GUNICORN), "--worker-class", "gevent", "--workers", "2", "--graceful-timeout", "1", "--bind",
                                 f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
                                cwd=ROOT, env=env, start_new_session=True)
     try:
