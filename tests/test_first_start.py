@@ -1,6 +1,7 @@
 """`make run` on a fresh checkout says what it does before each long step (issue 17.4)."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,8 +15,11 @@ def test_make_run_says_what_it_does_before_installing_and_starting(tmp_path):
     if not shutil.which("make"):
         pytest.skip("make is not installed")
     # --dry-run with a virtual environment that does not exist yet: the commands of a first start
-    planned = subprocess.run(["make", "--dry-run", "run", f"VENV={tmp_path / 'venv'}"], cwd=ROOT,
-                             capture_output=True, text=True, timeout=60, check=True).stdout.splitlines()
+    # (not as a sub-make of `make test`, which would add "Entering/Leaving directory" lines)
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES")}
+    planned = subprocess.run(["make", "--no-print-directory", "--dry-run", "run", f"VENV={tmp_path / 'venv'}"],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+                             check=True).stdout.splitlines()
     steps = [line for line in planned if line.startswith("echo ")]
     assert [s.split('"')[1].split(" ")[0:2] for s in steps] == [
         ["First", "start:"], ["Installing", "survey_app"], ["Installed."], ["Checking", "the"],
