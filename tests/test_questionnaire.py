@@ -502,7 +502,7 @@ def random_definitions(draw):
     return definition if draw(st.booleans()) else draw(st.one_of(st.just(definition), junk))
 
 
-PROPERTY_SETTINGS = settings(max_examples=150, deadline=None,
+PROPERTY_SETTINGS = settings(max_examples=80, deadline=None,
                              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 
