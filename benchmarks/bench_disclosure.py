@@ -18,7 +18,6 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import math  # noqa: E402
 import random  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -28,17 +27,11 @@ from survey_app.analysis.disclosure.plan import ReleasePlan  # noqa: E402
 from survey_app.definitions.model import Option, Page, Question, Questionnaire, Scale, ScalePoint  # noqa: E402
 from survey_app.definitions.questionnaire import load_file  # noqa: E402
 from survey_app.synthetic import random_answers  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import best_of  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
-
-def best_of(repeats, work):
-    best, result = math.inf, None
-    for _ in range(repeats):
-        started = time.perf_counter()
-        result = work()
-        best = min(best, time.perf_counter() - started)
-    return best, result
 
 
 def t(text):

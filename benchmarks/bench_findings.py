@@ -47,18 +47,9 @@ from survey_app.synthetic import random_answers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _database import scratch_database  # noqa: E402
+from _timing import best_of  # noqa: E402
 
 SLUG = "staff-self-assessment"
-
-
-def best_of(repeats: int, work):
-    """Fastest of a few runs: the least disturbed by other processes on the machine."""
-    best, result = math.inf, None
-    for _ in range(repeats):
-        started = time.perf_counter()
-        result = work()
-        best = min(best, time.perf_counter() - started)
-    return best, result
 
 
 def openpyxl_workbook(sheets) -> bytes:
