@@ -31,8 +31,9 @@ def still_marked(page) -> bool:
     return page.evaluate("window.notReloaded === true")
 
 
-def test_room_votes_presenter_updates_and_phones_follow(browser, live_server):
-    errors: list[str] = []
+def new_workshop(browser, live_server, title: str, errors: list[str]):
+    """A facilitator logs in and creates a workshop from the shipped template: (context, page,
+    join code); script errors of the page go into `errors`."""
     staff = browser.new_context(viewport={"width": 1280, "height": 900})
     facilitator = staff.new_page()
     facilitator.on("pageerror", lambda error: errors.append(str(error)))
@@ -41,10 +42,15 @@ def test_room_votes_presenter_updates_and_phones_follow(browser, live_server):
     facilitator.get_by_label("Passwort").fill(PASSWORD)
     facilitator.get_by_role("button", name="Anmelden").click()
     facilitator.goto(f"{live_server.url}/workshops/")
-    facilitator.get_by_label("Titel").fill("Workshop Quartiersmanagement")
+    facilitator.get_by_label("Titel").fill(title)
     facilitator.get_by_label("Vorlage", exact=True).select_option("neighbourhood-management-workshop")
     facilitator.get_by_role("button", name="Workshop anlegen").click()
-    code = facilitator.locator(".join-code").inner_text().strip()
+    return staff, facilitator, facilitator.locator(".join-code").inner_text().strip()
+
+
+def test_room_votes_presenter_updates_and_phones_follow(browser, live_server):
+    errors: list[str] = []
+    staff, facilitator, code = new_workshop(browser, live_server, "Workshop Quartiersmanagement", errors)
     found = {"control": violations(facilitator)}
 
     presenter = staff.new_page()

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import PASSWORD
-from test_workshop_browser import PHONE, mark_page, still_marked, violations
+from test_workshop_browser import PHONE, mark_page, new_workshop, still_marked, violations
 
 pytestmark = pytest.mark.browser
 
@@ -18,18 +17,7 @@ IDEAS = (["Mehr Räume für Initiativen", "Sprechstunden im Quartier"], ["mehr r
 
 def test_open_text_ideas_reach_the_projector_as_cards(browser, live_server):
     errors: list[str] = []
-    staff = browser.new_context(viewport={"width": 1280, "height": 900})
-    facilitator = staff.new_page()
-    facilitator.on("pageerror", lambda error: errors.append(str(error)))
-    facilitator.goto(f"{live_server.url}/login")
-    facilitator.get_by_label("Benutzername").fill("facilitator")
-    facilitator.get_by_label("Passwort").fill(PASSWORD)
-    facilitator.get_by_role("button", name="Anmelden").click()
-    facilitator.goto(f"{live_server.url}/workshops/")
-    facilitator.get_by_label("Titel").fill("Ideenwerkstatt")
-    facilitator.get_by_label("Vorlage", exact=True).select_option("neighbourhood-management-workshop")
-    facilitator.get_by_role("button", name="Workshop anlegen").click()
-    code = facilitator.locator(".join-code").inner_text().strip()
+    staff, facilitator, code = new_workshop(browser, live_server, "Ideenwerkstatt", errors)
     for _ in range(3):   # to the first open-text poll
         facilitator.get_by_role("button", name="Nächste Abfrage").click()
     facilitator.locator(".current-poll", has_text=QUESTION).wait_for()
