@@ -40,20 +40,22 @@ def _scenarios(survey) -> list[dict]:
     return [value for key, value in get_store().list_records(staffing.SCENARIO_KIND) if key.startswith(prefix)]
 
 
-def _put(kind: str, key: str, value: dict, version: int | None) -> bool:
-    """Store; False when someone else changed the record since it was read."""
-    from survey_app.storage.interface import RecordConflict
+def _put(kind: str, key: str, value: dict, version: int) -> bool:
+    """Store if the stored version is still `version` (0: none yet); False when someone else
+    changed (or made) the record since it was read."""
+    from survey_app.storage.interface import RecordConflict   # (module level once DecisionRecords is on main)
 
     try:
-        get_store().put_record(kind, key, {**value, "updated_by": current_user.username}, expected_version=version)
+        get_store().put_record(kind, key, value, expected_version=version, updated_by=current_user.username)
     except RecordConflict:
         return False
     return True
 
 
-def _version(form) -> int | None:
+def _version(form) -> int:
+    """The version of the record the form was made from (0: a new one)."""
     text = form.get("version", "")
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdigit() else 0
 
 
 @bp.route("/staffing/")
@@ -137,7 +139,7 @@ def scenario(survey_id: str):
     if not errors and chosen.name != original and _stored_scenario(survey, chosen.name) is not None:
         errors["name"] = gettext("A scenario of this name exists already: please choose another name.")
     if not errors:
-        version = _version(request.form) if chosen.name == original else None
+        version = _version(request.form) if chosen.name == original else 0
         if _put(staffing.SCENARIO_KIND, staffing.scenario_key(survey.id, chosen.name),
                 staffing.scenario_record(chosen), version):
             if original and original != chosen.name:
