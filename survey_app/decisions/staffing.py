@@ -174,10 +174,12 @@ def read_settings(form: Mapping[str, str], questionnaire: Questionnaire) -> tupl
                         too_high=_l("More than %(max)s posts are not plausible here.", max=decimal(MAX_POSTS, "en")))
         if value is not None:
             posts[key] = value
-    if basis == BASIS_PROGRAMMES and not any(f"posts-{key}" in errors for key in post_keys(questionnaire)):
-        missing = [key for key in post_keys(questionnaire) if key not in posts]
-        if len(missing) == len(post_keys(questionnaire)) or not any(posts.values()):
-            errors[f"posts-{post_keys(questionnaire)[0]}"] = POSTS_MISSING
+    if basis == BASIS_PROGRAMMES:
+        keys = post_keys(questionnaire)
+        wrong = [key for key in keys if f"posts-{key}" in errors]
+        missing = [key for key in keys if key not in posts and key not in wrong]
+        if not wrong and (len(missing) == len(keys) or not any(posts.values())):
+            errors[f"posts-{keys[0]}"] = POSTS_MISSING
         else:
             for key in missing:
                 errors[f"posts-{key}"] = _l("Please enter the posts of this programme (0 if it has none).")
