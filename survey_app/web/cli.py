@@ -18,6 +18,7 @@ from survey_app.web.catalogue import UPLOADS, DefinitionFolder, get_catalogue
 from survey_app.fieldings.fielding import ensure_default_surveys
 from survey_app.consultations.demo import demo_consultation, make_demo_consultation, remove_demo_consultation
 from survey_app.consultations.shipped import shipped_drafts
+from survey_app.decisions.staffing_demo import make_demo_staffing, remove_demo_staffing
 from survey_app.demo import demo_workshop, fill_demo_surveys, remove_demo, run_demo_workshop
 from survey_app.definitions.questionnaire import load_folder, parse_definition
 from survey_app.storage.tinydb.maintenance import check_data_folder
@@ -196,7 +197,10 @@ def demo_command(seed: int, remove: bool) -> None:
         consultation = remove_demo_consultation(store)
         if consultation:
             click.echo(f"removed the consultation {consultation['title']!r}")
-        if not removed and not workshop and not consultation:
+        staffing_records = remove_demo_staffing(store)
+        if staffing_records:
+            click.echo(f"removed {staffing_records} demo staffing records (posts, scenario)")
+        if not removed and not workshop and not consultation and not staffing_records:
             click.echo("no demo data found: nothing removed")
         return
     catalogue = get_catalogue()
@@ -221,6 +225,9 @@ def demo_command(seed: int, remove: bool) -> None:
     elif consultation:
         click.echo(f"added the consultation {consultation['title']!r} with statements of "
                    f"{len(consultation['organisations'])} organisations")
+    scenario = make_demo_staffing(store, catalogue)
+    if scenario:
+        click.echo(f"the staffing scenario {scenario!r} is saved (Personalbedarf)")
     click.echo("remove all of it again with: flask --app survey_app demo --remove")
 
 
