@@ -67,7 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     from survey_app.web import auth, db, catalogue as definitions, headers, i18n, minimum
-    from survey_app.web.views import accounts, admin, audit, consultations, main, results, survey, workshops
+    from survey_app.web.views import accounts, admin, audit, consultations, decisions, main, results, survey, workshops
 
     app.request_class = main.Request
     db.init_app(app)
@@ -87,7 +87,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     headers.init_app(app)
 
     for blueprint in (main.bp, auth.bp, accounts.bp, audit.bp, survey.bp, results.bp, admin.bp,
-                      workshops.facilitate, workshops.participate, consultations.staff_bp, consultations.respond_bp):
+                      workshops.facilitate, workshops.participate, consultations.staff_bp, consultations.respond_bp,
+                      decisions.bp):
         app.register_blueprint(blueprint)
 
     from survey_app.web import assets
