@@ -164,9 +164,166 @@ def test_profile_numbers_equal_an_independent_computation(site):
     assert f"{percent(points['networking'] / sum(points.values()), 'de')} der Punkte n = 40" in page
 
 
-def test_draft_needs_a_classified_task(site):
+def test_the_draft_text_is_taken_literally():
+    from survey_app.consultations.document import parse
+    from survey_app.output.task_description import to_markdown
+
+    profiles = (
+        tasks.Profile("task.a", t("Netz*werk"), (), tasks.Classification(tasks.CORE, "", "# Kein <b>Titel</b>\n\nZwei"), ()),
+        tasks.Profile("task.b", t("Fälle"), (), tasks.Classification(tasks.NOT_OURS, "Sozialdienst", ""), ()),
+        tasks.Profile("task.c", t("Offen"), (), None, ()),
+    )
+    sections = tasks.draft_sections(profiles)
+    assert [s.kind for s in sections] == [tasks.CORE, tasks.NOT_OURS]
+    words = {"title": "Entwurf", tasks.CORE: "Kern", tasks.SHARED: "Geteilt", tasks.NOT_OURS: "Nicht",
+             "with": "mit: %s", "belongs": "zuständig: %s"}
+    document = parse({"de": to_markdown(sections, words, "de")})
+    assert [b.kind for b in document.blocks] == ["heading", "heading", "text", "heading", "text"]
+    assert document.sections[0].source() == r"**Netz\*werk.** \# Kein \<b\>Titel\</b\> Zwei"
+    assert document.sections[1].source() == "**Fälle.** (zuständig: Sozialdienst)"
+
+
+# -- classifying, the draft and the consultation (real storage) -------------------------------------
+
+def test_demo_classifies_the_shipped_tasks(site):
+    page = text_of(staff(site, "evaluator").get("/decisions/profiles/"))
+    assert "10 Aufgaben, 8 eingeordnet" in page
+    assert "Keine Aufgabe des Quartiersmanagements: Städtischer Sozialdienst (z. B. in den Übergangswohnheimen)" in page
+    assert "2 Aufgaben sind noch nicht eingeordnet" in page
+
+
+def classify(client, construct, **fields):
+    token = csrf_token(client, f"/decisions/profiles/{construct}")
+    return client.post(f"/decisions/profiles/{construct}", data={"csrf_token": token, **fields})
+
+
+def test_bad_input_is_said_at_the_field_and_nothing_typed_is_lost(site):
     client = staff(site, "evaluator")
-    if "nicht eingeordnet" not in text_of(client.get("/decisions/profiles/")):
-        pytest.skip("tasks classified by an earlier test")
-    response = client.get("/decisions/profiles/draft.md")
+    response = classify(client, "task.other", kind="", actors="", description="Mein Entwurf")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="kind-error"' in page and "Bitte wählen Sie, wie diese Aufgabe eingeordnet wird." in page
+    assert ">Mein Entwurf</textarea>" in page
+    response = classify(client, "task.other", kind="shared", actors=" ", description="Text")
+    assert response.status_code == 422 and 'aria-invalid="true"' in response.get_data(as_text=True)
+    assert "Bitte nennen Sie die Akteure" in text_of(response)
+    response = classify(client, "task.other", kind="core", actors="", description="x" * 2001)
+    assert response.status_code == 422 and "Höchstens 2000 Zeichen." in text_of(response)
+    # without the CSRF token, and for a facilitator: refused, nothing stored
+    assert client.post("/decisions/profiles/task.other", data={"kind": "core", "description": "x"}).status_code == 400
+    facilitator = staff(site, "facilitator")
+    token = csrf_token(facilitator, "/account/password")
+    assert facilitator.post("/decisions/profiles/task.other", data={
+        "csrf_token": token, "kind": "core", "description": "x"}).status_code == 403
+    with site.app_context():
+        assert get_store().get_record(tasks.RECORD_KIND, "task.other") is None
+
+
+def test_classifying_a_task_and_two_evaluators_at_once(site):
+    first, second = staff(site, "evaluator"), staff(site, "admin")
+    form_first = csrf_token(first, "/decisions/profiles/task.administration")
+    form_second = csrf_token(second, "/decisions/profiles/task.administration")
+    response = first.post("/decisions/profiles/task.administration", data={
+        "csrf_token": form_first, "version": "0", "kind": "shared", "actors": "Fachbereich Soziales",
+        "description": "Dokumentiert die Arbeit und stimmt sich im Fachbereich ab."})
     assert response.status_code == 302
+    page = text_of(first.get("/decisions/profiles/task.administration"))
+    assert "Mit anderen Akteuren geteilt: Fachbereich Soziales" in page and "von evaluator" in page
+    # the admin had opened the page before (version 0): told, not overwritten, their text kept
+    response = second.post("/decisions/profiles/task.administration", data={
+        "csrf_token": form_second, "version": "0", "kind": "core", "actors": "", "description": "Anders."})
+    assert response.status_code == 409
+    assert "Jemand anderes hat die Einordnung dieser Aufgabe inzwischen gespeichert" in text_of(response)
+    assert ">Anders.</textarea>" in response.get_data(as_text=True)
+    with site.app_context():
+        stored = get_store().get_record(tasks.RECORD_KIND, "task.administration")
+    assert stored["classification"] == "shared" and stored["version"] == 1 and stored["updated_by"] == "evaluator"
+    overview = text_of(first.get("/decisions/profiles/"))
+    assert "Mit anderen Akteuren geteilt: Fachbereich Soziales" in overview
+
+
+def test_the_draft_as_markdown_and_docx(site):
+    from docx import Document
+
+    from survey_app.consultations.document import parse
+
+    client = staff(site, "evaluator")
+    markdown = client.get("/decisions/profiles/draft.md")
+    assert markdown.status_code == 200 and markdown.mimetype == "text/markdown"
+    text = markdown.get_data(as_text=True)
+    document = parse({"de": text})
+    assert document.title == "Aufgabenbeschreibung Quartiersmanagement (Entwurf)"
+    headings = [b.source() for b in document.blocks if b.kind == "heading"]
+    assert headings[1:4] == ["## Kernaufgaben", "## Aufgaben gemeinsam mit anderen Akteuren",
+                             "## Keine Aufgaben des Quartiersmanagements"]
+    with site.app_context():
+        classified = len(get_store().list_records(tasks.RECORD_KIND))
+    assert len(document.sections) == classified          # one section per classified task
+    assert "**Netzwerkarbeit" in text and "verknüpft die Stadtteilkonferenzen" in text
+    assert "(zuständig: Städtischer Sozialdienst (z. B. in den Übergangswohnheimen))" in text
+    word = client.get("/decisions/profiles/draft.docx")
+    assert word.status_code == 200
+    paragraphs = Document(io.BytesIO(word.data)).paragraphs
+    assert paragraphs[0].text == "Aufgabenbeschreibung Quartiersmanagement (Entwurf)"
+    assert [p.text for p in paragraphs if p.style.name == "Heading 2"] == [h[3:] for h in headings[1:4]]
+    networking = next(p for p in paragraphs if p.text.startswith("Netzwerkarbeit"))
+    assert networking.runs[0].bold and "verknüpft die Stadtteilkonferenzen" in networking.text
+
+
+def test_a_consultation_round_starts_from_the_draft(site):
+    evaluator = staff(site, "evaluator")
+    token = csrf_token(evaluator, "/decisions/profiles/")
+    assert evaluator.post("/decisions/profiles/consultation", data={"csrf_token": token}).status_code == 403
+    admin = staff(site, "admin")
+    assert admin.post("/decisions/profiles/consultation").status_code == 400   # no CSRF token
+    draft = admin.get("/decisions/profiles/draft.md").get_data(as_text=True)
+    response = admin.post("/decisions/profiles/consultation", data={"csrf_token": csrf_token(admin, "/decisions/profiles/")})
+    assert response.status_code == 302 and "/consultations/" in response.location
+    consultation_id = response.location.rstrip("/").split("/")[-1]
+    with site.app_context():
+        versions = get_store().consultation_versions(consultation_id)
+    from survey_app.consultations.versions import documents
+
+    assert len(versions) == 1 and versions[0]["source"] == "task_profiles" and versions[0]["by"] == "admin"
+    assert documents(versions)[0].markdown().strip() == draft.strip()
+    page = text_of(admin.get(response.location))
+    assert "aus den Aufgabenprofilen erstellt" in page
+
+
+def test_demo_classifications_go_again_but_an_evaluators_stay(tmp_path):
+    from survey_app.decisions.demo import DEMO_CLASSIFICATIONS, classify_demo_tasks, remove_demo_classifications
+
+    app = make_app(tmp_path)
+    with app.app_context():
+        store = get_store()
+        store.put_record(tasks.RECORD_KIND, "task.networking", {"classification": "core", "actors": "",
+                                                                "description": "Eigene Fassung."}, updated_by="anna")
+        assert classify_demo_tasks(store) == len(DEMO_CLASSIFICATIONS) - 1
+        assert classify_demo_tasks(store) == 0
+        assert store.get_record(tasks.RECORD_KIND, "task.networking")["description"] == "Eigene Fassung."
+        assert remove_demo_classifications(store) == len(DEMO_CLASSIFICATIONS) - 1
+        assert [key for key, _record in store.list_records(tasks.RECORD_KIND)] == ["task.networking"]
+
+
+@pytest.mark.browser
+def test_profile_pages_have_no_wcag_violations(site, browser):
+    from browser_support import LiveServer
+    from test_workshop_browser import violations
+
+    with LiveServer(site) as server:
+        page = browser.new_page()
+        page.goto(f"{server.url}/login")
+        page.get_by_label("Benutzername").fill("admin")
+        page.get_by_label("Passwort").fill(PASSWORD)
+        page.get_by_role("button", name="Anmelden").click()
+        found = {}
+        for name, path in (("decisions", "/decisions/"), ("overview", "/decisions/profiles/"),
+                           ("profile", "/decisions/profiles/task.case_work")):
+            page.goto(server.url + path)
+            found[name] = violations(page)
+        page.goto(f"{server.url}/decisions/profiles/task.other")
+        page.get_by_role("button", name="Speichern").click()     # nothing chosen: messages at the fields
+        assert page.locator("#kind-error").is_visible()
+        found["profile with errors"] = violations(page)
+        page.close()
+    assert {name: v for name, v in found.items() if v} == {}
