@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from collections import Counter
 
 import pytest
@@ -79,12 +80,23 @@ def test_reading_a_classification():
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
+    """The demo's data with fewer partners (12, not 80: the release plans of 80 take long to
+    compute; test_demo.py checks the profiles after the whole `flask demo`)."""
+    from survey_app.decisions.demo import classify_demo_tasks
+    from survey_app.demo import fill_demo_surveys, run_demo_workshop
+    from survey_app.fieldings.fielding import ensure_default_surveys
+    from survey_app.web.catalogue import get_catalogue
+    from survey_app.workshops.templates import load_templates
+
     app = make_app(tmp_path_factory.mktemp("profiles"))
     with app.app_context():
         for role in ("admin", "evaluator", "facilitator"):
             create_user(role, PASSWORD, role)
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
+        store = get_store()
+        ensure_default_surveys(store, get_catalogue())
+        fill_demo_surveys(store, get_catalogue(), sizes={"staff-self-assessment": 6, "stakeholder-questionnaire": 12})
+        run_demo_workshop(store, load_templates(Path(app.config["QUESTIONNAIRE_DIR"]) / "workshops"))
+        classify_demo_tasks(store)
     return app
 
 

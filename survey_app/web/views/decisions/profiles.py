@@ -19,26 +19,23 @@ from survey_app.decisions import profiles as tasks
 from survey_app.definitions.model import localized
 from survey_app.output.formatting import percent
 from survey_app.output.task_description import to_docx, to_markdown
-from survey_app.storage import interface
+from survey_app.storage.interface import RecordConflict
 from survey_app.web import audit
 from survey_app.web.auth import RESULT_ROLES, role_required
-from survey_app.web.db import get_store
+from survey_app.web.db import get_decision_records, get_store
 from survey_app.web.i18n import select_locale
 from survey_app.web.views.consultations.common import problem_message
 from survey_app.web.views.results import all_observations
 
 CONSULTATION_ROLES = ("admin",)   # as for every new consultation (consultations.create)
-# Until DecisionRecords is on main (issue 16, helper "records"): pages work without saved classifications.
-RecordConflict = getattr(interface, "RecordConflict", LookupError)
 
 
 def task_profiles() -> tuple[tuple[tasks.Profile, ...], list]:
     """Every task's profile with its stored classification; and the instruments left out
     because one of their files is damaged."""
-    store = get_store()
-    observations, left_out = all_observations(store)
-    records = store.list_records(tasks.RECORD_KIND) if hasattr(store, "list_records") else []
-    return tasks.build_profiles(observations, tasks.classifications(records)), left_out
+    observations, left_out = all_observations(get_store())
+    stored = tasks.classifications(get_decision_records().list_records(tasks.RECORD_KIND))
+    return tasks.build_profiles(observations, stored), left_out
 
 
 def _profile(construct: str) -> tuple[tasks.Profile, tuple[tasks.Profile, ...]]:
@@ -152,7 +149,7 @@ def profile(construct: str):
     raw_version = form.get("version", "")
     expected = int(raw_version) if raw_version.isdigit() else 0
     try:
-        get_store().put_record(tasks.RECORD_KIND, construct, classification.record(), expected_version=expected,
+        get_decision_records().put_record(tasks.RECORD_KIND, construct, classification.record(), expected_version=expected,
                                updated_by=current_user.username)
     except RecordConflict:
         fresh, found = _profile(construct)
