@@ -300,6 +300,9 @@ def test_a_consultation_round_starts_from_the_draft(site):
     assert documents(versions)[0].markdown().strip() == draft.strip()
     page = text_of(admin.get(response.location))
     assert "aus den Aufgabenprofilen erstellt" in page
+    overview = text_of(admin.get("/decisions/profiles/"))
+    assert "Bereits aus den Aufgabenprofilen gestartete Beteiligungsrunden: " \
+           "Aufgabenbeschreibung Quartiersmanagement (Entwurf)" in overview
 
 
 def test_demo_classifications_go_again_but_an_evaluators_stay(tmp_path):

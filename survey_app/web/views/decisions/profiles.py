@@ -110,12 +110,20 @@ def aspect_labels() -> dict[str, str]:
             tasks.RESPONSIBLE: _("Who should be responsible"), tasks.PRIORITY: _("Priority in the workshop")}
 
 
+def rounds_from_profiles() -> list[dict]:
+    """The consultations whose draft was first made from the task profiles (newest last)."""
+    store = get_store()
+    return [record for record in store.list_consultations()
+            if (store.consultation_versions(record["id"]) or [{}])[0].get("source") == TASK_PROFILES]
+
+
 def overview():
     lang = select_locale()
     found, left_out = task_profiles()
     return render_template("decisions/profiles.html", profiles=found, left_out=left_out, lang=lang,
                            labels=classification_labels(), flag_text=flag_text, rules=flag_rules(lang),
-                           unclassified=tasks.unclassified(found), consultation_roles=CONSULTATION_ROLES)
+                           unclassified=tasks.unclassified(found), consultation_roles=CONSULTATION_ROLES,
+                           rounds=rounds_from_profiles())
 
 
 def _render_profile(profile, found, form=None, errors=None, conflict=False, status=200):
