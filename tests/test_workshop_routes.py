@@ -190,12 +190,12 @@ def test_next_poll_goto_and_the_last_poll(app, facilitator, running):
     act(facilitator, workshop_id, "next")
     stored = record(app, workshop_id)
     assert stored["current_poll"] == "roles" and stored["voting_open"] is False
-    act(facilitator, workshop_id, "goto", poll="continue")
-    assert record(app, workshop_id)["current_poll"] == "continue"
+    act(facilitator, workshop_id, "goto", poll="task_priority")
+    assert record(app, workshop_id)["current_poll"] == "task_priority"
     response = act(facilitator, workshop_id, "next")
     assert "This is the last poll." in page_text(response)
     assert "This poll does not exist" in page_text(act(facilitator, workshop_id, "goto", poll="nope"))
-    assert record(app, workshop_id)["current_poll"] == "continue"
+    assert record(app, workshop_id)["current_poll"] == "task_priority"
 
 
 def test_new_round_keeps_the_first_round(app, facilitator, running):
