@@ -80,12 +80,26 @@ UNAVAILABLE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 class StorageUnavailableError(OSError):
     """A database cannot take the request now (cannot be reached, full, read-only): nothing was
-    changed, and the same request can succeed once it is back."""
+    changed, and the same request can succeed once it is back. `full`: it is out of room (its
+    disk), not out of reach."""
+
+    def __init__(self, *args, full: bool = False):
+        super().__init__(*args)
+        self.full = full
 
 
 def storage_unavailable(error: BaseException) -> bool:
     return isinstance(error, StorageUnavailableError) or (
         isinstance(error, OSError) and error.errno in UNAVAILABLE_ERRNOS)
+
+
+def storage_full(error: BaseException) -> bool:
+    """The storage is unavailable because it has no room (a full or read-only disk or quota of a
+    data folder, a database whose disk is full); otherwise (storage_unavailable but not this) a
+    database cannot be reached."""
+    if isinstance(error, StorageUnavailableError):
+        return error.full
+    return isinstance(error, OSError) and error.errno in UNAVAILABLE_ERRNOS
 
 
 # -- users and sessions ------------------------------------------------------------------
