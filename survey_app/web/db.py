@@ -91,17 +91,20 @@ def _open_database(app: Flask, url: str) -> str | None:
     (UNREACHABLE or SCHEMA; the details, without the password, go to the log only)."""
     from survey_app.storage.postgres.store import SchemaError
 
+    store = None
     try:
         store = open_store(url)
         store.forget_submission_links()  # records of versions before issue 10: made unlinkable
-        if not app.config.get("SECRET_KEY"):
-            app.config["SECRET_KEY"] = store.secret_key()
+        key = app.config.get("SECRET_KEY") or store.secret_key()
     except SchemaError as error:
         app.logger.error("%s", error)
         return SCHEMA
     except StorageUnavailableError as error:
         app.logger.error("the database cannot be reached (the app answers 503 until it can): %s", error)
+        if store is not None:
+            store.close()
         return UNREACHABLE
+    app.config["SECRET_KEY"] = key
     app.extensions["survey_store"] = store
     return None
 
