@@ -11,6 +11,7 @@ import pytest
 from conftest import PASSWORD, csrf_token, login, make_app
 from support.storage import TEST_DATABASE_URL, adapter_params, postgres_required, postgres_url
 from survey_app import PROJECT_ROOT
+from survey_app.storage.interface import UploadedQuestionnaires
 from survey_app.web.auth import create_user
 from survey_app.web.db import get_store
 
@@ -25,6 +26,7 @@ def uploads(request, tmp_path):
 
 
 def test_drafts_are_kept_changed_published_once_and_discarded(uploads):
+    assert isinstance(uploads, UploadedQuestionnaires)
     empty = uploads.signature()
     assert uploads.published() == [] and uploads.drafts() == []
     first = uploads.add_draft(PARTNER, {"uploaded_by": "anna", "file": "partner.yaml", "notes": ["ä"]})
