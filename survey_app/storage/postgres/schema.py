@@ -163,6 +163,7 @@ CREATE TABLE uploaded_questionnaires (
     text text NOT NULL,
     changed bigint NOT NULL                     -- from the sequence at every change: the catalogue's signature
 );
+ALTER SEQUENCE uploaded_questionnaires_changes OWNED BY uploaded_questionnaires.changed;
 CREATE TABLE questionnaire_drafts (
     id text PRIMARY KEY,                        -- 16 hex digits
     text text NOT NULL,
