@@ -4,6 +4,7 @@ versions and of brakes. fullmatch, not match with "$": "$" lets a trailing newli
 from __future__ import annotations
 
 import re
+import secrets
 import uuid
 from datetime import datetime, timezone
 from typing import Any
@@ -42,3 +43,21 @@ def valid_brake(purpose: Any, key: Any) -> bool:
 def today() -> str:
     """The day (UTC) as YYYY-MM-DD, for what records only the day of a change."""
     return datetime.now(timezone.utc).date().isoformat()
+
+
+# Uploaded questionnaires: a published one's file name ("<questionnaire id>.yaml", no path; the
+# data folder may also hold hand-placed .yml files), and a draft's id (16 hex digits).
+UPLOAD_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*\.ya?ml$")
+UPLOAD_DRAFT_RE = re.compile(r"^[0-9a-f]{16}$")
+
+
+def valid_upload_name(name: Any) -> bool:
+    return isinstance(name, str) and len(name) <= 128 and bool(UPLOAD_NAME_RE.fullmatch(name))
+
+
+def valid_upload_draft(draft_id: Any) -> bool:
+    return isinstance(draft_id, str) and bool(UPLOAD_DRAFT_RE.fullmatch(draft_id))
+
+
+def new_upload_draft_id() -> str:
+    return secrets.token_hex(8)

@@ -80,12 +80,26 @@ UNAVAILABLE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 class StorageUnavailableError(OSError):
     """A database cannot take the request now (cannot be reached, full, read-only): nothing was
-    changed, and the same request can succeed once it is back."""
+    changed, and the same request can succeed once it is back. `full`: it is out of room (its
+    disk), not out of reach."""
+
+    def __init__(self, *args, full: bool = False):
+        super().__init__(*args)
+        self.full = full
 
 
 def storage_unavailable(error: BaseException) -> bool:
     return isinstance(error, StorageUnavailableError) or (
         isinstance(error, OSError) and error.errno in UNAVAILABLE_ERRNOS)
+
+
+def storage_full(error: BaseException) -> bool:
+    """The storage is unavailable because it has no room (a full or read-only disk or quota of a
+    data folder, a database whose disk is full); otherwise (storage_unavailable but not this) a
+    database cannot be reached."""
+    if isinstance(error, StorageUnavailableError):
+        return error.full
+    return isinstance(error, OSError) and error.errno in UNAVAILABLE_ERRNOS
 
 
 # -- users and sessions ------------------------------------------------------------------
@@ -384,6 +398,48 @@ class Consultations(Protocol):
         """Every statement of the consultation (no order promised); [] when unknown."""
 
 
+# -- questionnaires uploaded by admins -------------------------------------------------------
+
+@runtime_checkable
+class UploadedQuestionnaires(Protocol):
+    """Questionnaire definitions admins upload on /admin/ (web/catalogue.py serves the published
+    ones with those shipped with the app): published ones by file name ("<questionnaire id>.yaml",
+    storage.ids.valid_upload_name), and drafts not published yet, each a text and an `about`
+    dict (who uploaded it when, which file). Every app server using the same storage sees the
+    same ones. Invalid names and draft ids find nothing."""
+
+    def signature(self) -> Hashable:
+        """A cheap value that changes whenever a published definition changes (asked on every
+        use of the catalogue)."""
+
+    def published(self) -> list[tuple[str, bytes]]:
+        """(file name, content) of every published definition, by name."""
+
+    def location(self, name: str) -> str:
+        """Where a published definition is kept, for the admins (a path, or a name in a database)."""
+
+    def add_draft(self, text: str, about: dict) -> str:
+        """Keep an upload as a new draft; returns its id (16 hex digits)."""
+
+    def draft(self, draft_id: str) -> tuple[str, dict] | None:
+        """(text, about) of the draft, None when there is none."""
+
+    def drafts(self) -> list[tuple[str, str, dict]]:
+        """(id, text, about) of every draft (no order promised)."""
+
+    def change_draft(self, draft_id: str, text: str, about: dict) -> bool:
+        """Replace the draft's text and write `about`'s fields over its own, in one step; False
+        when it is gone."""
+
+    def discard_draft(self, draft_id: str) -> bool:
+        """Delete the draft; False when it is gone."""
+
+    def publish_draft(self, draft_id: str, checked_text: str, name: str) -> bool:
+        """In one step: store the draft's text as the published definition `name` (over the one
+        there) and delete the draft; False (nothing changed) when the draft is gone or its text
+        is no longer `checked_text`. ValueError for an invalid name."""
+
+
 # -- the evaluator's decision work -----------------------------------------------------------
 
 @runtime_checkable
@@ -461,6 +517,9 @@ class Storage(Users, Surveys, Definitions, Drafts, Responses, Invitations, Works
 
     Data-folder maintenance (DataFolder) comes on top where the data lives in files."""
 
+    def uploaded_questionnaires(self) -> UploadedQuestionnaires:
+        """The questionnaires admins uploaded, kept in this storage (the same object each time)."""
+
 
 PROTOCOLS = (Users, Surveys, Definitions, Drafts, Responses, Invitations, Workshops, Consultations, DecisionRecords,
              Brakes, AuditLog)
@@ -479,7 +538,8 @@ class Transfer(Protocol):
         """(kind, record) for everything kept: one of storage.copy.KINDS; drafts, responses and invitations as
         {"survey_id", "record"} (invitations flat), submitted drafts as {"survey_id", "hash"},
         participants and votes with their workshop (and run), decision records as {"kind",
-        "key", "record"}; responses of a survey and audit events in their stored order."""
+        "key", "record"}, uploaded questionnaires as {"name", "text"} and their drafts as {"id",
+        "text", "about"}; responses of a survey and audit events in their stored order."""
 
     def import_records(self, records: Iterable[tuple[str, dict]]) -> None:
         """Store the records of export_records into this empty storage, keeping every id."""

@@ -14,7 +14,8 @@ from flask_babel import gettext
 from survey_app.web.auth import ROLES, AccountError, create_user
 from survey_app.storage.tinydb.backup import BackupError, restore_backup, write_backup
 from survey_app.web.db import get_store
-from survey_app.web.catalogue import UPLOADS, DefinitionFolder, get_catalogue
+from survey_app.storage.tinydb.questionnaires import UPLOADS, QuestionnaireFolder
+from survey_app.web.catalogue import DefinitionFolder, get_catalogue
 from survey_app.fieldings.fielding import ensure_default_surveys
 from survey_app.consultations.demo import demo_consultation, make_demo_consultation, remove_demo_consultation
 from survey_app.consultations.shipped import shipped_drafts
@@ -252,7 +253,8 @@ def check_data_command(data_dir: str | None) -> None:
     folder = Path(data_dir or get_store().data_dir)
     checked, problems = check_data_folder(folder)
     uploads = folder / UPLOADS
-    upload_problems = [p for p in DefinitionFolder(current_app.config["QUESTIONNAIRE_DIR"], uploads).catalogue().problems
+    definitions = DefinitionFolder(current_app.config["QUESTIONNAIRE_DIR"], lambda: QuestionnaireFolder(uploads))
+    upload_problems = [p for p in definitions.catalogue().problems
                        if p.file.startswith(str(uploads))] if uploads.is_dir() else []
     for problem in problems:
         click.echo(str(problem))

@@ -48,7 +48,11 @@ def fill(store) -> dict:
     store.put_record("task_profile", "task.networking", {"classification": "shared", "text": "Vernetzung"},
                      expected_version=1, updated_by="Anna")
     store.put_record("staffing_scenario", "Szenario 2027 – ↑ Größe 💼", {"hours": {"task.networking": 12.5}})
-    return {"consultation": consultation["id"], "organisation": organisation, "user": user["id"], "survey": survey.id, "response": response_id, "open_draft": open_draft["id"],
+    uploads = store.uploaded_questionnaires()
+    published = uploads.add_draft("id: partner-check\ntitle: Größe\n", {"uploaded_by": "Anna"})
+    uploads.publish_draft(published, "id: partner-check\ntitle: Größe\n", "partner-check.yaml")
+    upload_draft = uploads.add_draft("id: next\n", {"uploaded_by": "Anna", "notes": ["Größe"]})
+    return {"upload_draft": upload_draft, "consultation": consultation["id"], "organisation": organisation, "user": user["id"], "survey": survey.id, "response": response_id, "open_draft": open_draft["id"],
             "submitted": submitted["id"], "workshop": workshop["id"], "run": run, "person": person["id"]}
 
 
@@ -73,6 +77,9 @@ def same_data(store, ids, secret) -> None:
     profile = store.get_record("task_profile", "task.networking")
     assert (profile["classification"], profile["version"], profile["updated_by"]) == ("shared", 2, "Anna")
     assert [key for key, _ in store.list_records("staffing_scenario")] == ["Szenario 2027 – ↑ Größe 💼"]
+    uploads = store.uploaded_questionnaires()
+    assert uploads.published() == [("partner-check.yaml", "id: partner-check\ntitle: Größe\n".encode("utf-8"))]
+    assert uploads.draft(ids["upload_draft"]) == ("id: next\n", {"uploaded_by": "Anna", "notes": ["Größe"]})
     # and the copy works on: a resubmit is recognised, a second vote replaces the first
     assert store.submit_draft(ids["survey"], ids["submitted"], {}, closed) == (None, False)
     assert store.count_responses(ids["survey"]) == 2
@@ -91,6 +98,7 @@ def test_a_data_folder_copied_to_another_holds_the_same(tmp_path):
     assert result.exit_code == 0, result.output
     assert "counts and checksums match" in result.output and "response            2" in result.output
     assert "submitted           1" in result.output and "decision_record        2" in result.output
+    assert "questionnaire        1" in result.output and "questionnaire_draft        1" in result.output
     copied = Store(tmp_path / "two")
     assert summarize(copied.export_records()) == summarize(source.export_records())
     same_data(copied, ids, secret)

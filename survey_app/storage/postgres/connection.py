@@ -116,7 +116,8 @@ class Database:
                     raise
                 log.info("transaction retried after a conflict (attempt %d)", attempt + 1)
             except psycopg.OperationalError as error:   # unreachable, disk full, pool timeout
-                raise StorageUnavailableError(f"the database cannot take this now: {error}") from error
+                raise StorageUnavailableError(f"the database cannot take this now: {error}",
+                                              full=isinstance(error, errors.DiskFull)) from error
             except errors.ReadOnlySqlTransaction as error:
                 raise StorageUnavailableError(f"the database is read-only: {error}") from error
         raise AssertionError("unreachable")

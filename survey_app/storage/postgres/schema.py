@@ -156,6 +156,20 @@ CREATE TABLE decision_records (
     PRIMARY KEY (kind, key)                     -- one record per kind and key
 );
 """),
+    (5, "questionnaires uploaded by admins: published ones and drafts, the same on every app server", """
+CREATE SEQUENCE uploaded_questionnaires_changes;
+CREATE TABLE uploaded_questionnaires (
+    name text PRIMARY KEY,                      -- "<questionnaire id>.yaml"
+    text text NOT NULL,
+    changed bigint NOT NULL                     -- from the sequence at every change: the catalogue's signature
+);
+ALTER SEQUENCE uploaded_questionnaires_changes OWNED BY uploaded_questionnaires.changed;
+CREATE TABLE questionnaire_drafts (
+    id text PRIMARY KEY,                        -- 16 hex digits
+    text text NOT NULL,
+    about text NOT NULL                         -- JSON: who uploaded it when, which file
+);
+"""),
 ]
 
 LATEST = MIGRATIONS[-1][0]

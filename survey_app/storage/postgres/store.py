@@ -9,6 +9,7 @@ data (the same parts as the TinyDB adapter's), all of them going through Databas
   workshops, participants, votes       workshops, one vote per participant and run      workshops.py
   consultations, consultation_versions, statements   consultations (issue's branch)     consultations.py
   decision_records                     the evaluator's decision records (issue 16)      decisions.py
+  uploaded_questionnaires, questionnaire_drafts   questionnaires admins uploaded       questionnaires.py
   brakes, audit_log                    counters of wrong passwords and codes; audit     brakes.py
   (LISTEN/NOTIFY)                      workshop changes across app servers              live.py
 
@@ -25,6 +26,7 @@ from survey_app.storage.postgres.decisions import DecisionRecordStore
 from survey_app.storage.postgres.drafts import DraftStore
 from survey_app.storage.postgres.invitations import InvitationStore
 from survey_app.storage.postgres.live import WorkshopSignalStore
+from survey_app.storage.postgres.questionnaires import QuestionnaireStore
 from survey_app.storage.postgres.responses import ResponseStore
 from survey_app.storage.postgres.surveys import DefinitionStore, SurveyStore
 from survey_app.storage.postgres.transfer import DatabaseTransfer
@@ -37,7 +39,8 @@ class SchemaError(RuntimeError):
 
 
 class Store(UserStore, SurveyStore, DefinitionStore, DraftStore, ResponseStore, InvitationStore,
-            WorkshopStore, ConsultationStore, DecisionRecordStore, BrakeStore, AuditLog, WorkshopSignalStore, DatabaseTransfer):
+            WorkshopStore, ConsultationStore, DecisionRecordStore, BrakeStore, AuditLog, WorkshopSignalStore,
+            QuestionnaireStore, DatabaseTransfer):
     """Every kind of data of the app in one PostgreSQL database."""
 
     def __init__(self, url: str, pool_size: int = 10, upgrade: bool = False):

@@ -11,7 +11,7 @@ from survey_app.storage.postgres.connection import Database, dump, load
 
 TABLES = ("app_secret", "users", "surveys", "definitions", "drafts", "submitted_drafts", "responses", "invitations",
           "workshops", "participants", "votes", "audit_log", "consultations", "consultation_versions", "statements",
-          "decision_records")
+          "decision_records", "uploaded_questionnaires", "questionnaire_drafts")
 
 
 class DatabaseTransfer:
@@ -71,6 +71,12 @@ class DatabaseTransfer:
             for kind, key, record in cur.execute("SELECT kind, key, record FROM decision_records WHERE record IS NOT "
                                                  'NULL ORDER BY kind, key COLLATE "C"').fetchall():
                 yield "decision_record", {"kind": kind, "key": key, "record": load(record)}
+            for name, text in cur.execute('SELECT name, text FROM uploaded_questionnaires ORDER BY name COLLATE "C"'
+                                          ).fetchall():
+                yield "questionnaire", {"name": name, "text": text}
+            for draft_id, text, about in cur.execute("SELECT id, text, about FROM questionnaire_drafts ORDER BY id"
+                                                     ).fetchall():
+                yield "questionnaire_draft", {"id": draft_id, "text": text, "about": load(about)}
             conn.rollback()
 
     def import_records(self, records: Iterable[tuple[str, dict]]) -> None:
@@ -127,6 +133,13 @@ class DatabaseTransfer:
                 elif kind == "decision_record":
                     cur.execute("INSERT INTO decision_records (kind, key, version, record) VALUES (%s, %s, %s, %s)",
                                 (record["kind"], record["key"], record["record"]["version"], dump(record["record"])))
+                elif kind == "questionnaire":
+                    cur.execute("INSERT INTO uploaded_questionnaires (name, text, changed) "
+                                "VALUES (%s, %s, nextval('uploaded_questionnaires_changes'))",
+                                (record["name"], record["text"]))
+                elif kind == "questionnaire_draft":
+                    cur.execute("INSERT INTO questionnaire_drafts (id, text, about) VALUES (%s, %s, %s)",
+                                (record["id"], record["text"], dump(record["about"])))
                 else:
                     raise ValueError(f"unknown kind of record: {kind!r}")
         self.db.run(work)

@@ -4,6 +4,7 @@ Layout of data_dir:
   secret_key                        Flask secret, mode 0600                        users.py
   users.json, surveys.json          accounts (with their sessions), surveys      users.py, surveys.py
   definitions/<questionnaire-id>/<hash>.yaml   every definition version served   surveys.py
+  questionnaires/<id>.yaml, questionnaires/drafts/<draft>/   uploads: published, drafts   questionnaires.py
   surveys/<survey_id>/responses-000001.json ...   at most shard_size responses  responses.py
   surveys/<survey_id>/drafts/<draft_id>.json      one in-progress answer set     drafts.py
   surveys/<survey_id>/invitations.json            personal invitations (hashes)  invitations.py
@@ -27,6 +28,7 @@ from survey_app.storage.tinydb.drafts import DraftStore
 from survey_app.storage.tinydb.files import Files, make_dirs
 from survey_app.storage.tinydb.invitations import InvitationStore
 from survey_app.storage.tinydb.maintenance import DataFolderMaintenance
+from survey_app.storage.tinydb.questionnaires import UPLOADS, QuestionnaireFolder
 from survey_app.storage.tinydb.responses import ResponseStore
 from survey_app.storage.tinydb.surveys import DefinitionStore, SurveyStore
 from survey_app.storage.tinydb.transfer import DataFolderTransfer
@@ -43,4 +45,8 @@ class Store(UserStore, SurveyStore, DefinitionStore, DraftStore, ResponseStore, 
         self.files = Files(data_dir)
         self.shard_size = shard_size
         self._checked = {}
+        self._uploads = QuestionnaireFolder(self.files.data_dir / UPLOADS)
         make_dirs(self.files.survey_root)
+
+    def uploaded_questionnaires(self) -> QuestionnaireFolder:
+        return self._uploads

@@ -93,6 +93,11 @@ class DataFolderTransfer:
         for path in sorted((root / DECISIONS).glob("*.json")):
             for key, record in self.list_records(path.stem):
                 yield "decision_record", {"kind": path.stem, "key": key, "record": record}
+        uploads = self.uploaded_questionnaires()
+        for name, raw in uploads.published():   # a file that is no UTF-8 text does not load anyway
+            yield "questionnaire", {"name": name, "text": raw.decode("utf-8", errors="replace")}
+        for draft_id, text, about in sorted(uploads.drafts()):
+            yield "questionnaire_draft", {"id": draft_id, "text": text, "about": about}
         for event in self.audit_events():
             if event is not None:   # a line cut off by a crash is not copied (check-data lists it)
                 yield "audit", event
@@ -148,6 +153,10 @@ class DataFolderTransfer:
                        / f"{statement['organisation']}.json"].append(statement)
             elif kind == "decision_record":
                 tables[root / DECISIONS / f"{record['kind']}.json"].append({"key": record["key"], "record": record["record"]})
+            elif kind == "questionnaire":
+                self.uploaded_questionnaires().import_published(record["name"], record["text"])
+            elif kind == "questionnaire_draft":
+                self.uploaded_questionnaires().import_draft(record["id"], record["text"], record["about"])
             elif kind == "audit":
                 audit.append(record)
             else:

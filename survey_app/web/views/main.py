@@ -20,6 +20,7 @@ from survey_app.fieldings.fielding import ensure_default_surveys
 from survey_app.web.i18n import select_locale
 from survey_app.definitions.model import localized
 from survey_app.storage.interface import DamagedDataError, storage_unavailable
+from survey_app.web.unavailable import unavailable_response
 from survey_app.text import clean
 
 bp = Blueprint("main", __name__)
@@ -167,13 +168,10 @@ def _owner_name(store, owner: tuple[str, str] | None) -> str | None:
     return None
 
 
-RETRY_AFTER = {"Retry-After": "60"}   # seconds; sent with every "could not store" answer
-
-
 def storage_failed(error: BaseException) -> bool:
-    """True, and logged for the admins, when a write failed because the data folder cannot
-    take one now (store.storage_unavailable); the caller then shows a page that keeps what
-    the person entered."""
+    """True, and logged for the admins, when a write failed because the storage cannot take
+    one now (storage.interface.storage_unavailable: a full disk, a database out of reach); the
+    caller then shows a page that keeps what the person entered (web/unavailable.py says why)."""
     if not storage_unavailable(error):
         return False
     current_app.logger.error("could not store (%s %s): %s", request.method, request.path, error)
@@ -182,16 +180,12 @@ def storage_failed(error: BaseException) -> bool:
 
 @bp.app_errorhandler(OSError)
 def storage_unavailable_page(error):
-    """Any request whose write the data folder could not take: a page in the person's
-    language instead of a bare 500. (The questionnaire pages and workshop votes catch this
-    themselves and show the form again with what was entered.)"""
+    """Any request the storage could not serve: a page (or JSON) in the person's language that
+    says why, instead of a bare 500. (The questionnaire pages, statements and workshop votes
+    catch this themselves and show the form again with what was entered.)"""
     if not storage_failed(error):
         raise error
-    title, status, headers = _("Not saved"), 503, RETRY_AFTER
-    message = _("What you sent could not be saved just now because the server's storage is full. Nothing is "
-                "lost: go back with your browser's back button, where your entries are still filled in, and "
-                "send them again in a few minutes.")
-    return render_template("error.html", title=title, message=message), status, headers
+    return unavailable_response(error)
 
 
 @bp.app_errorhandler(500)

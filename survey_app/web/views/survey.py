@@ -21,7 +21,8 @@ from survey_app.fieldings.drafts import is_open, is_submitted, new_draft, submit
 from survey_app.fieldings.progress import draft_with_code, new_resume_code, normalize_resume_code
 from survey_app.fieldings.pseudonym import PARTS, build_code
 from survey_app.definitions.model import EASY_GERMAN
-from survey_app.web.views.main import RETRY_AFTER, storage_failed
+from survey_app.web.unavailable import RETRY_AFTER, message as unavailable_message
+from survey_app.web.views.main import storage_failed
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
 
@@ -178,8 +179,8 @@ def page(slug: str, number: int):
         # The write was refused, so the draft is as before: the page again, with everything
         # as it was sent and a note; pressing the button again retries (submit is idempotent).
         form = page_form(questionnaire, index, lang, draft["answers"], formdata=request.form)
-        return render_page(survey, questionnaire, index, form, lang, draft["answers"], not_stored=True), \
-            503, RETRY_AFTER
+        return render_page(survey, questionnaire, index, form, lang, draft["answers"],
+                           not_stored=unavailable_message("answers", error)), 503, RETRY_AFTER
     return _follow(survey, outcome, questionnaire, form, lang)
 
 
@@ -202,7 +203,7 @@ PAGES = {respondent.START: ".start", respondent.SAVED: ".saved", respondent.THAN
 
 
 def render_page(survey, questionnaire, index, form, lang, answers, appeared=False, preview=False,
-                not_stored=False):
+                not_stored: str | None = None):
     """One questionnaire page as respondents see it (also the admins' preview)."""
     pages = visible_pages(questionnaire, answers)
     return render_template(

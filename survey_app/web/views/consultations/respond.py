@@ -23,7 +23,8 @@ from survey_app.consultations.statements import (
 )
 from survey_app.web.db import get_store
 from survey_app.web.i18n import select_locale
-from survey_app.web.views.main import RETRY_AFTER, storage_failed
+from survey_app.web.unavailable import RETRY_AFTER, message as unavailable_message
+from survey_app.web.views.main import storage_failed
 from survey_app.web.views.consultations.common import POSITION_LABELS, block_html, load, load_versions
 
 bp = Blueprint("consult", __name__, url_prefix="/k")
@@ -55,7 +56,7 @@ def _language(document) -> str:
 
 
 def render_statement(record: dict, person: model.Person, statement: dict | None, errors: dict | None = None,
-                     entered: dict | None = None, status: int = 200, not_stored: bool = False):
+                     entered: dict | None = None, status: int = 200, not_stored: str | None = None):
     _versions, docs = load_versions(record["id"])
     document = docs[-1]
     language = _language(document)
@@ -115,7 +116,8 @@ def statement(consultation_id: str):
         if not storage_failed(error):
             raise
         # Nothing was stored: the page again with everything as typed; the same button retries.
-        page, _status = render_statement(record, person, stored, {}, entered, 503, not_stored=True)
+        page, _status = render_statement(record, person, stored, {}, entered, 503,
+                                         not_stored=unavailable_message("statement", error))
         return page, 503, RETRY_AFTER
     if request.form.get("action") == "review":
         return redirect(url_for(".review", consultation_id=consultation_id))

@@ -30,7 +30,8 @@ from survey_app.web.ballots import get_ballot_box
 from survey_app.web.db import get_store
 from survey_app.web.i18n import select_locale
 from survey_app.web.rooms import Snapshot, get_rooms, push_supported
-from survey_app.web.views.main import RETRY_AFTER, storage_failed
+from survey_app.web.unavailable import RETRY_AFTER, message as unavailable_message
+from survey_app.web.views.main import storage_failed
 from survey_app.web.views.workshops import devices
 from survey_app.web.views.workshops.common import field_errors, participate, say
 from survey_app.workshops.codes import normalize_join_code
@@ -318,9 +319,7 @@ def vote(code: str):
         if not storage_failed(error):
             raise
         # The phone shows its vote again with a note; sending it again retries.
-        message = gettext("Your vote could not be saved just now because the server's storage is full. "
-                          "Please send it again in a minute.")
-        return _refused_vote(found, run, form, {"": [message]}, 503)
+        return _refused_vote(found, run, form, {"": [unavailable_message("vote", error)]}, 503)
     # The page after it shows "recorded" without reading the vote again (a room votes at once).
     session["workshops"] = {**session.get("workshops", {}), workshop.id: {**me, "voted": run}}
     return redirect(url_for(".live", code=workshop.join_code, _anchor="recorded"))
