@@ -1,0 +1,1 @@
+"""From findings to decisions (pure: no Flask, no storage): task profiles, staffing, the committee pack."""
