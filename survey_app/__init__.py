@@ -68,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from survey_app.web import auth, db, catalogue as definitions, headers, i18n, minimum
     from survey_app.web.views import accounts, admin, audit, consultations, main, results, survey, workshops
+    from survey_app.web.views import decisions
 
     app.request_class = main.Request
     db.init_app(app)
@@ -87,7 +88,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     headers.init_app(app)
 
     for blueprint in (main.bp, auth.bp, accounts.bp, audit.bp, survey.bp, results.bp, admin.bp,
-                      workshops.facilitate, workshops.participate, consultations.staff_bp, consultations.respond_bp):
+                      workshops.facilitate, workshops.participate, consultations.staff_bp, consultations.respond_bp,
+                      decisions.bp):
         app.register_blueprint(blueprint)
 
     from survey_app.web import assets

@@ -26,7 +26,8 @@ from survey_app.workshops.model import Poll
 KIND = "committee_pack"
 AUDIENCES = ("social_committee", "personnel_committee")   # one saved selection, one download each
 QUESTION, POLL = "question", "poll"
-CHARTED_POLLS = ("choice", "dot_voting", "ranking", "scale", "role_matrix")   # no free ideas in a paper
+CHARTED_POLLS = ("single_choice", "multiple_choice", "scale", "fist_to_five", "dot_voting", "ranking",
+                 "role_matrix")   # not open_text: no free ideas in a paper
 MAX_ITEMS = 60
 MAX_TITLE = 200
 MAX_SUMMARY = 20_000
@@ -381,11 +382,15 @@ def _aligned(lines: _Lines, labels: tuple[str, ...]) -> _Lines:
 
 def chart_alt(title: str, chart: Chart, texts: Sequence[Sequence[str]], gettext: Gettext) -> str:
     """The alternative text of a figure: what it shows, with every number it draws."""
-    parts = [gettext("Bar chart: %(title)s.") % {"title": title}, f"{chart.axis}."]
+    parts = [_sentence(gettext("Bar chart: %(title)s") % {"title": title}), _sentence(chart.axis)]
     for (name, _values), written in zip(chart.series, texts):
         pairs = "; ".join(f"{label}: {text or '–'}" for label, text in zip(chart.labels, written))
         parts.append(f"{name}: {pairs}." if len(chart.series) > 1 else f"{pairs}.")
     return " ".join(parts)
+
+
+def _sentence(text: str) -> str:
+    return text if text.rstrip().endswith((".", "?", "!")) else f"{text}."
 
 
 def poll_exhibit(poll: Poll, chart_data: Mapping | None, minimum: int, context: Context, lang: str,
@@ -426,7 +431,7 @@ def poll_exhibit(poll: Poll, chart_data: Mapping | None, minimum: int, context: 
         return Exhibit(title, facts, table, chart,
                        chart_alt(title, chart, [[formatting.decimal(r, lang) for r in ranks]], gettext))
     shares = list(chart_data["shares"])
-    written = formatting.percents(shares, lang, whole=poll.type != "choice" or (poll.max_choices or 1) == 1)
+    written = formatting.percents(shares, lang, whole=poll.type != "multiple_choice")
     unit = gettext("points") if chart_data.get("unit") == "points" else gettext("votes")
     table = Table((gettext("Option"), gettext("Share"), unit),
                   tuple((label, w, str(v)) for label, w, v in zip(labels, written, chart_data["values"])))
@@ -454,3 +459,25 @@ def method_text(minimum: int, gettext: Gettext) -> tuple[str, ...]:
                 "Scale shares are of answers on the scale; \"don't know\" is counted apart. Workshop polls show "
                 "the latest round of each poll for the whole room. A dash (–) marks a number that is not shown."),
     )
+
+
+def demo_selection(candidates: Sequence[Candidate]) -> Selection:
+    """The social committee's pack `flask demo` saves: the tasks as staff, partners and the
+    workshop see them, the partners' view broken down by kind of organisation."""
+    wanted = [("task_time", None), ("task_quality", None), ("task_usefulness", None),
+              ("task_usefulness", "organisation_type"), ("task_responsibility", None), ("agree_role_clear", None),
+              ("goals", None), ("roles", None), ("draft_task_description", None)]
+    items, seen = [], set()
+    for item_id, by in wanted:
+        for candidate in candidates:
+            if candidate.item == item_id and (candidate.ref, by) not in seen \
+                    and (by is None or by in {b for b, _ in candidate.breakdowns}):
+                seen.add((candidate.ref, by))
+                items.append(Item(candidate.kind, candidate.source, candidate.item, by))
+                if by is not None:
+                    break
+    return Selection("social_committee", "Quartiersmanagement: Aufgaben und Rollen (Demo)",
+                     "Diese Vorlage fasst die Befragung der Mitarbeitenden, die Befragung der Partner und den "
+                     "Workshop zusammen (Demo-Daten).\n\nDie Abbildungen zeigen, wie viel Arbeitszeit auf die "
+                     "Aufgaben entfällt, wie nützlich die Partner sie finden und wen sie als zuständig sehen.",
+                     tuple(items[:MAX_ITEMS]))

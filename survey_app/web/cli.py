@@ -196,7 +196,11 @@ def demo_command(seed: int, remove: bool) -> None:
         consultation = remove_demo_consultation(store)
         if consultation:
             click.echo(f"removed the consultation {consultation['title']!r}")
-        if not removed and not workshop and not consultation:
+        from survey_app.web.views.decisions.pack import remove_demo_pack
+        committee_pack = remove_demo_pack()
+        if committee_pack:
+            click.echo("removed the demo committee pack")
+        if not removed and not workshop and not consultation and not committee_pack:
             click.echo("no demo data found: nothing removed")
         return
     catalogue = get_catalogue()
@@ -221,6 +225,11 @@ def demo_command(seed: int, remove: bool) -> None:
     elif consultation:
         click.echo(f"added the consultation {consultation['title']!r} with statements of "
                    f"{len(consultation['organisations'])} organisations")
+    from survey_app.web.views.decisions.pack import save_demo_pack
+    if save_demo_pack():
+        click.echo("saved a committee pack for the social committee: /decisions/pack/social_committee")
+    else:
+        click.echo("the committee pack for the social committee is there already")
     click.echo("remove all of it again with: flask --app survey_app demo --remove")
 
 
