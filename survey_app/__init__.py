@@ -67,8 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     from survey_app.web import auth, db, catalogue as definitions, headers, i18n, minimum
-    from survey_app.web.views import accounts, admin, audit, consultations, main, results, survey, workshops
-    from survey_app.web.views import decisions
+    from survey_app.web.views import accounts, admin, audit, consultations, decisions, main, results, survey, workshops
 
     app.request_class = main.Request
     db.init_app(app)

@@ -112,6 +112,7 @@ def test_restored_folder_serves_the_same_surveys_and_logins(tmp_path):
 
         create_user("anna", "correct horse battery", "admin")
         ensure_default_surveys(get_store(), get_catalogue())
+        get_store().put_record("staffing_scenario", "Szenario – mehr Vernetzung", {"hours": {"task.networking": 12}})
     Respondent(source.test_client(), source, "staff-self-assessment").complete()
     archive = tmp_path / "b.tar.gz"
     assert source.test_cli_runner().invoke(args=["backup", str(archive)]).exit_code == 0
@@ -132,6 +133,8 @@ def test_restored_folder_serves_the_same_surveys_and_logins(tmp_path):
         survey = get_store().find_survey_by_slug("staff-self-assessment")
         assert len(get_store().responses(survey.id)) == 1
         assert get_store().find_user("anna") is not None
+        scenario = get_store().get_record("staffing_scenario", "Szenario – mehr Vernetzung")
+        assert scenario["hours"] == {"task.networking": 12} and scenario["version"] == 1
     # Nothing is restored over data.
     again = runner.invoke(args=["restore", str(archive), "--data", str(target)])
     assert again.exit_code != 0 and "not empty" in again.output

@@ -1,1 +1,1 @@
-"""From findings to decisions (pure: no Flask, no storage): task profiles, staffing, the committee pack."""
+"""Decisions from the findings: task profiles, staffing, the committee pack (pure: no Flask, no storage)."""

@@ -481,3 +481,17 @@ def demo_selection(candidates: Sequence[Candidate]) -> Selection:
                      "Workshop zusammen (Demo-Daten).\n\nDie Abbildungen zeigen, wie viel Arbeitszeit auf die "
                      "Aufgaben entfällt, wie nützlich die Partner sie finden und wen sie als zuständig sehen.",
                      tuple(items[:MAX_ITEMS]))
+
+
+def staffing_block_table(table, lang: str, gettext: Gettext) -> tuple[str, Table]:
+    """A decisions.staffing StaffingTable (caption, headers and rows of texts, numbers and
+    Messages) as the pack's (caption, table) of texts; notes follow the caption."""
+    def text(value) -> str:
+        if isinstance(value, Message):
+            return value.render(gettext)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return formatting.decimal(value, lang)
+        return "–" if value is None else str(value)
+
+    caption = " ".join([text(table.caption), *(text(note) for note in table.notes)])
+    return caption, Table(tuple(text(h) for h in table.headers), tuple(tuple(text(c) for c in row) for row in table.rows))

@@ -103,6 +103,7 @@ class Question:
     max_time: str | None = None               # "HH:MM", latest allowed answer
     yes_label: Text | None = None             # instead of the interface's "Yes"
     no_label: Text | None = None              # instead of the interface's "No"
+    role: str | None = None                   # number: what the answer stands for elsewhere, e.g. "post_share"
 
     @property
     def kind(self) -> QuestionType:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 import re
+import reprlib
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -109,17 +110,24 @@ class NumberSummary(QuestionSummary):
     q3: float | None
 
 
-def number_summary(question: Question, responses: Sequence[Mapping]) -> NumberSummary:
+# What a number answer may stand for beyond the question (`role:`), and who reads it:
+# post_share: the respondent's share of a full-time post (decisions/staffing.py).
+ROLES = ("post_share",)
+
+
+def read_number_answer(question: Question, value):
+    """A stored number answer as a valid number, MISSING or INVALID (outside the range,
+    not a whole number where one is asked for, not a number)."""
     low, high = question.number_range
+    if is_empty(value):
+        return MISSING
+    if not is_number(value) or not low <= value <= high or question.integer and value != int(value):
+        return INVALID
+    return value
 
-    def read(value):
-        if is_empty(value):
-            return MISSING
-        if not is_number(value) or not low <= value <= high or question.integer and value != int(value):
-            return INVALID
-        return value
 
-    values, missing, invalid = read_answers(question, responses, read)
+def number_summary(question: Question, responses: Sequence[Mapping]) -> NumberSummary:
+    values, missing, invalid = read_answers(question, responses, lambda value: read_number_answer(question, value))
     n = len(values)
     if not values:
         return NumberSummary(question, 0, missing, invalid, None, None, None, None, None, None, None)
@@ -144,9 +152,12 @@ def _box(summary: NumberSummary, name: str, color: str) -> go.Box:
 
 class Number(QuestionType):
     name = "number"
-    optional_keys = ("min", "max", "integer", "unit", "step")
+    optional_keys = ("min", "max", "integer", "unit", "step", "role")
     template = "questions/number.html"
     reader = "number"
+
+    def read(self, question: Question, value):
+        return read_number_answer(question, value)
 
     def parse(self, c: Collector, data: dict, loc: str, ctx: Context) -> dict:
         integer = bool(c.boolean(loc, "integer", data.get("integer")))
@@ -161,7 +172,11 @@ class Number(QuestionType):
         for key, value in (("min", low), ("max", high), ("step", step)):
             if integer and value is not None and value != int(value):
                 c.add(loc, f'"{key}" ({value}) must be a whole number because "integer" is true')
-        return {"min": low, "max": high, "integer": integer, "step": step,
+        role = data.get("role")
+        if role is not None and role not in ROLES:
+            c.add(loc, f'"role" must be one of {", ".join(ROLES)}, got {reprlib.repr(role)}')
+            role = None
+        return {"min": low, "max": high, "integer": integer, "step": step, "role": role,
                 "unit": c.text(loc, "unit", data.get("unit"), ctx.languages)}
 
     def condition_operators(self, question: Question) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from survey_app.storage.interface import Transfer
 
 KINDS = ("secret", "user", "survey", "definition", "draft", "submitted", "response", "invitation", "workshop",
-         "participant", "vote", "audit", "consultation", "consultation_version", "statement")
+         "participant", "vote", "audit", "consultation", "consultation_version", "statement", "decision_record")
 # (what Transfer.export_records gives, in this order; every adapter reads and writes them all)
 
 

@@ -37,3 +37,8 @@ def valid_definition_version(questionnaire_id: Any, content_hash: Any) -> bool:
 
 def valid_brake(purpose: Any, key: Any) -> bool:
     return isinstance(purpose, str) and isinstance(key, str) and bool(PURPOSE_RE.fullmatch(purpose) and KEY_RE.fullmatch(key))
+
+
+def today() -> str:
+    """The day (UTC) as YYYY-MM-DD, for what records only the day of a change."""
+    return datetime.now(timezone.utc).date().isoformat()

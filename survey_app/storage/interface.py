@@ -55,6 +55,15 @@ class InvitationUsedError(Exception):
     was stored."""
 
 
+class RecordConflict(Exception):
+    """A decision record was changed (or created, or deleted) by someone else since the version
+    the caller read: nothing was stored. `stored` is the version stored now (0: none)."""
+
+    def __init__(self, kind: str, key: str, expected: int, stored: int):
+        super().__init__(f"decision record {kind}/{key!r}: expected version {expected}, stored is {stored}")
+        self.kind, self.key, self.expected, self.stored = kind, key, expected, stored
+
+
 class DamagedDataError(Exception):
     """Stored data cannot be read because it does not hold what the app wrote; nothing was
     written over it."""
@@ -375,6 +384,42 @@ class Consultations(Protocol):
         """Every statement of the consultation (no order promised); [] when unknown."""
 
 
+# -- the evaluator's decision work -----------------------------------------------------------
+
+@runtime_checkable
+class DecisionRecords(Protocol):
+    """Small JSON documents of the evaluator's decision work (issue 16): task profiles'
+    classifications and descriptions, staffing scenarios, committee-pack selections. Each is
+    named by a kind (a short identifier the domain picks: "task_profile", "staffing_scenario",
+    "committee_pack"; storage.records.record_kind) and a key within it (any text of 1 to 200
+    characters: "task.networking", a scenario's name; storage.records.record_key, which also
+    NFC-normalises it). An invalid kind or key raises ValueError.
+
+    A stored record is the value put with three fields the storage sets: "version" (1, 2, ...,
+    counting up with every put), "updated_at" (the day, YYYY-MM-DD) and "updated_by" (as given,
+    None when not). Those names in a value put are ignored, so that a record read, changed and
+    put again round-trips. Two evaluators editing the same record do not overwrite each other
+    silently: each puts with the version they read (expected_version), and the second gets
+    RecordConflict."""
+
+    def get_record(self, kind: str, key: str) -> dict | None:
+        """The stored record, None when there is none (also for an invalid key)."""
+
+    def put_record(self, kind: str, key: str, value: dict, *, expected_version: int | None = None,
+                   updated_by: str | None = None) -> int:
+        """Store value as the record (create or replace) and return its new version: 1 for a
+        new record, one more than the stored one otherwise. With expected_version, in the same
+        step: RecordConflict (nothing stored) unless the stored version is that one (0: there
+        must be no record yet). ValueError for an invalid kind or key, or a value that is not
+        a JSON object."""
+
+    def list_records(self, kind: str) -> list[tuple[str, dict]]:
+        """(key, record) of every record of the kind, sorted by key (code point order)."""
+
+    def delete_record(self, kind: str, key: str) -> bool:
+        """Delete the record; True when there was one. (Put again, it starts at version 1.)"""
+
+
 # -- brakes on guessing and the audit log ----------------------------------------------------
 
 @runtime_checkable
@@ -410,14 +455,15 @@ class AuditLog(Protocol):
 # -- everything the app uses -------------------------------------------------------------
 
 @runtime_checkable
-class Storage(Users, Surveys, Definitions, Drafts, Responses, Invitations, Workshops, Consultations, Brakes,
-              AuditLog, Protocol):
+class Storage(Users, Surveys, Definitions, Drafts, Responses, Invitations, Workshops, Consultations,
+              DecisionRecords, Brakes, AuditLog, Protocol):
     """All kinds of data on one object: what the app is given (web.db.get_store).
 
     Data-folder maintenance (DataFolder) comes on top where the data lives in files."""
 
 
-PROTOCOLS = (Users, Surveys, Definitions, Drafts, Responses, Invitations, Workshops, Consultations, Brakes, AuditLog)
+PROTOCOLS = (Users, Surveys, Definitions, Drafts, Responses, Invitations, Workshops, Consultations, DecisionRecords,
+             Brakes, AuditLog)
 
 
 # -- moving to another storage (storage.copy) -------------------------------------------------
@@ -432,8 +478,8 @@ class Transfer(Protocol):
     def export_records(self) -> Iterator[tuple[str, dict]]:
         """(kind, record) for everything kept: one of storage.copy.KINDS; drafts, responses and invitations as
         {"survey_id", "record"} (invitations flat), submitted drafts as {"survey_id", "hash"},
-        participants and votes with their workshop (and run); responses of a survey and audit
-        events in their stored order."""
+        participants and votes with their workshop (and run), decision records as {"kind",
+        "key", "record"}; responses of a survey and audit events in their stored order."""
 
     def import_records(self, records: Iterable[tuple[str, dict]]) -> None:
         """Store the records of export_records into this empty storage, keeping every id."""

@@ -18,6 +18,7 @@ from survey_app.web.catalogue import UPLOADS, DefinitionFolder, get_catalogue
 from survey_app.fieldings.fielding import ensure_default_surveys
 from survey_app.consultations.demo import demo_consultation, make_demo_consultation, remove_demo_consultation
 from survey_app.consultations.shipped import shipped_drafts
+from survey_app.decisions.staffing_demo import make_demo_staffing, remove_demo_staffing
 from survey_app.demo import demo_workshop, fill_demo_surveys, remove_demo, run_demo_workshop
 from survey_app.definitions.questionnaire import load_folder, parse_definition
 from survey_app.storage.tinydb.maintenance import check_data_folder
@@ -196,11 +197,14 @@ def demo_command(seed: int, remove: bool) -> None:
         consultation = remove_demo_consultation(store)
         if consultation:
             click.echo(f"removed the consultation {consultation['title']!r}")
+        staffing_records = remove_demo_staffing(store)
+        if staffing_records:
+            click.echo(f"removed {staffing_records} demo staffing records (posts, scenario)")
         from survey_app.web.views.decisions.pack import remove_demo_pack
         committee_pack = remove_demo_pack()
         if committee_pack:
             click.echo("removed the demo committee pack")
-        if not removed and not workshop and not consultation and not committee_pack:
+        if not removed and not workshop and not consultation and not staffing_records and not committee_pack:
             click.echo("no demo data found: nothing removed")
         return
     catalogue = get_catalogue()
@@ -225,6 +229,9 @@ def demo_command(seed: int, remove: bool) -> None:
     elif consultation:
         click.echo(f"added the consultation {consultation['title']!r} with statements of "
                    f"{len(consultation['organisations'])} organisations")
+    scenario = make_demo_staffing(store, catalogue)
+    if scenario:
+        click.echo(f"the staffing scenario {scenario!r} is saved (Personalbedarf)")
     from survey_app.web.views.decisions.pack import save_demo_pack
     if save_demo_pack():
         click.echo("saved a committee pack for the social committee: /decisions/pack/social_committee")

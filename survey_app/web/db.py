@@ -13,7 +13,7 @@ import os
 
 from flask import Flask, current_app
 
-from survey_app.storage.interface import Storage
+from survey_app.storage.interface import DecisionRecords, Storage
 
 POOL_SIZE = 10   # connections per process (SURVEY_APP_DATABASE_POOL)
 
@@ -67,6 +67,12 @@ def get_store(app: Flask | None = None) -> Storage:
     if store is None:
         raise RuntimeError("the database schema is out of date: run `flask --app survey_app db-upgrade`")
     return store
+
+
+def get_decision_records(app: Flask | None = None) -> DecisionRecords:
+    """The evaluator's decision records (task profiles, staffing scenarios, committee packs):
+    the app's store, seen as storage.interface.DecisionRecords."""
+    return get_store(app)
 
 
 def store_ready(app: Flask) -> bool:

@@ -19,7 +19,7 @@ from support.storage import SURVEY, adapter_params, run_together
 from survey_app.analysis.counting import exclusion
 from survey_app.fieldings.drafts import changed, closed, new_draft
 from survey_app.fieldings.model import CLOSED, Fielding
-from survey_app.storage.interface import PROTOCOLS, DuplicateError, InvitationUsedError, Storage
+from survey_app.storage.interface import PROTOCOLS, DuplicateError, InvitationUsedError, RecordConflict, Storage
 
 BAD_IDS = ["../x", "..", "", "not-a-uuid", "6F1C2B1E-3D4A-4C5B-9E8F-0A1B2C3D4E5F",
            "6f1c2b1e-3d4a-4c5b-9e8f-0a1b2c3d4e5f/../../etc", "6f1c2b1e-3d4a-4c5b-9e8f-0a1b2c3d4e5f\n", None]
@@ -784,6 +784,139 @@ def test_no_decision_is_lost_between_processes(adapter, tmp_path):
     consultation = store.add_consultation(consultation_record())
     _run_processes([(_decision_worker, (adapter, tmp_path, consultation["id"], seed)) for seed in range(4)])
     assert len(store.get_consultation(consultation["id"])["decisions"]) == 40
+
+
+# -- decision records ------------------------------------------------------------------------
+
+def test_decision_records_round_trip_with_versions(store):
+    assert store.get_record("task_profile", "task.networking") is None
+    assert store.list_records("task_profile") == []
+    value = {"classification": "core", "description": "Vernetzung im Quartier", "actors": ["Jugendamt"]}
+    assert store.put_record("task_profile", "task.networking", value, updated_by="anna") == 1
+    assert value == {"classification": "core", "description": "Vernetzung im Quartier", "actors": ["Jugendamt"]}
+    record = store.get_record("task_profile", "task.networking")
+    assert record == {**value, "version": 1, "updated_at": record["updated_at"], "updated_by": "anna"}
+    assert len(record["updated_at"]) == 10 and record["updated_at"][4] == "-"     # the day only
+    record["actors"].append("changed")                                               # a copy
+    assert store.get_record("task_profile", "task.networking")["actors"] == ["Jugendamt"]
+    # read, change, put back: the stored fields in the value are the storage's, not the caller's
+    again = {**store.get_record("task_profile", "task.networking"), "classification": "shared", "version": 99}
+    assert store.put_record("task_profile", "task.networking", again) == 2
+    stored = store.get_record("task_profile", "task.networking")
+    assert stored["classification"] == "shared" and stored["version"] == 2 and stored["updated_by"] is None
+    store.put_record("task_profile", "task.case_work", {"classification": "other"})
+    store.put_record("staffing_scenario", "task.networking", {"hours": {}})          # kinds are apart
+    assert [key for key, _ in store.list_records("task_profile")] == ["task.case_work", "task.networking"]
+    assert store.list_records("task_profile")[1] == ("task.networking", stored)
+    assert store.list_records("committee_pack") == []
+    assert store.delete_record("task_profile", "task.networking") is True
+    assert store.delete_record("task_profile", "task.networking") is False
+    assert store.get_record("task_profile", "task.networking") is None
+    assert store.get_record("staffing_scenario", "task.networking")["hours"] == {}
+    assert store.put_record("task_profile", "task.networking", {"classification": "core"}) == 1   # starts again
+
+
+def test_a_record_changed_meanwhile_is_not_overwritten(store):
+    # two evaluators open the same scenario (version 1); the first saves, the second is refused
+    store.put_record("staffing_scenario", "Szenario A", {"hours": {"task.networking": 10}})
+    assert store.put_record("staffing_scenario", "Szenario A", {"hours": {"task.networking": 12}},
+                            expected_version=1) == 2
+    with pytest.raises(RecordConflict) as refused:
+        store.put_record("staffing_scenario", "Szenario A", {"hours": {"task.networking": 0}}, expected_version=1)
+    assert (refused.value.expected, refused.value.stored) == (1, 2)
+    assert store.get_record("staffing_scenario", "Szenario A")["hours"] == {"task.networking": 12}
+    # 0: create only, refused when one exists; a version for a record that is gone: refused
+    with pytest.raises(RecordConflict):
+        store.put_record("staffing_scenario", "Szenario A", {"hours": {}}, expected_version=0)
+    assert store.put_record("staffing_scenario", "Szenario B", {"hours": {}}, expected_version=0) == 1
+    store.delete_record("staffing_scenario", "Szenario B")
+    with pytest.raises(RecordConflict) as gone:
+        store.put_record("staffing_scenario", "Szenario B", {"hours": {}}, expected_version=1)
+    assert gone.value.stored == 0
+    assert [key for key, _ in store.list_records("staffing_scenario")] == ["Szenario A"]
+    assert store.get_record("staffing_scenario", "Szenario A")["version"] == 2
+
+
+ODD_KEYS = ["Szenario 2027 – Vernetzung ↑", "Größe/Straße", "💼‍🧑🏽‍🤝‍🧑🏻 team", "ملف المهمة", "a" * 200,
+            "../../etc/passwd", r"x\u0000y \n", "'; DROP TABLE decision_records; --", "%s %(key)s", "名前.仕事", "Z", "ä"]
+
+
+def test_odd_unicode_keys_round_trip_and_sort_by_code_point(store):
+    for number, key in enumerate(ODD_KEYS):
+        assert store.put_record("committee_pack", key, {"n": number}) == 1
+    listed = store.list_records("committee_pack")
+    assert [key for key, _ in listed] == sorted(ODD_KEYS)
+    assert [record["n"] for _, record in listed] == [ODD_KEYS.index(key) for key in sorted(ODD_KEYS)]
+    for number, key in enumerate(ODD_KEYS):
+        assert store.get_record("committee_pack", key)["n"] == number
+    # a key typed with a combining accent is the same key as the composed one (NFC)
+    assert store.get_record("committee_pack", "a\u0308")["n"] == ODD_KEYS.index("ä")
+    assert store.put_record("committee_pack", "a\u0308", {"n": -1}) == 2
+    assert [key for key, _ in store.list_records("committee_pack")].count("ä") == 1
+    assert store.delete_record("committee_pack", "a\u0308") is True and store.get_record("committee_pack", "ä") is None
+
+
+BAD_KEYS = ["", " leading", "trailing ", "line\nbreak", "nul\x00", "tab\tin", "sep\u2028", "lone \ud800",
+            "a" * 201, None, 3, b"bytes"]
+BAD_KINDS = ["", "Task", "task-profile", "1task", "task profile", "../x", "a" * 41, None, "täsk"]
+
+
+def test_invalid_keys_and_kinds_find_nothing_and_store_nothing(store):
+    for bad in BAD_KEYS:
+        with pytest.raises(ValueError):
+            store.put_record("task_profile", bad, {"x": 1})
+        assert store.get_record("task_profile", bad) is None
+        assert store.delete_record("task_profile", bad) is False
+    assert store.list_records("task_profile") == []
+    for bad in BAD_KINDS:
+        for call in (lambda: store.put_record(bad, "key", {"x": 1}), lambda: store.get_record(bad, "key"),
+                     lambda: store.list_records(bad), lambda: store.delete_record(bad, "key")):
+            with pytest.raises(ValueError):
+                call()
+
+
+def test_a_value_that_is_no_json_object_is_refused(store):
+    for bad in ([1, 2], "text", None):
+        with pytest.raises(ValueError):
+            store.put_record("task_profile", "task.x", bad)
+    with pytest.raises(ValueError):
+        store.put_record("task_profile", "task.x", {}, expected_version="1")
+    assert store.get_record("task_profile", "task.x") is None
+
+
+def _record_worker(adapter, where, seed, start, results):
+    """Counts up a shared record 10 times, each a read and a put with the version read; on a
+    conflict it reads again (as an evaluator's page would after its message)."""
+    store = adapter.open(where, False)
+    start.wait()
+    conflicts = 0
+    created = None
+    try:
+        store.put_record("committee_pack", "erste", {"by": seed}, expected_version=0)
+        created = seed
+    except RecordConflict:
+        pass
+    for _ in range(10):
+        while True:
+            record = store.get_record("staffing_scenario", "gemeinsam")
+            try:
+                store.put_record("staffing_scenario", "gemeinsam", {**record, "count": record["count"] + 1},
+                                 expected_version=record["version"])
+                break
+            except RecordConflict:
+                conflicts += 1
+    results.put((seed, created, conflicts))
+
+
+def test_no_put_is_lost_and_one_create_wins_when_processes_edit_at_once(adapter, tmp_path):
+    store = adapter.open(tmp_path, False)
+    store.put_record("staffing_scenario", "gemeinsam", {"count": 0})
+    outputs = _run_processes([(_record_worker, (adapter, tmp_path, seed)) for seed in range(4)])
+    final = store.get_record("staffing_scenario", "gemeinsam")
+    assert final["count"] == 40 and final["version"] == 41
+    creators = [created for _, created, _ in outputs if created is not None]
+    assert len(creators) == 1 and store.get_record("committee_pack", "erste") == {
+        "by": creators[0], "version": 1, "updated_at": final["updated_at"], "updated_by": None}
 
 
 def test_the_workshop_signal_moves_with_every_change(store):

@@ -44,6 +44,10 @@ def fill(store) -> dict:
     store.add_consultation_version(consultation["id"], lambda latest: {"text": "# Aufgaben\n\nZwei."})
     organisation = str(uuid.uuid4())
     store.change_statement(consultation["id"], organisation, lambda old: {"status": "submitted", "general": "Einverstanden"})
+    store.put_record("task_profile", "task.networking", {"classification": "core", "text": "Vernetzung"})
+    store.put_record("task_profile", "task.networking", {"classification": "shared", "text": "Vernetzung"},
+                     expected_version=1, updated_by="Anna")
+    store.put_record("staffing_scenario", "Szenario 2027 – ↑ Größe 💼", {"hours": {"task.networking": 12.5}})
     return {"consultation": consultation["id"], "organisation": organisation, "user": user["id"], "survey": survey.id, "response": response_id, "open_draft": open_draft["id"],
             "submitted": submitted["id"], "workshop": workshop["id"], "run": run, "person": person["id"]}
 
@@ -66,10 +70,14 @@ def same_data(store, ids, secret) -> None:
     assert [c["id"] for c in store.list_consultations()] == [ids["consultation"]]
     assert [v["number"] for v in store.consultation_versions(ids["consultation"])] == [1, 2]
     assert store.get_statement(ids["consultation"], ids["organisation"])["general"] == "Einverstanden"
+    profile = store.get_record("task_profile", "task.networking")
+    assert (profile["classification"], profile["version"], profile["updated_by"]) == ("shared", 2, "Anna")
+    assert [key for key, _ in store.list_records("staffing_scenario")] == ["Szenario 2027 – ↑ Größe 💼"]
     # and the copy works on: a resubmit is recognised, a second vote replaces the first
     assert store.submit_draft(ids["survey"], ids["submitted"], {}, closed) == (None, False)
     assert store.count_responses(ids["survey"]) == 2
     assert store.put_vote(ids["workshop"], ids["run"], ids["person"], {"value": "y"})[1] is True
+    assert store.put_record("task_profile", "task.networking", profile, expected_version=2) == 3   # versions run on
 
 
 def copy(source_app, target: str):
@@ -82,7 +90,7 @@ def test_a_data_folder_copied_to_another_holds_the_same(tmp_path):
     result = copy(make_app(tmp_path / "one", DATABASE_URL=None), str(tmp_path / "two"))
     assert result.exit_code == 0, result.output
     assert "counts and checksums match" in result.output and "response            2" in result.output
-    assert "submitted           1" in result.output
+    assert "submitted           1" in result.output and "decision_record        2" in result.output
     copied = Store(tmp_path / "two")
     assert summarize(copied.export_records()) == summarize(source.export_records())
     same_data(copied, ids, secret)

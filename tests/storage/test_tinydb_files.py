@@ -175,3 +175,27 @@ def test_kill_9_keeps_every_acknowledged_write(tmp_path):
         stored = [r["id"] for r in Store(data).responses(SURVEY)]
         assert len(set(stored)) == len(stored)
         assert set(acknowledged) <= set(stored)
+
+
+def test_decision_records_live_in_one_file_per_kind_and_a_damaged_one_is_never_written_over(tmp_path):
+    from survey_app.storage.interface import DamagedDataError
+    from survey_app.storage.tinydb.maintenance import check_data_folder
+
+    store = Store(tmp_path)
+    store.put_record("task_profile", "task.networking", {"classification": "core"})
+    store.put_record("staffing_scenario", "../../x", {"hours": {}})       # a key is no path
+    assert sorted(p.name for p in (tmp_path / "decisions").iterdir() if p.suffix == ".json") == [
+        "staffing_scenario.json", "task_profile.json"]
+    assert [d["key"] for d in documents(tmp_path / "decisions" / "staffing_scenario.json")] == ["../../x"]
+    assert check_data_folder(tmp_path)[1] == []
+    (tmp_path / "decisions" / "task_profile.json").write_text('{"_default": {"1": {"key": "task.x"}}}')
+    for call in (lambda: store.get_record("task_profile", "task.networking"),
+                 lambda: store.put_record("task_profile", "task.networking", {"classification": "shared"})):
+        try:
+            call()
+            raise AssertionError("no DamagedDataError")
+        except DamagedDataError:
+            pass
+    assert "lacks record" in str(check_data_folder(tmp_path)[1][0])
+    assert (tmp_path / "decisions" / "task_profile.json").read_text() == '{"_default": {"1": {"key": "task.x"}}}'
+    assert store.get_record("staffing_scenario", "../../x")["version"] == 1     # the other kinds work on

@@ -147,6 +147,15 @@ DELETE FROM drafts d
 ALTER TABLE responses DROP COLUMN submission_key;
 ALTER TABLE invitations DROP COLUMN used_on;
 """),
+    (4, "decision records: task profiles, staffing scenarios, committee packs", """
+CREATE TABLE decision_records (
+    kind text NOT NULL,
+    key text NOT NULL,
+    version integer NOT NULL,
+    record text,                                -- NULL only inside the transaction that makes it
+    PRIMARY KEY (kind, key)                     -- one record per kind and key
+);
+"""),
 ]
 
 LATEST = MIGRATIONS[-1][0]

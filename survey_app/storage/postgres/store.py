@@ -8,6 +8,7 @@ data (the same parts as the TinyDB adapter's), all of them going through Databas
   invitations                          personal invitations (hashes, numbers, used)     invitations.py
   workshops, participants, votes       workshops, one vote per participant and run      workshops.py
   consultations, consultation_versions, statements   consultations (issue's branch)     consultations.py
+  decision_records                     the evaluator's decision records (issue 16)      decisions.py
   brakes, audit_log                    counters of wrong passwords and codes; audit     brakes.py
   (LISTEN/NOTIFY)                      workshop changes across app servers              live.py
 
@@ -20,6 +21,7 @@ from survey_app.storage.postgres import schema
 from survey_app.storage.postgres.brakes import AuditLog, BrakeStore
 from survey_app.storage.postgres.connection import Database, redacted
 from survey_app.storage.postgres.consultations import ConsultationStore
+from survey_app.storage.postgres.decisions import DecisionRecordStore
 from survey_app.storage.postgres.drafts import DraftStore
 from survey_app.storage.postgres.invitations import InvitationStore
 from survey_app.storage.postgres.live import WorkshopSignalStore
@@ -35,7 +37,7 @@ class SchemaError(RuntimeError):
 
 
 class Store(UserStore, SurveyStore, DefinitionStore, DraftStore, ResponseStore, InvitationStore,
-            WorkshopStore, ConsultationStore, BrakeStore, AuditLog, WorkshopSignalStore, DatabaseTransfer):
+            WorkshopStore, ConsultationStore, DecisionRecordStore, BrakeStore, AuditLog, WorkshopSignalStore, DatabaseTransfer):
     """Every kind of data of the app in one PostgreSQL database."""
 
     def __init__(self, url: str, pool_size: int = 10, upgrade: bool = False):

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Iterator
 from survey_app.storage.postgres.connection import Database, dump, load
 
 TABLES = ("app_secret", "users", "surveys", "definitions", "drafts", "submitted_drafts", "responses", "invitations",
-          "workshops", "participants", "votes", "audit_log", "consultations", "consultation_versions", "statements")
+          "workshops", "participants", "votes", "audit_log", "consultations", "consultation_versions", "statements",
+          "decision_records")
 
 
 class DatabaseTransfer:
@@ -67,6 +68,9 @@ class DatabaseTransfer:
                                                 "record IS NOT NULL ORDER BY organisation",
                                                 (consultation_id,)).fetchall():
                     yield "statement", {"consultation_id": consultation_id, "record": load(statement)}
+            for kind, key, record in cur.execute("SELECT kind, key, record FROM decision_records WHERE record IS NOT "
+                                                 'NULL ORDER BY kind, key COLLATE "C"').fetchall():
+                yield "decision_record", {"kind": kind, "key": key, "record": load(record)}
             conn.rollback()
 
     def import_records(self, records: Iterable[tuple[str, dict]]) -> None:
@@ -120,6 +124,9 @@ class DatabaseTransfer:
                 elif kind == "statement":
                     cur.execute("INSERT INTO statements (consultation_id, organisation, record) VALUES (%s, %s, %s)",
                                 (record["consultation_id"], record["record"]["organisation"], dump(record["record"])))
+                elif kind == "decision_record":
+                    cur.execute("INSERT INTO decision_records (kind, key, version, record) VALUES (%s, %s, %s, %s)",
+                                (record["kind"], record["key"], record["record"]["version"], dump(record["record"])))
                 else:
                     raise ValueError(f"unknown kind of record: {kind!r}")
         self.db.run(work)

@@ -126,6 +126,8 @@ def _expected_documents(path: Path) -> tuple[tuple[str, ...], bool]:
         return _TABLE_KEYS[path.name], True
     if path.parent.name == "statements":
         return ("organisation", "status"), True
+    if path.parent.name == "decisions":
+        return ("key", "record"), False
     for pattern, keys in _SHARDED_KEYS:
         if pattern.match(path.name):
             return keys, False

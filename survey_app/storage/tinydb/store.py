@@ -9,6 +9,7 @@ Layout of data_dir:
   surveys/<survey_id>/invitations.json            personal invitations (hashes)  invitations.py
   workshops.json, workshops/<id>/...              workshops, participants, votes workshops.py
   consultations/<id>/...            a consultation, its draft's versions, statements consultations.py
+  decisions/<kind>.json             the evaluator's decision records of one kind    decisions.py
   brakes/<purpose>-NN.json          counters of recent wrong passwords and codes brakes.py
   audit.log                         who did what, one JSON line per event       brakes.py
 
@@ -21,6 +22,7 @@ import os
 
 from survey_app.storage.tinydb.brakes import AuditLog, BrakeStore
 from survey_app.storage.tinydb.consultations import ConsultationStore
+from survey_app.storage.tinydb.decisions import DecisionRecordStore
 from survey_app.storage.tinydb.drafts import DraftStore
 from survey_app.storage.tinydb.files import Files, make_dirs
 from survey_app.storage.tinydb.invitations import InvitationStore
@@ -33,7 +35,7 @@ from survey_app.storage.tinydb.workshops import WorkshopStore
 
 
 class Store(UserStore, SurveyStore, DefinitionStore, DraftStore, ResponseStore, InvitationStore,
-            WorkshopStore, ConsultationStore, BrakeStore, AuditLog, DataFolderMaintenance,
+            WorkshopStore, ConsultationStore, DecisionRecordStore, BrakeStore, AuditLog, DataFolderMaintenance,
             DataFolderTransfer):
     """Every kind of data of the app in one data folder; each part uses `files`."""
 

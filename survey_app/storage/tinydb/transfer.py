@@ -15,6 +15,7 @@ from pathlib import Path
 from survey_app.storage.ids import valid_id
 from survey_app.storage.interface import DamagedDataError
 from survey_app.storage.tinydb import submitted
+from survey_app.storage.tinydb.decisions import FOLDER as DECISIONS
 from survey_app.storage.tinydb.files import Files, make_dirs, write_atomic
 from survey_app.storage.tinydb.surveys import version_problem
 from survey_app.storage.tinydb.workshops import WORKSHOP_INDEX_KEYS
@@ -89,6 +90,9 @@ class DataFolderTransfer:
                 yield "consultation_version", {"consultation_id": consultation["id"], "record": version}
             for statement in self.statements(consultation["id"]):
                 yield "statement", {"consultation_id": consultation["id"], "record": statement}
+        for path in sorted((root / DECISIONS).glob("*.json")):
+            for key, record in self.list_records(path.stem):
+                yield "decision_record", {"kind": path.stem, "key": key, "record": record}
         for event in self.audit_events():
             if event is not None:   # a line cut off by a crash is not copied (check-data lists it)
                 yield "audit", event
@@ -142,6 +146,8 @@ class DataFolderTransfer:
                 statement = record["record"]
                 tables[self._consultation_root / record["consultation_id"] / "statements"
                        / f"{statement['organisation']}.json"].append(statement)
+            elif kind == "decision_record":
+                tables[root / DECISIONS / f"{record['kind']}.json"].append({"key": record["key"], "record": record["record"]})
             elif kind == "audit":
                 audit.append(record)
             else:

@@ -1,7 +1,7 @@
-"""From findings to decisions (evaluators and admins): one blueprint, one module per part
-(profiles.py, staffing.py, pack.py)."""
+"""Evaluators' decision work from the findings: task profiles, staffing, the committee pack
+(one module per part, all on the blueprint `decisions`; evaluator and admin only)."""
 from flask import Blueprint
 
 bp = Blueprint("decisions", __name__, url_prefix="/decisions")
 
-from survey_app.web.views.decisions import pack  # noqa: E402,F401  (its routes are on bp)
+from survey_app.web.views.decisions import pack, staffing  # noqa: E402,F401  (their routes are on bp)

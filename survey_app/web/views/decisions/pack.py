@@ -17,7 +17,7 @@ from flask_login import current_user
 from survey_app.analysis.breakdown import breakdown_questions
 from survey_app.analysis.findings import ResponseFilter, Section, build_findings
 from survey_app.analysis.summaries import options_of
-from survey_app.decisions import pack
+from survey_app.decisions import pack, staffing
 from survey_app.definitions.model import localized
 from survey_app.output.pack import pack_docx, pack_pdf
 from survey_app.storage.interface import DamagedDataError, RecordConflict
@@ -39,9 +39,35 @@ AUDIENCE_NAMES = {"social_committee": lazy_gettext("Social committee"),
 FILES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
          "pdf": "application/pdf"}
 
-# The decision work's sections (task profiles, staffing): functions (selection, lang) -> Blocks,
-# added where those pure modules are on main (decisions/profiles.py, decisions/staffing.py).
-BLOCK_SOURCES: list = []
+
+def staffing_blocks(selection: pack.Selection, lang: str) -> list[pack.Block]:
+    """The staffing table of each staff survey today and of each saved scenario (as the
+    staffing pages compute them: decisions/staffing.py, through the release plan)."""
+    if not selection.staffing:
+        return []
+    from survey_app.web.views.decisions.staffing import _scenarios, _today
+
+    blocks = []
+    for survey in get_store().list_surveys():
+        questionnaire = get_questionnaire(survey.questionnaire_id)
+        if survey.test_run or not questionnaire or not staffing.has_staffing(questionnaire):
+            continue
+        today = _today(survey, questionnaire)
+        tables = [staffing.staffing_table(today, None, lang)]
+        for record in _scenarios(survey) if today.scenario_units else ():
+            saved = staffing.scenario_from_record(record)
+            if not staffing.read_scenario(staffing.scenario_form(saved, lang), today)[1]:
+                tables.append(staffing.staffing_table(today, staffing.compute_scenario(today, saved), lang))
+        shown = [pack.staffing_block_table(table, lang, gettext) for table in tables if table is not None]
+        if shown:
+            blocks.append(pack.Block(gettext("Staffing in full-time equivalents"),
+                                     "\n\n".join(f.render(gettext) for f in staffing.FORMULAS), tuple(shown)))
+    return blocks
+
+
+# The decision work's sections: functions (selection, lang) -> Blocks. The task profiles'
+# (decisions/profiles.py) joins here when it is on main.
+BLOCK_SOURCES: list = [staffing_blocks]
 
 
 def _audience(audience: str) -> str:
