@@ -3,6 +3,7 @@ PDF opened and read back (captions, numbering, images with alt text, numbers equ
 results' aggregates and to an independent count), role checks, bad input, axe."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -127,8 +128,8 @@ def test_the_docx_has_numbered_captions_images_with_alt_text_and_the_appendix(si
     assert [int(re.match(r"Abbildung (\d+):", c).group(1)) for c in figures] == list(range(1, len(figures) + 1))
     assert [int(re.match(r"Tabelle (\d+):", c).group(1)) for c in tables] == list(range(1, len(tables) + 1))
     assert len(figures) >= 8 and len(tables) == len(document.tables)
-    for caption in captions:
-        assert re.search(r"n = \d+", caption) and "Quelle: " in caption and "Stand: " in caption, caption
+    for caption in (c for c in captions if "Grundlage:" not in c):   # the staffing tables' differ (below)
+        assert re.search(r"\((n = \d+|n nicht gezeigt); Quelle: .+; Stand: \d{4}-\d\d-\d\d\)$", caption), caption
     assert any("Aufgeschlüsselt nach: Für welche Art von Organisation" in c for c in captions)
     # every figure is an image with its alternative text, naming the numbers it draws
     shapes = document.inline_shapes
@@ -189,6 +190,11 @@ def test_numbers_equal_the_results_aggregates_and_an_independent_count(site, fil
         stored = next(p for p in item["points"] if p["value"] == point.value)
         assert stored["count"] == count
 
+    # what the staff's results hide (5 answers on the scale at most), the pack hides and says so
+    hidden = _aggregates(client, _survey(site, STAFF))["agree_role_clear"]
+    assert hidden.get("suppressed") is True
+    assert _exhibit_table(document, scale.text["de"], occurrence=0) == [["Antwort"], ["Nicht gezeigt: weniger als 5 Personen."]]
+
     # the breakdown by kind of organisation: the group columns as aggregates.json has them
     usefulness = next(q for q in questionnaire.questions() if q.id == "task_usefulness")
     rows = _exhibit_table(document, usefulness.text["de"], occurrence=1)
@@ -212,6 +218,24 @@ def test_numbers_equal_the_results_aggregates_and_an_independent_count(site, fil
 def _decimal(value: float) -> str:
     text = f"{round(value, 2):.2f}".rstrip("0").rstrip(".")
     return text.replace(".", ",")
+
+
+def test_the_staffing_tables_follow_the_findings_with_their_captions(files):
+    """The staffing section (decisions.staffing through the release plan): today's FTE per task
+    of the team are the posts (2,5 + 3,5) times the staff's mean share of working time that the
+    pack's own allocation table shows; the scenario table follows with the next number."""
+    document = _docx(files["docx"])
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert "Personalbedarf in Vollzeitäquivalenten" in headings
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption" and p.text.startswith("Tabelle ")]
+    today = next(i for i, c in enumerate(captions) if "Vollzeitäquivalente je Aufgabe heute (n = 6" in c)
+    assert "Stellenbedarf im Szenario „Mehr Netzwerkarbeit, keine Einzelfallbetreuung“" in captions[today + 1]
+    assert captions[today].startswith(f"Tabelle {today + 1}: ") and captions[today].endswith(f"; Stand: {dt.date.today()}")
+    fte = _table_texts(document.tables[today])
+    assert fte[0][-1] == "Team" and fte[-1] == ["Stellen insgesamt", "2,5", "3,5", "6"]
+    shares = {row[0]: float(row[1].rstrip(" %").replace(",", ".")) / 100 for row in _table_texts(document.tables[0])[1:]}
+    for row in fte[1:-1]:
+        assert abs(float(row[-1].replace(",", ".")) - 6 * shares[row[0]]) <= 0.006, row
 
 
 def test_the_pdf_holds_the_same_captions_and_numbers(site, files):

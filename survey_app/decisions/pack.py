@@ -210,7 +210,7 @@ class Block:
     """A section of tables from the decision work (task profiles, staffing)."""
     heading: str
     text: str
-    tables: tuple[tuple[str, Table], ...]   # (caption, table)
+    tables: tuple[tuple[str, Table, tuple[str, ...]], ...]   # (caption, table, notes)
 
 
 @dataclass(frozen=True)
@@ -483,9 +483,9 @@ def demo_selection(candidates: Sequence[Candidate]) -> Selection:
                      tuple(items[:MAX_ITEMS]))
 
 
-def staffing_block_table(table, lang: str, gettext: Gettext) -> tuple[str, Table]:
+def staffing_block_table(table, date: str, lang: str, gettext: Gettext) -> tuple[str, Table, tuple[str, ...]]:
     """A decisions.staffing StaffingTable (caption, headers and rows of texts, numbers and
-    Messages) as the pack's (caption, table) of texts; notes follow the caption."""
+    Messages) as the pack's (caption with the date, table, notes) of texts."""
     def text(value) -> str:
         if isinstance(value, Message):
             return value.render(gettext)
@@ -493,5 +493,6 @@ def staffing_block_table(table, lang: str, gettext: Gettext) -> tuple[str, Table
             return formatting.decimal(value, lang)
         return "–" if value is None else str(value)
 
-    caption = " ".join([text(table.caption), *(text(note) for note in table.notes)])
-    return caption, Table(tuple(text(h) for h in table.headers), tuple(tuple(text(c) for c in row) for row in table.rows))
+    caption = f"{text(table.caption)}; {gettext('As of: %(date)s') % {'date': date}}"
+    return (caption, Table(tuple(text(h) for h in table.headers), tuple(tuple(text(c) for c in row) for row in table.rows)),
+            tuple(text(note) for note in table.notes))

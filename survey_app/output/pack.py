@@ -110,9 +110,9 @@ def block_tables(pack: Pack, first: int):
     number = first
     for block in pack.blocks:
         entries = []
-        for caption, table in block.tables:
+        for caption, table, notes in block.tables:
             number += 1
-            entries.append((number, caption, table))
+            entries.append((number, caption, table, notes))
         yield block, entries
 
 
@@ -201,9 +201,11 @@ def pack_docx(pack: Pack, lang: str, gettext: Gettext) -> bytes:
         document.add_heading(clean(block.heading), level=1)
         for paragraph in _paragraphs(block.text):
             document.add_paragraph(paragraph)
-        for number, caption, table in entries:
+        for number, caption, table, notes in entries:
             _seq_caption(document, table_label, number, caption)
             _docx_table(document, table)
+            for note in notes:
+                document.add_paragraph(clean(note))
 
     document.add_heading(gettext("Appendix: method"), level=1)
     for paragraph in pack.method:
@@ -307,9 +309,11 @@ def pack_pdf(pack: Pack, lang: str, gettext: Gettext) -> bytes:
         _heading(pdf, block.heading, 1)
         for paragraph in _paragraphs(block.text):
             _write(pdf, paragraph)
-        for number, caption, table in entries:
+        for number, caption, table, notes in entries:
             _write(pdf, f"{table_label} {number}: {caption}", 8.5, "I", height=4.2, after=1)
             _pdf_table(pdf, table)
+            for note in notes:
+                _write(pdf, note, 8.5, height=4.2)
 
     _heading(pdf, gettext("Appendix: method"), 1)
     for paragraph in pack.method:
@@ -319,18 +323,3 @@ def pack_pdf(pack: Pack, lang: str, gettext: Gettext) -> bytes:
         for name in pack.left_out:
             _write(pdf, f"• {name}")
     return bytes(pdf.output())
-
-
-def caption_texts(pack: Pack, gettext: Gettext) -> list[str]:
-    """Every caption of the pack as both files write it (for checks and the page's preview)."""
-    out = []
-    figure_label, table_label = gettext("Figure"), gettext("Table")
-    last = 0
-    for exhibit, figure, table in numbered(pack, gettext):
-        if figure is not None:
-            out.append(_caption(figure_label, figure, exhibit.title, exhibit.facts))
-        out.append(_caption(table_label, table, exhibit.title, exhibit.facts))
-        last = table
-    for _block, entries in block_tables(pack, last):
-        out.extend(f"{table_label} {number}: {caption}" for number, caption, _t in entries)
-    return out

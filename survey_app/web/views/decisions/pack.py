@@ -40,7 +40,7 @@ FILES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml
          "pdf": "application/pdf"}
 
 
-def staffing_blocks(selection: pack.Selection, lang: str) -> list[pack.Block]:
+def staffing_blocks(selection: pack.Selection, lang: str, day: str) -> list[pack.Block]:
     """The staffing table of each staff survey today and of each saved scenario (as the
     staffing pages compute them: decisions/staffing.py, through the release plan)."""
     if not selection.staffing:
@@ -58,14 +58,14 @@ def staffing_blocks(selection: pack.Selection, lang: str) -> list[pack.Block]:
             saved = staffing.scenario_from_record(record)
             if not staffing.read_scenario(staffing.scenario_form(saved, lang), today)[1]:
                 tables.append(staffing.staffing_table(today, staffing.compute_scenario(today, saved), lang))
-        shown = [pack.staffing_block_table(table, lang, gettext) for table in tables if table is not None]
+        shown = [pack.staffing_block_table(table, day, lang, gettext) for table in tables if table is not None]
         if shown:
             blocks.append(pack.Block(gettext("Staffing in full-time equivalents"),
                                      "\n\n".join(f.render(gettext) for f in staffing.FORMULAS), tuple(shown)))
     return blocks
 
 
-# The decision work's sections: functions (selection, lang) -> Blocks. The task profiles'
+# The decision work's sections: functions (selection, lang, day) -> Blocks. The task profiles'
 # (decisions/profiles.py) joins here when it is on main.
 BLOCK_SOURCES: list = [staffing_blocks]
 
@@ -196,7 +196,7 @@ def build_pack(selection: pack.Selection, lang: str, today: dt.date | None = Non
                 minimums.add(minimum)
                 continue
         left_out.append(item.item)
-    blocks = tuple(block for source in BLOCK_SOURCES for block in source(selection, lang))
+    blocks = tuple(block for source in BLOCK_SOURCES for block in source(selection, lang, day))
     minimum = min(minimums) if minimums else minimum_for(None)
     method = pack.method_text(minimum, gettext)
     if len(minimums) > 1:
