@@ -318,15 +318,12 @@ def test_a_saved_selection_comes_back_in_its_order_and_a_stale_one_is_refused(si
 
 @pytest.mark.browser
 def test_the_pack_pages_have_no_wcag_violations(site, browser):
-    from browser_support import LiveServer
+    from browser_support import LiveServer, log_in
     from test_accessibility import _violations
 
     with LiveServer(site) as server:
         page = browser.new_page()
-        page.goto(f"{server.url}/login")
-        page.get_by_label("Benutzername").fill("evaluator")
-        page.get_by_label("Passwort").fill(PASSWORD)
-        page.get_by_role("button", name="Anmelden").click()
+        log_in(page, server.url, "evaluator", PASSWORD)
         found = {}
         for name, path in (("list", "/decisions/pack/"), ("selection", "/decisions/pack/social_committee")):
             page.goto(server.url + path)

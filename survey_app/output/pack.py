@@ -22,6 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -40,6 +41,7 @@ FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 CHART_WIDTH_IN = 6.7           # 17 cm: the text width of an A4 page with 2 cm margins
 CHART_DPI = 150
 PDF_WIDTH_MM = 170
+WIDE_TABLE = 7                # columns from which a table gets a landscape page of its own
 MAX_CHART_HEIGHT_IN = 8.5     # with its caption, the chart fits an A4 page
 
 
@@ -157,6 +159,26 @@ def _docx_table(document, table: Table) -> None:
             cell.text = clean(text)
 
 
+def _orientation(document, landscape: bool) -> None:
+    """A new section (from a new page) in landscape or portrait A4."""
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (Cm(29.7), Cm(21.0)) if landscape else (Cm(21.0), Cm(29.7))
+
+
+def _docx_captioned_table(document, label: str, number: int, caption: str, table: Table, notes) -> None:
+    """Caption above the table, notes below; a wide table on landscape pages of its own."""
+    wide = len(table.headers) >= WIDE_TABLE
+    if wide:
+        _orientation(document, True)
+    _seq_caption(document, label, number, caption)
+    _docx_table(document, table)
+    for note in notes:
+        document.add_paragraph(clean(note))
+    if wide:
+        _orientation(document, False)
+
+
 def _paragraphs(text: str) -> list[str]:
     return [block.strip() for block in clean(text).split("\n\n") if block.strip()]
 
@@ -192,20 +214,15 @@ def pack_docx(pack: Pack, lang: str, gettext: Gettext) -> bytes:
             picture._inline.docPr.set("descr", clean(exhibit.alt))
             picture._inline.docPr.set("title", clean(f"{figure_label} {figure}"))
             _seq_caption(document, figure_label, figure, f"{exhibit.title} ({exhibit.facts})")
-        _seq_caption(document, table_label, table, f"{exhibit.title} ({exhibit.facts})")
-        _docx_table(document, exhibit.table)
-        for note in exhibit.notes:
-            document.add_paragraph(clean(note))
+        _docx_captioned_table(document, table_label, table, f"{exhibit.title} ({exhibit.facts})", exhibit.table,
+                              exhibit.notes)
         last_table = table
     for block, entries in block_tables(pack, last_table):
         document.add_heading(clean(block.heading), level=1)
         for paragraph in _paragraphs(block.text):
             document.add_paragraph(paragraph)
         for number, caption, table, notes in entries:
-            _seq_caption(document, table_label, number, caption)
-            _docx_table(document, table)
-            for note in notes:
-                document.add_paragraph(clean(note))
+            _docx_captioned_table(document, table_label, number, caption, table, notes)
 
     document.add_heading(gettext("Appendix: method"), level=1)
     for paragraph in pack.method:
@@ -253,12 +270,27 @@ def _heading(pdf: FPDF, text: str, level: int) -> None:
     _write(pdf, text, size, "B", height=size * 0.5, after=2)
 
 
+def _pdf_captioned_table(pdf: FPDF, caption: str, table: Table, notes) -> None:
+    """Caption above the table, notes below; a wide table on landscape pages of its own."""
+    wide = len(table.headers) >= WIDE_TABLE
+    if wide:
+        pdf.add_page(orientation="L")
+    elif pdf.will_page_break(25):
+        pdf.add_page()
+    _write(pdf, caption, 8.5, "I", height=4.2, after=1)
+    _pdf_table(pdf, table)
+    for note in notes:
+        _write(pdf, note, 8.5, height=4.2)
+    if wide:
+        pdf.add_page(orientation="P")
+
+
 def _pdf_table(pdf: FPDF, table: Table) -> None:
     columns = len(table.headers)
     pdf.set_font("DejaVu", "", 8 if columns <= 5 else 7)
-    first = 0.42 if columns > 2 else 0.6
+    first = 0.42 if columns <= 2 else 0.3 if columns < WIDE_TABLE else 0.2
     widths = [first] + [(1 - first) / (columns - 1)] * (columns - 1) if columns > 1 else [1]
-    with pdf.table(col_widths=[w * 100 for w in widths], width=PDF_WIDTH_MM, line_height=4.2,
+    with pdf.table(col_widths=[w * 100 for w in widths], width=pdf.epw, line_height=4.2,
                    headings_style=FontFace(emphasis="BOLD"), text_align="LEFT", repeat_headings=1) as grid:
         for row in (table.headers, *table.rows):
             line = grid.row()
@@ -298,22 +330,15 @@ def pack_pdf(pack: Pack, lang: str, gettext: Gettext) -> bytes:
             pdf.image(io.BytesIO(png), w=PDF_WIDTH_MM, h=height, alt_text=clean(exhibit.alt),
                       title=f"{figure_label} {figure}")
             _write(pdf, _caption(figure_label, figure, exhibit.title, exhibit.facts), 8.5, "I", height=4.2, after=3)
-        if pdf.will_page_break(25):
-            pdf.add_page()
-        _write(pdf, _caption(table_label, table, exhibit.title, exhibit.facts), 8.5, "I", height=4.2, after=1)
-        _pdf_table(pdf, exhibit.table)
-        for note in exhibit.notes:
-            _write(pdf, note, 8.5, height=4.2)
+        _pdf_captioned_table(pdf, _caption(table_label, table, exhibit.title, exhibit.facts), exhibit.table,
+                             exhibit.notes)
         last_table = table
     for block, entries in block_tables(pack, last_table):
         _heading(pdf, block.heading, 1)
         for paragraph in _paragraphs(block.text):
             _write(pdf, paragraph)
         for number, caption, table, notes in entries:
-            _write(pdf, f"{table_label} {number}: {caption}", 8.5, "I", height=4.2, after=1)
-            _pdf_table(pdf, table)
-            for note in notes:
-                _write(pdf, note, 8.5, height=4.2)
+            _pdf_captioned_table(pdf, f"{table_label} {number}: {caption}", table, notes)
 
     _heading(pdf, gettext("Appendix: method"), 1)
     for paragraph in pack.method:
