@@ -27,3 +27,8 @@ def test_demo_fills_surveys_and_every_download_works(app, runner, client):
         [entry] = get_store().list_workshops()
     results = client.get(f"/workshops/{entry['id']}/results")
     assert results.status_code == 200 and "n = 40" in results.get_data(as_text=True)
+    # classified task profiles and their draft (the release plans are known by now: quick)
+    assert "classified 8 task profiles" in result.output
+    profiles = client.get("/decisions/profiles/").get_data(as_text=True)
+    assert "10 Aufgaben, 8 eingeordnet" in profiles and "Kernaufgabe des Quartiersmanagements" in profiles
+    assert client.get("/decisions/profiles/draft.docx").status_code == 200

@@ -62,7 +62,10 @@ def test_shipped_template_loads_in_german_and_english():
     assert template.languages == ("de", "en")
     types = [poll.type for poll in template.polls]
     assert types[:3] == ["dot_voting", "role_matrix", "fist_to_five"]
-    assert types[3:] == ["open_text"] * 3
+    assert types[3:6] == ["open_text"] * 3
+    # the room's priority per task, on the same task construct keys as the role matrix
+    assert types[6:] == ["dot_voting"]
+    assert [o.construct for o in template.polls[6].options] == [t.construct for t in template.polls[1].tasks]
     roles = template.polls[1]
     # the DOMAIN.md task catalogue with the questionnaires' construct keys, and its actors
     assert [t.construct for t in roles.tasks][:2] == ["task.support_initiatives", "task.events_projects"]

@@ -151,7 +151,7 @@ def test_unknown_workshops_and_actions(facilitator, running):
 def test_create_from_the_template_and_from_scratch(app, facilitator):
     from_template = record(app, create(facilitator))
     assert [p["id"] for p in from_template["polls"]] == ["goals", "roles", "draft_task_description", "start",
-                                                         "stop", "continue"]
+                                                         "stop", "continue", "task_priority"]
     assert from_template["languages"] == ["de", "en"] and len(from_template["organisation_types"]) == 8
     assert re.fullmatch(r"[A-HJKMNP-Z2-9]{6}", from_template["join_code"])
     scratch = record(app, create(facilitator, source="", languages="de,en"))
@@ -398,7 +398,7 @@ def test_duplicate_move_and_delete(app, facilitator):
     assert order()[:3] == ["roles_copy", "goals", "roles"]
     assert "cannot move further" in page_text(post("roles_copy", "up"))
     post("roles_copy", "delete")
-    assert order() == ["goals", "roles", "draft_task_description", "start", "stop", "continue"]
+    assert order() == ["goals", "roles", "draft_task_description", "start", "stop", "continue", "task_priority"]
     assert facilitator.post(f"/workshops/{workshop_id}/polls/goals/explode",
                             data={"csrf_token": token(facilitator)}).status_code == 404
     assert "does not exist" in page_text(post("nope", "duplicate"))

@@ -82,9 +82,10 @@ def _cell(found: Indicator, minimum: int) -> Cell:
     return Cell(found.n, False, mean=found.mean, share=found.share, top=found.top)
 
 
-def triangulate(observations: Iterable[Observation]) -> Triangulation:
-    """Constructs observed by more than one source, one row each, measures as columns
-    (in the order first seen)."""
+def triangulate(observations: Iterable[Observation], min_sources: int = 2) -> Triangulation:
+    """Constructs observed by at least `min_sources` sources (by default more than one), one
+    row each, measures as columns (in the order first seen). Task profiles
+    (decisions/profiles.py) take every task with `min_sources=1`: the same cells."""
     measures: list[Measure] = []
     by_construct: dict[str, tuple[Text, dict[int, Cell], set[str]]] = {}
     for construct, label, measure, cell in observations:
@@ -94,7 +95,7 @@ def triangulate(observations: Iterable[Observation]) -> Triangulation:
         entry[1][measures.index(measure)] = cell
         entry[2].add(measure.source)
     rows = tuple(Row(construct, label, cells) for construct, (label, cells, sources) in by_construct.items()
-                 if len(sources) > 1)
+                 if len(sources) >= min_sources)
     used = sorted({index for row in rows for index in row.cells})
     renumber = {old: new for new, old in enumerate(used)}
     return Triangulation(

@@ -2,7 +2,7 @@
 (pure, on storage.interface.Consultations).
 
 A version record: {"number", "created_at" (given by the storage), "document" (document.Document
-as a record), "source": "upload" | "shipped" | "revision", "by": user name, "file": name of the
+as a record), "source": "upload" | "shipped" | "revision" | "task_profiles", "by": user name, "file": name of the
 uploaded or shipped file, "last_id": the highest section number ever given ("s<n>"), so that a
 removed section's id is never given to a new one}.
 
@@ -18,6 +18,7 @@ from survey_app.consultations.document import Block, Document, DocumentError, pa
 from survey_app.consultations.statements import has_content
 
 UPLOAD, SHIPPED, REVISION = "upload", "shipped", "revision"
+TASK_PROFILES = "task_profiles"   # the draft task description made from the task profiles (decisions/)
 
 
 def documents(versions: Sequence[Mapping]) -> list[Document]:
@@ -80,6 +81,16 @@ def add_version(store, consultation_id: str, texts: Mapping[str, str], source: s
     return store.add_consultation_version(consultation_id, make)
 
 
+def start_consultation(store, record: Mapping, texts: Mapping[str, str], source: str, by: str,
+                       file: str = "") -> dict:
+    """Store a new consultation (model.new_consultation's record) with `texts` as its first
+    version; DocumentError (nothing stored) for a text that cannot be a draft."""
+    parse(texts)
+    stored = store.add_consultation(dict(record))
+    add_version(store, stored["id"], texts, source, by, file)
+    return stored
+
+
 def add_document(store, consultation_id: str, document: Document, based_on: int, source: str, by: str) -> dict:
     """Store an already made document (a revision of version `based_on`) as the next version;
     Outdated when `based_on` is no longer the latest."""
@@ -91,5 +102,5 @@ def add_document(store, consultation_id: str, document: Document, based_on: int,
     return store.add_consultation_version(consultation_id, make)
 
 
-__all__ = ["DocumentError", "Outdated", "Refused", "add_document", "add_version", "commented_sections", "documents",
-           "removed_with_comments", "version_record"]
+__all__ = ["DocumentError", "Outdated", "Refused", "TASK_PROFILES", "add_document", "add_version", "commented_sections", "documents",
+           "removed_with_comments", "start_consultation", "version_record"]

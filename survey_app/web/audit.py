@@ -65,6 +65,7 @@ ACTIONS = {
     "consultation.decision": _l("Comment in a consultation answered"),
     "consultation.revised": _l("Revised draft of a consultation stored"),
     "consultation.downloaded": _l("Consultation synopsis downloaded"),
+    "decisions.task_classified": _l("Task profile classified"),
     "committee_pack.saved": _l("Committee pack selection saved"),
 }
 

@@ -19,6 +19,7 @@ from survey_app.fieldings.fielding import ensure_default_surveys
 from survey_app.consultations.demo import demo_consultation, make_demo_consultation, remove_demo_consultation
 from survey_app.consultations.shipped import shipped_drafts
 from survey_app.decisions.staffing_demo import make_demo_staffing, remove_demo_staffing
+from survey_app.decisions.demo import classify_demo_tasks, remove_demo_classifications
 from survey_app.demo import demo_workshop, fill_demo_surveys, remove_demo, run_demo_workshop
 from survey_app.definitions.questionnaire import load_folder, parse_definition
 from survey_app.storage.tinydb.maintenance import check_data_folder
@@ -177,15 +178,16 @@ def _localized(item) -> str:
 @click.command("demo")
 @with_appcontext
 @click.option("--seed", default=2017, show_default=True, help="Same seed, same answers.")
-@click.option("--remove", is_flag=True, help="Delete the demo responses, workshop and consultation again, nothing else.")
+@click.option("--remove", is_flag=True, help="Delete the demo responses, workshop, consultation and task "
+                                            "classifications again, nothing else.")
 def demo_command(seed: int, remove: bool) -> None:
     """Fill the data folder with synthetic responses to the shipped questionnaires and a
-    workshop with votes from the shipped template, and a consultation on the shipped draft with
-    statements of five organisations, each marked as demo data.
+    workshop with votes from the shipped template, a consultation on the shipped draft with
+    statements of five organisations and classified task profiles, each marked as demo data.
 
     Running it again adds nothing twice. With --remove, exactly the demo responses, the demo
-    workshop and the demo consultation are deleted; real responses, other workshops and other
-    consultations stay as they are.
+    workshop, the demo consultation and the demo classifications are deleted; real responses,
+    other workshops, other consultations and classifications saved by evaluators stay as they are.
     """
     store = get_store()
     if remove:
@@ -200,11 +202,15 @@ def demo_command(seed: int, remove: bool) -> None:
         staffing_records = remove_demo_staffing(store)
         if staffing_records:
             click.echo(f"removed {staffing_records} demo staffing records (posts, scenario)")
+        classified = remove_demo_classifications(store)
+        if classified:
+            click.echo(f"removed {classified} demo classifications of task profiles")
         from survey_app.web.views.decisions.pack import remove_demo_pack
         committee_pack = remove_demo_pack()
         if committee_pack:
             click.echo("removed the demo committee pack")
-        if not removed and not workshop and not consultation and not staffing_records and not committee_pack:
+        if not removed and not workshop and not consultation and not staffing_records and not classified \
+                and not committee_pack:
             click.echo("no demo data found: nothing removed")
         return
     catalogue = get_catalogue()
@@ -229,6 +235,11 @@ def demo_command(seed: int, remove: bool) -> None:
     elif consultation:
         click.echo(f"added the consultation {consultation['title']!r} with statements of "
                    f"{len(consultation['organisations'])} organisations")
+    classified = classify_demo_tasks(store)
+    if classified:
+        click.echo(f"classified {classified} task profiles (/decisions/profiles/)")
+    else:
+        click.echo("the demo task profiles are classified already")
     scenario = make_demo_staffing(store, catalogue)
     if scenario:
         click.echo(f"the staffing scenario {scenario!r} is saved (Personalbedarf)")

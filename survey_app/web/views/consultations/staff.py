@@ -13,7 +13,7 @@ from survey_app.consultations import model
 from survey_app.consultations.document import DocumentError, Problem, decode, parse
 from survey_app.consultations.shipped import shipped_drafts
 from survey_app.consultations.statements import is_submitted
-from survey_app.consultations.versions import SHIPPED, UPLOAD, Refused, add_version
+from survey_app.consultations.versions import SHIPPED, UPLOAD, Refused, add_version, start_consultation
 from survey_app.fieldings.model import parse_day
 from survey_app.output.export import to_csv
 from survey_app.web import audit
@@ -126,10 +126,9 @@ def create():
     if errors:
         return render_template("consultation/index.html", entries=[], shipped=_shipped(), errors=errors,
                                languages=_languages(), form=request.form), 422
-    store = get_store()
-    record = store.add_consultation(model.new_consultation(title or document.title or file, language, opens, closes,
-                                                           mode, source=file))
-    add_version(store, record["id"], texts, source, current_user.username, file)
+    record = start_consultation(get_store(), model.new_consultation(title or document.title or file, language, opens,
+                                                                     closes, mode, source=file),
+                                texts, source, current_user.username, file)
     audit.record("consultation.created", record["title"], mode=mode)
     flash(_("The consultation was created. Invite the organisations now."))
     return redirect(url_for(".show", consultation_id=record["id"]))
