@@ -128,7 +128,7 @@ def test_the_docx_has_numbered_captions_images_with_alt_text_and_the_appendix(si
     assert [int(re.match(r"Abbildung (\d+):", c).group(1)) for c in figures] == list(range(1, len(figures) + 1))
     assert [int(re.match(r"Tabelle (\d+):", c).group(1)) for c in tables] == list(range(1, len(tables) + 1))
     assert len(figures) >= 8 and len(tables) == len(document.tables)
-    for caption in (c for c in captions if "Grundlage:" not in c):   # the staffing tables' differ (below)
+    for caption in (c for c in captions if "Grundlage:" not in c and "Aufgabenprofile:" not in c):   # (below)
         assert re.search(r"\((n = \d+|n nicht gezeigt); Quelle: .+; Stand: \d{4}-\d\d-\d\d\)$", caption), caption
     assert any("Aufgeschlüsselt nach: Für welche Art von Organisation" in c for c in captions)
     # every figure is an image with its alternative text, naming the numbers it draws
@@ -236,6 +236,22 @@ def test_the_staffing_tables_follow_the_findings_with_their_captions(files):
     shares = {row[0]: float(row[1].rstrip(" %").replace(",", ".")) / 100 for row in _table_texts(document.tables[0])[1:]}
     for row in fte[1:-1]:
         assert abs(float(row[-1].replace(",", ".")) - 6 * shares[row[0]]) <= 0.006, row
+
+
+def test_the_task_profiles_are_in_the_pack_as_classified(site, files):
+    from survey_app.decisions import profiles
+    from survey_app.web.db import get_decision_records
+
+    with site.app_context():
+        stored = dict(get_decision_records().list_records(profiles.RECORD_KIND))
+    document = _docx(files["docx"])
+    assert "Aufgabenprofile" in [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    [table] = [t for t in document.tables if _table_texts(t)[0][:3] == ["Aufgabe", "Einordnung", "Beschreibung"]]
+    rows = _table_texts(table)[1:]
+    described = [record["description"] for record in stored.values() if record.get("description")]
+    assert len(rows) == len(stored) and described
+    assert sorted(row[2] for row in rows if row[2] != "–") == sorted(described)
+    assert all("(n = " in row[4] for row in rows)
 
 
 def test_the_pdf_holds_the_same_captions_and_numbers(site, files):

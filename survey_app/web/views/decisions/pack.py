@@ -65,9 +65,38 @@ def staffing_blocks(selection: pack.Selection, lang: str, day: str) -> list[pack
     return blocks
 
 
-# The decision work's sections: functions (selection, lang, day) -> Blocks. The task profiles'
-# (decisions/profiles.py) joins here when it is on main.
-BLOCK_SOURCES: list = [staffing_blocks]
+def profile_blocks(selection: pack.Selection, lang: str, day: str) -> list[pack.Block]:
+    """The classified task profiles (as the profiles pages show them): classification, actors,
+    description, the flags where sources disagree, and which sources (with n) stand behind each."""
+    if not selection.profiles:
+        return []
+    from survey_app.web.views.decisions import profiles as pages
+
+    found, _left_out = pages.task_profiles()
+    classified = [p for p in found if p.classification is not None]
+    if not classified:
+        return []
+    kinds, aspects = pages.classification_labels(), pages.aspect_labels()
+    rows = []
+    for profile in classified:
+        c = profile.classification
+        kind = kinds.get(c.kind, c.kind) + (f" ({c.actors})" if c.actors else "")
+        evidence = "; ".join(f"{aspects.get(e.aspect, e.aspect)}: {localized(e.measure.source_title, lang)} "
+                             f"(n = {e.cell.n})" for e in profile.evidence if e.shown)
+        rows.append((localized(profile.label, lang), kind, c.description or "–",
+                     " ".join(pages.flag_text(f, lang) for f in profile.flags) or "–", evidence or "–"))
+    table = pack.Table((gettext("Task"), gettext("Classification"), gettext("Description"),
+                        gettext("Where sources disagree"), gettext("Sources (n)")), tuple(rows))
+    caption = gettext("Task profiles: %(n)d of %(total)d tasks classified; As of: %(date)s") % {
+        "n": len(classified), "total": len(found), "date": day}
+    return [pack.Block(gettext("Task profiles"), gettext(
+        "Each task as the staff, the partners and the workshop see it, classified by the evaluators. The "
+        "flags name where the sources disagree; their rules are stated on the task profiles' page."),
+        ((caption, table, ()),))]
+
+
+# The decision work's sections: functions (selection, lang, day) -> Blocks.
+BLOCK_SOURCES: list = [profile_blocks, staffing_blocks]
 
 
 def _audience(audience: str) -> str:
