@@ -246,12 +246,12 @@ def test_the_task_profiles_are_in_the_pack_as_classified(site, files):
         stored = dict(get_decision_records().list_records(profiles.RECORD_KIND))
     document = _docx(files["docx"])
     assert "Aufgabenprofile" in [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    [table] = [t for t in document.tables if _table_texts(t)[0][:3] == ["Aufgabe", "Einordnung", "Beschreibung"]]
+    [table] = [t for t in document.tables if _table_texts(t)[0] == ["Aufgabe", "Einordnung", "Beschreibung", "Quellen (n)"]]
     rows = _table_texts(table)[1:]
     described = [record["description"] for record in stored.values() if record.get("description")]
     assert len(rows) == len(stored) and described
     assert sorted(row[2] for row in rows if row[2] != "–") == sorted(described)
-    assert all("(n = " in row[4] for row in rows)
+    assert all("(n = " in row[3] for row in rows)
 
 
 def test_the_pdf_holds_the_same_captions_and_numbers(site, files):

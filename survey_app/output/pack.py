@@ -275,7 +275,7 @@ def _pdf_captioned_table(pdf: FPDF, caption: str, table: Table, notes) -> None:
     wide = len(table.headers) >= WIDE_TABLE
     if wide:
         pdf.add_page(orientation="L")
-    elif pdf.will_page_break(25):
+    elif pdf.will_page_break(60):   # the caption stays with the table's first rows
         pdf.add_page()
     _write(pdf, caption, 8.5, "I", height=4.2, after=1)
     _pdf_table(pdf, table)
@@ -285,12 +285,21 @@ def _pdf_captioned_table(pdf: FPDF, caption: str, table: Table, notes) -> None:
         pdf.add_page(orientation="P")
 
 
+def _widths(table: Table) -> list[float]:
+    """Column widths after the texts they hold (the square root of the mean length, at least
+    the header's longest word), so that long descriptions get room and numbers little."""
+    weights = []
+    for index, header in enumerate(table.headers):
+        cells = [row[index] for row in table.rows if index < len(row)] or [""]
+        mean = sum(len(cell) for cell in cells) / len(cells)
+        weights.append(max(mean, max((len(word) for word in header.split()), default=1), 4) ** 0.5)
+    return weights
+
+
 def _pdf_table(pdf: FPDF, table: Table) -> None:
     columns = len(table.headers)
     pdf.set_font("DejaVu", "", 8 if columns <= 5 else 7)
-    first = 0.42 if columns <= 2 else 0.3 if columns < WIDE_TABLE else 0.2
-    widths = [first] + [(1 - first) / (columns - 1)] * (columns - 1) if columns > 1 else [1]
-    with pdf.table(col_widths=[w * 100 for w in widths], width=pdf.epw, line_height=4.2,
+    with pdf.table(col_widths=_widths(table), width=pdf.epw, line_height=4.2,
                    headings_style=FontFace(emphasis="BOLD"), text_align="LEFT", repeat_headings=1) as grid:
         for row in (table.headers, *table.rows):
             line = grid.row()

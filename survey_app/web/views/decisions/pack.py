@@ -76,23 +76,31 @@ def profile_blocks(selection: pack.Selection, lang: str, day: str) -> list[pack.
     classified = [p for p in found if p.classification is not None]
     if not classified:
         return []
-    kinds, aspects = pages.classification_labels(), pages.aspect_labels()
-    rows = []
+    kinds = pages.classification_labels()
+    rows, notes = [], []
     for profile in classified:
         c = profile.classification
-        kind = kinds.get(c.kind, c.kind) + (f" ({c.actors})" if c.actors else "")
-        evidence = "; ".join(f"{aspects.get(e.aspect, e.aspect)}: {localized(e.measure.source_title, lang)} "
-                             f"(n = {e.cell.n})" for e in profile.evidence if e.shown)
-        rows.append((localized(profile.label, lang), kind, c.description or "–",
-                     " ".join(pages.flag_text(f, lang) for f in profile.flags) or "–", evidence or "–"))
-    table = pack.Table((gettext("Task"), gettext("Classification"), gettext("Description"),
-                        gettext("Where sources disagree"), gettext("Sources (n)")), tuple(rows))
+        label = localized(profile.label, lang)
+        sources: dict[str, list[int]] = {}
+        for e in profile.evidence:
+            if e.shown:
+                sources.setdefault(localized(e.measure.source_title, lang), []).append(e.cell.n)
+        rows.append((label, kinds.get(c.kind, c.kind) + (f" ({c.actors})" if c.actors else ""), c.description or "–",
+                     "; ".join(f"{name} (n = {_span(ns)})" for name, ns in sources.items()) or "–"))
+        notes += [f"{label}: {pages.flag_text(flag, lang)}" for flag in profile.flags]
+    table = pack.Table((gettext("Task"), gettext("Classification"), gettext("Description"), gettext("Sources (n)")),
+                       tuple(rows))
     caption = gettext("Task profiles: %(n)d of %(total)d tasks classified; As of: %(date)s") % {
         "n": len(classified), "total": len(found), "date": day}
     return [pack.Block(gettext("Task profiles"), gettext(
         "Each task as the staff, the partners and the workshop see it, classified by the evaluators. The "
-        "flags name where the sources disagree; their rules are stated on the task profiles' page."),
-        ((caption, table, ()),))]
+        "notes below the table name where the sources disagree; their rules are stated on the task profiles' page."),
+        ((caption, table, tuple(notes)),))]
+
+
+def _span(numbers: list[int]) -> str:
+    low, high = min(numbers), max(numbers)
+    return str(low) if low == high else f"{low}–{high}"
 
 
 # The decision work's sections: functions (selection, lang, day) -> Blocks.
