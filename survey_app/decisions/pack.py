@@ -466,7 +466,7 @@ def demo_selection(candidates: Sequence[Candidate]) -> Selection:
     workshop see them, the partners' view broken down by kind of organisation."""
     wanted = [("task_time", None), ("task_quality", None), ("task_usefulness", None),
               ("task_usefulness", "organisation_type"), ("task_responsibility", None), ("agree_role_clear", None),
-              ("goals", None), ("roles", None), ("draft_task_description", None)]
+              ("goals", None), ("task_priority", None), ("roles", None), ("draft_task_description", None)]
     items, seen = [], set()
     for item_id, by in wanted:
         for candidate in candidates:
