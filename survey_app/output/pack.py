@@ -12,6 +12,7 @@ without a system font or a download.
 """
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 from collections.abc import Callable
@@ -47,6 +48,7 @@ MAX_CHART_HEIGHT_IN = 8.5     # with its caption, the chart fits an A4 page
 
 # --------------------------------------------------------------------------- charts
 
+@functools.lru_cache(maxsize=64)   # the same figure for the DOCX and the PDF of a pack: drawn once
 def chart_png(chart: Chart, lang: str) -> tuple[bytes, float]:
     """The chart as PNG and its height relative to its width: horizontal bars (one row per
     label, one bar per series), each labelled with its value; a value not shown is drawn as
