@@ -50,3 +50,11 @@ class LiveServer:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.thread.join(timeout=5)
+
+
+def log_in(page, base_url: str, username: str, password: str) -> None:
+    """Log in on the login page of the live server at `base_url`, as a person would."""
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Benutzername").fill(username)
+    page.get_by_label("Passwort").fill(password)
+    page.get_by_role("button", name="Anmelden").click()

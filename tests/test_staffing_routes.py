@@ -177,15 +177,12 @@ def test_a_scenario_is_saved_renamed_listed_and_deleted(demo_app, evaluator, sur
 
 @pytest.mark.browser
 def test_staffing_pages_have_no_wcag_violations(demo_app, survey, browser):
-    from browser_support import LiveServer
+    from browser_support import LiveServer, log_in
     from test_accessibility import _violations
 
     with LiveServer(demo_app) as server:
         page = browser.new_page()
-        page.goto(f"{server.url}/login")
-        page.get_by_label("Benutzername").fill("evaluator")
-        page.get_by_label("Passwort").fill(PASSWORD)
-        page.get_by_role("button", name="Anmelden").click()
+        log_in(page, server.url, "evaluator", PASSWORD)
         found = {}
         for name, path in (("index", "/decisions/staffing/"), ("staffing", f"/decisions/staffing/{survey.id}"),
                            ("scenario", f"/decisions/staffing/{survey.id}/scenario?name={DEMO_SCENARIO.name}")):

@@ -66,6 +66,7 @@ ACTIONS = {
     "consultation.revised": _l("Revised draft of a consultation stored"),
     "consultation.downloaded": _l("Consultation synopsis downloaded"),
     "decisions.task_classified": _l("Task profile classified"),
+    "committee_pack.saved": _l("Committee pack selection saved"),
 }
 
 COLUMNS = ("at", "actor", "role", "action", "target", "address", "details")

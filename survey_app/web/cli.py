@@ -206,7 +206,12 @@ def demo_command(seed: int, remove: bool) -> None:
         classified = remove_demo_classifications(store)
         if classified:
             click.echo(f"removed {classified} demo classifications of task profiles")
-        if not removed and not workshop and not consultation and not staffing_records and not classified:
+        from survey_app.web.views.decisions.pack import remove_demo_pack
+        committee_pack = remove_demo_pack()
+        if committee_pack:
+            click.echo("removed the demo committee pack")
+        if not removed and not workshop and not consultation and not staffing_records and not classified \
+                and not committee_pack:
             click.echo("no demo data found: nothing removed")
         return
     catalogue = get_catalogue()
@@ -239,6 +244,11 @@ def demo_command(seed: int, remove: bool) -> None:
     scenario = make_demo_staffing(store, catalogue)
     if scenario:
         click.echo(f"the staffing scenario {scenario!r} is saved (Personalbedarf)")
+    from survey_app.web.views.decisions.pack import save_demo_pack
+    if save_demo_pack():
+        click.echo("saved a committee pack for the social committee: /decisions/pack/social_committee")
+    else:
+        click.echo("the committee pack for the social committee is there already")
     click.echo("remove all of it again with: flask --app survey_app demo --remove")
 
 

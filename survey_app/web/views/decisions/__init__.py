@@ -19,4 +19,4 @@ def index():
 
 profiles.register(bp)
 
-from survey_app.web.views.decisions import staffing  # noqa: E402,F401  (its routes are on bp)
+from survey_app.web.views.decisions import pack, staffing  # noqa: E402,F401  (their routes are on bp)
