@@ -7,6 +7,7 @@ import weakref
 
 import pytest
 
+import support.caches as caches
 import support.storage as storage_support
 
 from survey_app import create_app
@@ -29,6 +30,14 @@ def _close_postgres_stores():
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _repeated_work_once():
+    """Password hashes, parsed definition files and compiled templates that every test app
+    makes alike are made once per test process (tests/support/caches.py)."""
+    with caches.installed():
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _drop_postgres_schemas():
     yield
     if storage_support.TEST_DATABASE_URL:
@@ -44,6 +53,7 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     global APP_STORAGE
+    caches.temporary_folders_in_memory()
     APP_STORAGE = config.getoption("--storage")
     if APP_STORAGE == "postgres" and not storage_support.TEST_DATABASE_URL:
         raise pytest.UsageError("--storage=postgres needs SURVEY_APP_TEST_DATABASE_URL (see README)")
