@@ -399,6 +399,19 @@ class ReleasePlan:
             self._question_tables[key] = self._by_answer_set[same]
         return self._question_tables[key]
 
+    def prepare(self) -> "ReleasePlan":
+        """Compute the plan of every question now (a page asks them all), not when first asked."""
+        if self._answer_sets is None:
+            self._answer_sets = answer_sets(self.questionnaire, self._responses)
+        for key in self._answer_sets:
+            self.question_tables(*key)
+        return self
+
+    @property
+    def questions_ready(self) -> bool:
+        """Is the plan of every question computed (prepare)?"""
+        return self._answer_sets is not None and all(key in self._question_tables for key in self._answer_sets)
+
     def blocks(self) -> Blocks:
         """The blocks of everything the group plan shows (for the per-question audits)."""
         if self._blocks is None:
