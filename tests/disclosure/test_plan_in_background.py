@@ -41,7 +41,7 @@ def test_a_page_that_cannot_wait_shows_the_last_planned_state_with_its_own_respo
     slow = SlowPlans()
     keeper = PlanKeeper(compute=slow)
     before = team(6, 5)
-    planned = keeper.shown_plan("s", TEAM, before, K, wait=5)
+    planned = keeper.shown_plan("s", TEAM, before, K, wait=30)
     assert planned.pending == 0 and planned.plan.total == 11 and planned.responses == before
 
     slow.go.clear()                                      # the new state's plan takes a while
@@ -53,7 +53,7 @@ def test_a_page_that_cannot_wait_shows_the_last_planned_state_with_its_own_respo
     assert [r["id"] for r in planned.responses] == [r["id"] for r in before]
 
     slow.go.set()                                        # ready: the new state with its own plan
-    planned = keeper.shown_plan("s", TEAM, after, K, wait=5)
+    planned = keeper.shown_plan("s", TEAM, after, K, wait=30)
     assert planned.pending == 0 and planned.plan.total == 12 and planned.responses == after
 
 
@@ -61,7 +61,7 @@ def test_no_old_state_after_an_exclusion_or_a_raised_minimum():
     slow = SlowPlans()
     keeper = PlanKeeper(compute=slow)
     rs = team(6, 6)
-    keeper.shown_plan("s", TEAM, rs, K, wait=5)
+    keeper.shown_plan("s", TEAM, rs, K, wait=30)
     slow.go.clear()
     threading.Timer(0.2, slow.go.set).start()
     # one response excluded: the old state holds a response that no longer counts, so the page waits
@@ -77,6 +77,10 @@ def test_a_submission_computes_the_plan_in_the_background_once_for_a_burst():
     slow = SlowPlans()
     keeper = PlanKeeper(compute=slow)
     rs = team(6, 6)
+    keeper.refresh("s", lambda: (TEAM, rs, K))      # nobody looked at the results yet: no work
+    keeper.plan("s", TEAM, rs[:9], K)               # an evaluator looked
+    assert slow.computed == [9]
+    slow.computed.clear()
     slow.go.clear()
     loads = []
 
@@ -90,7 +94,7 @@ def test_a_submission_computes_the_plan_in_the_background_once_for_a_burst():
     for n in (11, 12):       # arrive while the first is computed: read together afterwards
         keeper.refresh("s", load(n))
     slow.go.set()
-    planned = keeper.shown_plan("s", TEAM, rs, K, wait=5)
+    planned = keeper.shown_plan("s", TEAM, rs, K, wait=30)
     assert planned.plan.total == 12 and planned.pending == 0
     assert loads == [10, 12] and slow.computed == [10, 12]
     assert keeper.plan("s", TEAM, rs, K).questions_ready     # every question's part done in the background

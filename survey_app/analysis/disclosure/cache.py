@@ -7,9 +7,10 @@ Computing it takes longer than a results page may (seconds for 10,000 responses)
   (`cached_plan`); a new response, an excluded one (or one counted again), another definition
   version or a raised minimum gives a new state and a new plan. A few plans are kept (the most
   recently used), so several surveys opened in turn do not push each other out;
-* right after a submission the plan of the new state is computed in a background thread
-  (`refresh`), every per-question part included (`ReleasePlan.prepare`), so that the next
-  page finds it ready;
+* right after a submission to a survey whose results were looked at, the plan of the new
+  state is computed in a background thread (`refresh`), every per-question part included (`ReleasePlan.prepare`), so that the next
+  page finds it ready; then, unless newer responses wait, how many values the response-level
+  files blank for k-anonymity (`ReleasePlan.blanked`, for the page's note);
 * a results page that finds the plan of its state not ready within `wait` seconds may show the
   findings of the last planned state instead (`shown_plan`): the plan together with exactly the
   responses it was made for, and how many newer responses are still being included. Never new
@@ -122,8 +123,12 @@ class PlanKeeper:
     def refresh(self, survey_id: str, load: Callable[[], tuple[Questionnaire, Sequence[Response], int]]) -> None:
         """After a submission: in a background thread, read the survey's state with `load()`
         (questionnaire, counted responses, minimum) and compute its plan. Submissions that
-        arrive meanwhile are read together in one more round, not one thread each."""
+        arrive meanwhile are read together in one more round, not one thread each. Only for
+        a survey whose results were looked at here (a plan of it is kept): no work for surveys
+        nobody reads."""
         with self._lock:
+            if not any(entry.survey_id == survey_id for entry in self._entries.values()):
+                return
             if survey_id in self._refreshing:
                 self._refreshing[survey_id] = load
                 return
@@ -132,6 +137,7 @@ class PlanKeeper:
                          name=f"release-plan-refresh-{survey_id}", daemon=True).start()
 
     def _refresh_loop(self, survey_id: str, load) -> None:
+        entry = None
         while load is not None:
             try:
                 questionnaire, responses, minimum = load()
@@ -142,10 +148,19 @@ class PlanKeeper:
                 log.exception("release plan of survey %s in the background", survey_id)
             with self._lock:
                 load = self._refreshing.get(survey_id)
-                if load is None:
-                    self._refreshing.pop(survey_id, None)
-                else:
-                    self._refreshing[survey_id] = None
+                self._refreshing[survey_id] = None     # taken (still running: newer ones wait here)
+            if load is None:      # nothing newer: what the response files blank, for the page
+                try:
+                    if entry is not None and entry.plan is not None:
+                        entry.plan.blanked()
+                except Exception:
+                    log.exception("microdata of survey %s in the background", survey_id)
+                with self._lock:
+                    load = self._refreshing.get(survey_id)
+                    if load is None:
+                        self._refreshing.pop(survey_id, None)
+                    else:
+                        self._refreshing[survey_id] = None
 
     def shown_plan(self, survey_id: str, questionnaire: Questionnaire, responses: Sequence[Response],
                    minimum: int, wait: float) -> Planned:

@@ -337,6 +337,7 @@ class ReleasePlan:
         self._answer_sets: dict | None = None
         self._question_tables: dict[tuple[str, str | None], dict[TableKey, TableRelease]] = {}
         self._by_answer_set: dict[bytes, dict[TableKey, TableRelease]] = {}
+        self._blanked: dict[str, int] | None = None
 
     # ----------------------------------------------------------- groups and counts
     def _resolve(self, conditions: Iterable[Condition | None]) -> tuple[TableKey, Cell] | None:
@@ -410,6 +411,21 @@ class ReleasePlan:
         for key in self._answer_sets:
             self.question_tables(*key)
         return self
+
+    def blanked(self, compute: bool = True) -> dict[str, int] | None:
+        """Per column of the response-level files of these responses: values blanked for
+        k-anonymity (microdata.k_anonymous; the same for every format and every download of
+        this state). Computed once (it takes longer than a page may: the background does it
+        after the plan); with `compute` False, None until then."""
+        if self._blanked is None and compute:
+            from survey_app.analysis.disclosure.microdata import k_anonymous
+
+            self._blanked = k_anonymous(self.questionnaire, self._responses, self.minimum).note
+        return self._blanked
+
+    def know_blanked(self, blanked: dict[str, int]) -> None:
+        """The blanking a response file of this state found (so the page can say it)."""
+        self._blanked = dict(blanked)
 
     @property
     def questions_ready(self) -> bool:
