@@ -96,7 +96,7 @@ def test_a_submission_computes_the_plan_in_the_background_once_for_a_burst():
     slow.go.set()
     planned = keeper.shown_plan("s", TEAM, rs, K, wait=30)
     assert planned.plan.total == 12 and planned.pending == 0
-    assert loads == [10, 12] and slow.computed == [10, 12]
+    assert loads == [10, 12] and sorted(slow.computed) == [10, 12]   # each state once
     assert keeper.plan("s", TEAM, rs, K).questions_ready     # every question's part done in the background
 
 

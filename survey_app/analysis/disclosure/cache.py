@@ -116,9 +116,15 @@ class PlanKeeper:
         """Compute the plan of this state in a background thread (unless kept or under way)."""
         entry, mine = self._entry(survey_id, questionnaire, responses, minimum)
         if mine:
-            threading.Thread(target=self._fill, args=(entry, questionnaire, list(responses), minimum, True),
+            threading.Thread(target=self._fill_logged, args=(entry, questionnaire, list(responses), minimum),
                              name=f"release-plan-{survey_id}", daemon=True).start()
         return entry
+
+    def _fill_logged(self, entry: _Entry, questionnaire: Questionnaire, responses, minimum: int) -> None:
+        try:
+            self._fill(entry, questionnaire, responses, minimum, prepare=True)
+        except Exception:   # the page that waits for it computes it again, and shows the error
+            log.exception("release plan of survey %s in the background", entry.survey_id)
 
     def refresh(self, survey_id: str, load: Callable[[], tuple[Questionnaire, Sequence[Response], int]]) -> None:
         """After a submission: in a background thread, read the survey's state with `load()`
