@@ -44,6 +44,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         WTF_I18N_ENABLED=True,
         # The minimum group size for every result (never below 3): SURVEY_APP_MIN_GROUP_SIZE.
         MIN_GROUP_SIZE=os.environ.get("SURVEY_APP_MIN_GROUP_SIZE") or DEFAULT_MINIMUM,
+        # A results page waits this long for the release plan of new responses (computed in
+        # the background after each submission) before it shows the last planned state.
+        RELEASE_PLAN_WAIT=float(os.environ.get("SURVEY_APP_RELEASE_PLAN_WAIT", "0.3") or 0.3),
         # A staff session ends after this many minutes without a request.
         SESSION_IDLE_MINUTES=int(os.environ.get("SURVEY_APP_IDLE_MINUTES", "60") or 60),
     )

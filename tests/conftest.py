@@ -194,3 +194,9 @@ def live_server(app):
 
     with LiveServer(app) as server:
         yield server
+
+
+def data_rows(rows):
+    """The rows of a CSV download without its note (a microdata file ends with a row "# k-anonymity: ...")."""
+    rows = list(rows)
+    return [r for r in rows if not str((list(r.values()) if isinstance(r, dict) else r or [""])[0] or "").startswith("# ")]

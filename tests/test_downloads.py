@@ -8,7 +8,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from conftest import login
+from conftest import data_rows, login
 from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_questionnaire
 from survey_app.fieldings.drafts import build_response
@@ -44,7 +44,7 @@ def _get(client, survey_id, name, **args):
 
 
 def _csv(response):
-    return list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    return data_rows(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
 
 
 def test_json_aggregates_match_the_data_and_hide_small_groups(app, client, survey_id):
@@ -68,7 +68,7 @@ def test_json_aggregates_match_the_data_and_hide_small_groups(app, client, surve
 def test_xlsx_has_raw_summary_and_codebook_sheets_without_suppressed_values(app, client, survey_id):
     login(client, "evaluator")
     workbook = load_workbook(io.BytesIO(_get(client, survey_id, "results.xlsx", by="organisation_type").get_data()))
-    assert workbook.sheetnames == ["Antworten", "Zusammenfassung", "Codebuch"]
+    assert workbook.sheetnames == ["Antworten", "Zusammenfassung", "Codebuch", "Hinweis"]
     raw = list(workbook["Antworten"].values)
     header = raw[0]
     assert raw[1][header.index("organisation_type")] == "Für welche Art von Organisation oder Gremium sind Sie tätig?"

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import Respondent, csrf_token, login, valid_page_data
+from conftest import Respondent, csrf_token, data_rows, login, valid_page_data
 from survey_app.web.db import get_store
 from survey_app.fieldings.pseudonym import build_code, paired
 
@@ -80,6 +80,6 @@ def test_baseline_and_follow_up_are_paired_on_the_comparison_page(app, client):
     page = client.get(f"/results/{baseline.id}/compare/{follow_up.id}").get_data(as_text=True)
     assert "demselben selbst erzeugten Code in beiden Erhebungen: 6" in page
     # the evaluators' file is microdata: a code per person would be a stable id, so it is left out
-    rows = list(csv.DictReader(io.StringIO(client.get(
+    rows = data_rows(csv.DictReader(io.StringIO(client.get(
         f"/results/{baseline.id}/download/responses.csv").get_data().decode("utf-8-sig"))))
     assert "pseudonym" not in rows[0] and "AB01C" not in json.dumps(rows)

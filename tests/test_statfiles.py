@@ -93,9 +93,10 @@ def test_the_r_bundle_has_the_csv_and_a_script_with_factors(app, client, survey_
     login(client, "evaluator")
     csv_bytes = _get(client, survey_id, "responses.csv").get_data()
     bundle = zipfile.ZipFile(io.BytesIO(_get(client, survey_id, "responses-r.zip").get_data()))
-    assert sorted(bundle.namelist()) == ["responses.R", "responses.csv"]
+    assert sorted(bundle.namelist()) == ["README.txt", "responses.R", "responses.csv"]
+    assert bundle.read("README.txt").decode().startswith("k-Anonymität")
     def rows(data: bytes) -> list[str]:   # each file in its own random order, numbered 1, 2, ...
-        header, *lines = data.decode("utf-8-sig").splitlines()
+        header, *lines = [line for line in data.decode("utf-8-sig").splitlines() if not line.startswith("# ")]
         return [header, *sorted(line.split(",", 1)[1] for line in lines)]
 
     assert rows(bundle.read("responses.csv")) == rows(csv_bytes)

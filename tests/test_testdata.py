@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Respondent, csrf_token, login
+from conftest import Respondent, csrf_token, data_rows, login
 from support.texts import page_text
 from survey_app.workshops import records, state
 from survey_app.web.db import get_store
@@ -48,7 +48,7 @@ def _add(app, survey, count, **answers) -> list[str]:
 
 
 def _csv_ids(response) -> list[str]:
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    rows = data_rows(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     return [row["row"] for row in rows]     # a row number per file (microdata)
 
 

@@ -20,8 +20,9 @@ def test_the_results_workbook_reads_well_in_the_interface_language(app, client, 
     login(client, "evaluator")
     data = _get(client, survey_id, "results.xlsx").get_data()
     book = load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["Antworten", "Zusammenfassung", "Codebuch"]
-    responses, summary, codebook = book.worksheets
+    assert book.sheetnames == ["Antworten", "Zusammenfassung", "Codebuch", "Hinweis"]
+    responses, summary, codebook, note = book.worksheets
+    assert note["A2"].value.startswith("k-Anonymität")   # what the responses sheet blanked
     # header rows stay in view: two on the responses sheet (names, what they hold), one elsewhere
     assert responses.freeze_panes == "A3" and summary.freeze_panes == "A2" and codebook.freeze_panes == "A2"
     # an evaluator's file is microdata: a row number of this file, no id, no day (issue 10)
@@ -43,7 +44,7 @@ def test_english_interface_gives_english_headers(app, client, survey_id):
     login(client, "evaluator")
     client.get("/lang/en")
     book = load_workbook(io.BytesIO(_get(client, survey_id, "results.xlsx").get_data()))
-    assert book.sheetnames == ["Responses", "Summary", "Codebook"]
+    assert book.sheetnames == ["Responses", "Summary", "Codebook", "Note"]
     assert [c.value for c in book.worksheets[1][1]][:2] == ["Question", "Group"]
     assert book.worksheets[0]["A2"].value == "Row (in this file only)"
 

@@ -160,9 +160,11 @@ def codebook_table(questionnaire: Questionnaire, lang: str, include_texts: bool 
 
 
 def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, bom: bool = True,
-           delimiter: str = ",") -> str:
+           delimiter: str = ",", comment: str | None = None) -> str:
     """CSV text (with a UTF-8 BOM unless bom=False); cells neutralised against formula
-    injection. German Excel opens ';'-separated files by double click: delimiter=';'."""
+    injection. German Excel opens ';'-separated files by double click: delimiter=';'.
+    `comment`: a last line "# ..." as written (one line; pandas `comment="#"` and R
+    `comment.char = "#"` skip it)."""
     out = io.StringIO()
     if bom:
         out.write(BOM)
@@ -170,6 +172,8 @@ def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, bom: bool 
     writer.writerow([neutralize(h) for h in headers])
     for row in rows:
         writer.writerow(["" if c is None else neutralize(c) for c in row])
+    if comment:
+        out.write("# " + " ".join(comment.split()) + "\r\n")
     return out.getvalue()
 
 

@@ -101,8 +101,9 @@ def _finite(value) -> bool:
 
 
 def to_sav(questionnaire: Questionnaire, headers: Sequence[str], rows: Sequence[Sequence[Cell]],
-           labels: Mapping[str, str], lang: str, gettext: Callable[[str], str]) -> bytes:
-    """The response table as an SPSS .sav file (see the module's docstring)."""
+           labels: Mapping[str, str], lang: str, gettext: Callable[[str], str], note: str | None = None) -> bytes:
+    """The response table as an SPSS .sav file (see the module's docstring); `note` goes into
+    the file's notes (SPSS: DISPLAY DOCUMENTS)."""
     import pandas as pd
     import pyreadstat
 
@@ -139,7 +140,8 @@ def to_sav(questionnaire: Questionnaire, headers: Sequence[str], rows: Sequence[
     try:
         pyreadstat.write_sav(frame, path, file_label=_cut(_label(questionnaire.title, lang, default, gettext), 64),
                              column_labels=column_labels, variable_value_labels=value_labels,
-                             missing_ranges=missing, variable_measure=measure)
+                             missing_ranges=missing, variable_measure=measure,
+                             note=_note_lines(note) if note else None)
         with open(path, "rb") as handle_:
             return handle_.read()
     finally:
@@ -191,11 +193,25 @@ def r_script(questionnaire: Questionnaire, headers: Sequence[str], labels: Mappi
     return "\n".join(lines) + "\n"
 
 
+def _note_lines(note: str) -> list[str]:
+    """SPSS keeps notes as lines of at most 80 bytes."""
+    lines: list[str] = []
+    for word in note.split():
+        if lines and len((lines[-1] + " " + word).encode()) <= 80:
+            lines[-1] += " " + word
+        else:
+            lines.append(_cut(word, 80))
+    return lines
+
+
 def r_bundle(questionnaire: Questionnaire, headers: Sequence[str], rows: Sequence[Sequence[Cell]],
-             labels: Mapping[str, str], lang: str, gettext: Callable[[str], str]) -> bytes:
-    """A zip with responses.csv (the same file as the CSV download) and responses.R."""
+             labels: Mapping[str, str], lang: str, gettext: Callable[[str], str], note: str | None = None) -> bytes:
+    """A zip with responses.csv (the rows of the CSV download), responses.R and, with a
+    `note`, README.txt (what the file blanked for k-anonymity)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
         bundle.writestr("responses.csv", to_csv(headers, rows).encode("utf-8"))
         bundle.writestr("responses.R", r_script(questionnaire, headers, labels, lang, gettext).encode("utf-8"))
+        if note:
+            bundle.writestr("README.txt", (note + "\n").encode("utf-8"))
     return out.getvalue()

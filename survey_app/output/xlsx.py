@@ -252,9 +252,10 @@ def _title(title: str, used: set[str]) -> str:
 def results_workbook(responses: tuple[Sequence[str], Sequence[Sequence[Cell]]],
                      summary: tuple[Sequence[str], Sequence[Sequence[Cell]]],
                      codebook: tuple[Sequence[str], Sequence[Sequence[Cell]]],
-                     gettext: Callable[[str], str]) -> bytes:
+                     gettext: Callable[[str], str], note: str | None = None) -> bytes:
     """The results download: responses, summary and codebook sheets (tables from export.py,
-    the codebook in the reader's language), names in the interface language."""
+    the codebook in the reader's language), names in the interface language; `note` (what
+    the responses sheet blanked for k-anonymity) in a sheet of its own."""
     headers, rows = responses
     code_headers, code_rows = codebook
     described = _column_labels(code_headers, code_rows, gettext)
@@ -264,6 +265,7 @@ def results_workbook(responses: tuple[Sequence[str], Sequence[Sequence[Cell]]],
         Sheet(gettext("Summary"), _names(summary_headers, gettext), (_words(r, gettext) for r in summary_rows),
               percent=frozenset(i for i, h in enumerate(summary_headers) if h in PERCENT_COLUMNS)),
         Sheet(gettext("Codebook"), _names(code_headers, gettext), code_rows),
+        *([Sheet(gettext("Note"), [gettext("Note")], [[note]])] if note else []),
     ])
 
 

@@ -17,7 +17,7 @@ from survey_app.definitions.model import Item, Question, localized
 from survey_app.definitions.versions import TOTAL_CHANGED
 from survey_app.messages import _l
 from survey_app.output import charts
-from survey_app.questions.base import Context, KeyNumber, QuestionType, format_number
+from survey_app.questions.base import Context, KeyNumber, QuestionType, ReadsValues, format_number
 from survey_app.questions.number import NumberField
 from survey_app.questions.parts import REQUIRED_MESSAGE, PerItem, item_field_name, parse_items
 
@@ -34,7 +34,7 @@ class AllocationSummary(QuestionSummary):
     items: tuple[ItemMean, ...]
 
 
-class Allocation(PerItem, QuestionType):
+class Allocation(ReadsValues, PerItem, QuestionType):
     name = "allocation"
     required_keys = ("items", "total")
     optional_keys = ("integer", "unit")

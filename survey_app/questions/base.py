@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from survey_app.analysis.distributions import Indicator
+from survey_app.analysis.summaries import INVALID, MISSING
 from survey_app.definitions.conditions import BadValue
 from survey_app.definitions.loader import Collector
 from survey_app.definitions.model import Question, Scale, Text, localized
@@ -161,6 +162,12 @@ class QuestionType:
         """The aggregate of every response's answer (see analysis/summaries.py)."""
         raise NotImplementedError(f"no summary for question type {self.name!r}")
 
+    def counts_answer(self, question: Question, value: Any) -> bool:
+        """Does this stored value count as an answer in the summary (its n)? The release plan
+        asks it for every response; the default asks `summarize` itself, a type whose summary
+        reads values with a `read` of its own answers from that (ReadsValues)."""
+        return self.summarize(question, [{"answers": {question.id: value}}]).n > 0
+
     def key_numbers(self, summary) -> list[KeyNumber]:
         """The numbers that compare fieldings (fieldings/fielding.py); free texts: none."""
         return []
@@ -239,3 +246,11 @@ def format_number(value: float) -> str:
 
 def labelled(value, label: Text, lang: str) -> dict:
     return {"value": value, "label": localized(label, lang)}
+
+
+class ReadsValues:
+    """For a question type whose summary reads each stored value with `self.read(question,
+    value)` (a valid value, MISSING or INVALID): whether a value counts, from the same read."""
+
+    def counts_answer(self, question: Question, value: Any) -> bool:
+        return self.read(question, value) not in (MISSING, INVALID)

@@ -15,7 +15,7 @@ from survey_app.definitions.loader import Collector
 from survey_app.definitions.model import Question, localized
 from survey_app.messages import _l
 from survey_app.output import charts
-from survey_app.questions.base import CodebookRow, Context, KeyNumber, QuestionType, labelled, ValueCodes
+from survey_app.questions.base import CodebookRow, Context, KeyNumber, QuestionType, ReadsValues, labelled, ValueCodes
 from survey_app.questions.parts import (
     REQUIRED_MESSAGE,
     UNKNOWN_CHOICE_MESSAGE,
@@ -36,7 +36,7 @@ def _complete(ranks: Sequence) -> bool:
     return sorted(str(r) for r in ranks) == sorted(str(n) for n in range(1, len(ranks) + 1))
 
 
-class Ranking(QuestionType):
+class Ranking(ReadsValues, QuestionType):
     name = "ranking"
     required_keys = ("options",)
     template = "questions/ranking.html"

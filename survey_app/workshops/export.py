@@ -10,7 +10,7 @@ from survey_app.definitions.model import localized
 from survey_app.output.export import to_csv
 from survey_app.workshops.model import CastVote, Workshop
 from survey_app.workshops.polls.registry import POLL_TYPES
-from survey_app.workshops.tallies import split_by_group, summary_line, suppressed_groups, tally
+from survey_app.workshops.tallies import shown_groups, split_by_group, summary_line, tally
 
 Table = tuple[list[str], list[list[Any]]]
 RunVotes = Mapping[str, Sequence[CastVote]]   # run id -> votes
@@ -34,13 +34,15 @@ def tallies_table(workshop: Workshop, votes: RunVotes, minimum: int) -> Table:
     """Long table of every tally: per poll, round and group ("all" or an organisation type)."""
     headers = ["poll_id", "method", "round", "group", "n", "task", "option", "measure", "value"]
     rows = []
+    shown = shown_groups(votes, workshop.organisation_types, minimum)
     for poll in workshop.polls:
         kind = POLL_TYPES[poll.type]
         for r in workshop.rounds_of(poll.id):
             run_votes = votes.get(r.run, ())
             result = tally(poll, run_votes, workshop.hidden_items)
             parts = [("all", result)]
-            for group in split_by_group(poll, run_votes, workshop.organisation_types, minimum, workshop.hidden_items):
+            for group in split_by_group(poll, run_votes, workshop.organisation_types, minimum, workshop.hidden_items,
+                                        shown.get(r.run, frozenset())):
                 name = group.group.id if group.group else "not_given"
                 parts.append((name, group.tally))
             for name, part in parts:
@@ -56,13 +58,14 @@ def votes_table(workshop: Workshop, votes: RunVotes, minimum: int) -> Table:
     organisation type too small to show is left empty, as in the tallies."""
     headers = ["poll_id", "method", "round", "participant", "group", "vote", "hidden_ideas"]
     rows = []
+    shown = shown_groups(votes, workshop.organisation_types, minimum)
     for poll in workshop.polls:
         kind = POLL_TYPES[poll.type]
         for r in workshop.rounds_of(poll.id):
             run_votes = list(votes.get(r.run, ()))
-            hidden_groups = suppressed_groups(run_votes, workshop.organisation_types, minimum)
+            named = shown.get(r.run, frozenset())
             for vote in sorted(run_votes, key=lambda v: v.participant):
-                group = vote.group if vote.group not in hidden_groups else None
+                group = vote.group if vote.group in named else None
                 rows.append([poll.id, poll.type, r.number, vote.participant, group or "",
                              json.dumps(vote.value, ensure_ascii=False, sort_keys=True),
                              " ".join(kind.hidden_ideas(vote, workshop.hidden_items))])

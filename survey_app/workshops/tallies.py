@@ -2,16 +2,15 @@
 
 Conventions: ``n`` is the number of participants with a valid vote; shares are fractions
 (0..1), and a share whose base is 0 is 0.0 (n says so). Each poll type counts in its own
-module (polls/); groups below the minimum group size are suppressed by the one rule of
-analysis/breakdown.py (the minimum itself comes from analysis/disclosure.py).
+module (polls/); results by organisation type follow one release plan per workshop across
+its polls and rounds (shown_groups, analysis/disclosure/plan.py).
 """
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from survey_app.analysis.breakdown import cells_to_suppress
+from survey_app.analysis.disclosure.plan import grouping_release
 from survey_app.workshops.model import CastVote, Choice, Poll
 from survey_app.workshops.polls.base import Tally, Wording
 from survey_app.workshops.polls.registry import POLL_TYPES
@@ -43,22 +42,36 @@ class GroupTally:
     tally: Tally | None       # None = suppressed: too few to show without exposing anyone
 
 
+def shown_groups(votes_by_run: Mapping[str, Sequence[CastVote]], organisation_types: Sequence[Choice],
+                 minimum: int) -> dict[str, frozenset]:
+    """One release plan for the whole workshop (analysis/disclosure/plan.py): per run, the
+    organisation types (None: not given) whose results may be shown. The people are the
+    participants who voted in any run, each in the organisation type chosen on joining; a type
+    with fewer than `minimum` of them is hidden in every poll and round (with the next smallest),
+    and each run hides what its own voters need on top, so that no combination of polls or
+    rounds of one room gives a group under the minimum."""
+    known = [o.id for o in organisation_types]
+    people: dict[str, str | None] = {}
+    for votes in votes_by_run.values():
+        for vote in votes:
+            people.setdefault(vote.participant, vote.group if vote.group in known else None)
+    order = list(people)
+    answered = {run: [p in voters for p in order]
+                for run, voters in ((run, {v.participant for v in votes}) for run, votes in votes_by_run.items())}
+    return grouping_release([people[p] for p in order], [*known, None], answered, minimum)
+
+
 def split_by_group(poll: Poll, votes: Sequence[CastVote], organisation_types: Sequence[Choice],
-                   minimum: int, hidden: frozenset[str] = frozenset()) -> tuple[GroupTally, ...]:
-    """Tallies per organisation type. A group below `minimum` is suppressed, and so are the next
-    smallest ones until the suppressed together reach it (else the total would give them away)."""
+                   minimum: int, hidden: frozenset[str] = frozenset(),
+                   shown: Collection | None = None) -> tuple[GroupTally, ...]:
+    """Tallies per organisation type; `shown`: the types the workshop's plan shows for this run
+    (shown_groups; default: the plan of these votes alone). Any other group is suppressed."""
+    if shown is None:
+        shown = shown_groups({"run": votes}, organisation_types, minimum)["run"]
     known = {o.id: o for o in organisation_types}
     members: dict[str | None, list[CastVote]] = {o.id: [] for o in organisation_types}
     members[None] = []
     for vote in votes:
         members[vote.group if vote.group in known else None].append(vote)
-    suppressed = cells_to_suppress({key: len(group) for key, group in members.items()}, minimum)
-    return tuple(GroupTally(known.get(key), len(group), None if key in suppressed else tally(poll, group, hidden))
+    return tuple(GroupTally(known.get(key), len(group), tally(poll, group, hidden) if key in shown else None)
                  for key, group in members.items() if group)
-
-
-def suppressed_groups(votes: Sequence[CastVote], organisation_types: Sequence[Choice], minimum: int) -> set:
-    """Organisation types that must not be named next to single votes (raw downloads)."""
-    known = {o.id for o in organisation_types}
-    counts = Counter(v.group if v.group in known else None for v in votes)
-    return cells_to_suppress(dict(counts), minimum)

@@ -25,6 +25,7 @@ import numpy as np
 from survey_app.definitions.model import DONT_KNOW
 
 GROUPING = ("single_choice", "yes_no")
+COUNT_FIELDS = ("n", "dont_know", "missing", "invalid")   # released counts of a question in a group
 
 
 # --------------------------------------------------------------------------- reading answers
@@ -148,6 +149,14 @@ def released_by_documents(documents, questionnaire, responses):
 
     def record_sets(record, g):
         q = questionnaire.question(record["question"])
+        # n answered, "don't know", missing and invalid are counts over the group too (also in
+        # a record marked suppressed): sums of an attribute over its members, so the group
+        # itself is released and must be safe; a matrix line's counts are over its answerers
+        if any(record.get(name) is not None for name in COUNT_FIELDS):
+            counts.add(g)
+        for item in record.get("items", []):
+            if any(item.get(name) is not None for name in COUNT_FIELDS):
+                counts.add(g)
         if record.get("suppressed"):
             return
         if q.type in GROUPING or q.type == "multiple_choice":
@@ -173,6 +182,8 @@ def released_by_documents(documents, questionnaire, responses):
             continue
         g = members(f)
         groups.add(g)
+        if document.get("n") is not None:
+            counts.add(g)
         for record in document["questions"]:
             record_sets(record, g)
             for group in record.get("groups", []):
@@ -181,6 +192,8 @@ def released_by_documents(documents, questionnaire, responses):
                     continue
                 sub = g & members((by, group["group"]))
                 groups.add(sub)
+                if group["suppressed"] and group.get("summary"):   # counts of a hidden group: a leak
+                    record_sets({**group["summary"], "question": record["question"], "suppressed": True}, sub)
                 if not group["suppressed"]:
                     record_sets({**group["summary"], "question": record["question"]}, sub)
     return groups, counts, per_question

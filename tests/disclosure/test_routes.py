@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PASSWORD, csrf_token, login, make_app
+from conftest import PASSWORD, csrf_token, data_rows, login, make_app
 from disclosure.adversary import _options, exact_smallest_support, grouping_columns, leaks_in, released_by_documents
 from survey_app.fieldings.drafts import build_response
 from survey_app.fieldings.fielding import add_fielding
@@ -234,7 +234,7 @@ def test_a_version_answered_by_one_is_pooled_everywhere(attacks):
                 f"/results/{survey_id}/download/responses.csv", f"/results/{survey_id}/download/responses-long.csv"):
         body = client.get(url).get_data(as_text=True)
         assert "v-rare-one" not in body and "(n = 1)" not in body, url
-    rows_ = list(csv.DictReader(io.StringIO(client.get(f"/results/{survey_id}/download/responses.csv")
+    rows_ = data_rows(csv.DictReader(io.StringIO(client.get(f"/results/{survey_id}/download/responses.csv")
                                              .get_data().decode("utf-8-sig"))))
     assert {r["version"] for r in rows_} == {"other"}     # 11 + 1: the one is pooled with the next
 
@@ -244,7 +244,7 @@ def test_a_version_answered_by_one_is_pooled_everywhere(attacks):
 def _csv_rows(client, url):
     response = client.get(url)
     assert response.status_code == 200, url
-    return list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    return data_rows(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
 
 
 def assert_microdata(client, survey_id, questionnaire, responses, k=K):
@@ -284,6 +284,37 @@ def test_response_files_of_the_attacks_are_microdata(attacks):
     orders = {tuple(r["sat"] for r in _csv_rows(client, f"/results/{survey_id}/download/responses.csv"))
               for _ in range(6)}
     assert len(orders) > 1                                       # random order, new in every file
+
+
+def test_response_files_say_how_many_values_were_blanked(attacks, tmp_path):
+    import zipfile
+
+    import pyreadstat
+    from openpyxl import load_workbook
+
+    rows = (repeat({"region": "north", "gender": "female", "sat": 4}, 8)
+            + repeat({"region": "south", "gender": "male", "sat": 2}, 7)
+            + [{"region": "west", "gender": "male", "sat": 5}])
+    survey_id, _ = _fielding(attacks, "attacks", rows, "blanked")
+    client = _client(attacks)
+    url = f"/results/{survey_id}/download"
+    csv_text = client.get(f"{url}/responses.csv").get_data().decode("utf-8-sig")
+    note = csv_text.splitlines()[-1]
+    assert note.startswith("# k-Anonymität: Damit jede Kombination") and "Werte geleert" in note
+    blanked = sum(1 for r in data_rows(csv.DictReader(io.StringIO(csv_text))) if r["region"] == "")
+    assert f"region {blanked}" in note and blanked >= 1                   # the one from the west at least
+    assert client.get(f"{url}/responses-long.csv").get_data().decode("utf-8-sig").splitlines()[-1] == note
+    book = load_workbook(io.BytesIO(client.get(f"{url}/results.xlsx").get_data()))
+    assert book["Hinweis"]["A2"].value == note[2:]
+    bundle = zipfile.ZipFile(io.BytesIO(client.get(f"{url}/responses-r.zip").get_data()))
+    assert bundle.read("README.txt").decode().strip() == note[2:]
+    (tmp_path / "r.sav").write_bytes(client.get(f"{url}/responses.sav").get_data())
+    _, meta = pyreadstat.read_sav(str(tmp_path / "r.sav"), metadataonly=True)
+    assert " ".join(meta.notes) == note[2:]
+    # the page says it too, in English for an English reader
+    client.get("/lang/en")
+    page = client.get(f"/results/{survey_id}").get_data(as_text=True)
+    assert 'id="blanking-note"' in page and f"values were blanked (per column: region {blanked}" in page
 
 
 def test_the_untouched_file_is_for_admins_behind_a_confirmation_and_logged(attacks):

@@ -30,6 +30,7 @@ from survey_app.analysis.disclosure.groups import _chosen
 from survey_app.analysis.disclosure.rules import OTHER_VERSION, pooled_versions
 from survey_app.analysis.summaries import Response, answers_of, options_of, raw_answer
 from survey_app.definitions.model import Questionnaire
+from survey_app.messages import Message, _l
 
 BLANK = "(blank)"          # a blanked grouping answer, as the quasi-identifier value
 
@@ -172,6 +173,20 @@ def quasi_identifiers(questionnaire: Questionnaire, row: MicrodataRow) -> tuple:
             out.append(option in _chosen(questionnaire.question(question_id), row.answers.get(question_id)))
     out.append(BLANK if "version" in row.blanked else row.version)
     return tuple(out)
+
+
+def blanking_note(blanked: dict[str, int], minimum: int) -> Message:
+    """What a response-level file (and the page) says about its k-anonymity: how many values
+    were blanked, per column (a grouping question, "question.option", "version")."""
+    total = sum(blanked.values())
+    if not total:
+        return _l("k-anonymity: every combination of answers to the filter and breakdown questions and "
+                  "the questionnaire version is shared by at least %(min)d rows; no value had to be blanked.",
+                  min=minimum)
+    columns = ", ".join(f"{column} {count}" for column, count in blanked.items() if count)
+    return _l("k-anonymity: so that every combination of answers to the filter and breakdown questions and "
+              "the questionnaire version is shared by at least %(min)d rows, %(n)d values were blanked "
+              "(per column: %(columns)s).", min=minimum, n=total, columns=columns)
 
 
 # --------------------------------------------------------------------------- the files

@@ -45,7 +45,7 @@ from survey_app.analysis.disclosure.groups import (
     condition_variable,
     grouping_variables,
 )
-from survey_app.analysis.summaries import Response, raw_answer, summarize_question
+from survey_app.analysis.summaries import Response, raw_answer
 from survey_app.definitions.model import Questionnaire
 from survey_app.questions.scale import scale_distribution
 
@@ -291,12 +291,16 @@ def answer_sets(questionnaire: Questionnaire, responses: Sequence[Response]) -> 
         elif question.scale is not None:
             out[(question.id, None)] = on_scale(question, raws)
         else:
+            counts = question.kind.counts_answer
             verdict: dict[str, bool] = {}
             flags = []
             for raw in raws:
+                if raw is None:
+                    flags.append(False)
+                    continue
                 key = repr(raw)
                 if key not in verdict:
-                    verdict[key] = summarize_question(question, [{"answers": {question.id: raw}}]).n > 0
+                    verdict[key] = counts(question, raw)
                 flags.append(verdict[key])
             out[(question.id, None)] = np.array(flags, dtype=bool)
     return out
@@ -333,6 +337,7 @@ class ReleasePlan:
         self._answer_sets: dict | None = None
         self._question_tables: dict[tuple[str, str | None], dict[TableKey, TableRelease]] = {}
         self._by_answer_set: dict[bytes, dict[TableKey, TableRelease]] = {}
+        self._blanked: dict[str, int] | None = None
 
     # ----------------------------------------------------------- groups and counts
     def _resolve(self, conditions: Iterable[Condition | None]) -> tuple[TableKey, Cell] | None:
@@ -399,6 +404,34 @@ class ReleasePlan:
             self._question_tables[key] = self._by_answer_set[same]
         return self._question_tables[key]
 
+    def prepare(self) -> "ReleasePlan":
+        """Compute the plan of every question now (a page asks them all), not when first asked."""
+        if self._answer_sets is None:
+            self._answer_sets = answer_sets(self.questionnaire, self._responses)
+        for key in self._answer_sets:
+            self.question_tables(*key)
+        return self
+
+    def blanked(self, compute: bool = True) -> dict[str, int] | None:
+        """Per column of the response-level files of these responses: values blanked for
+        k-anonymity (microdata.k_anonymous; the same for every format and every download of
+        this state). Computed once (it takes longer than a page may: the background does it
+        after the plan); with `compute` False, None until then."""
+        if self._blanked is None and compute:
+            from survey_app.analysis.disclosure.microdata import k_anonymous
+
+            self._blanked = k_anonymous(self.questionnaire, self._responses, self.minimum).note
+        return self._blanked
+
+    def know_blanked(self, blanked: dict[str, int]) -> None:
+        """The blanking a response file of this state found (so the page can say it)."""
+        self._blanked = dict(blanked)
+
+    @property
+    def questions_ready(self) -> bool:
+        """Is the plan of every question computed (prepare)?"""
+        return self._answer_sets is not None and all(key in self._question_tables for key in self._answer_sets)
+
     def blocks(self) -> Blocks:
         """The blocks of everything the group plan shows (for the per-question audits)."""
         if self._blocks is None:
@@ -446,3 +479,29 @@ def plan_key(survey_id: str, questionnaire: Questionnaire, responses: Sequence[R
         digest.update(json.dumps([response.get("id"), response.get("answers")], sort_keys=True,
                                  default=str).encode())
     return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- one grouping
+
+def grouping_release(groups: Sequence[Any], categories: Sequence[Any], answered: Mapping[Any, Sequence[bool]],
+                     minimum: int) -> dict[Any, frozenset]:
+    """One plan for people in one grouping only (a workshop's participants by organisation
+    type) who answer several things (each poll round: its voters). `groups`: each person's
+    category (one of `categories`; anything else counts as the last, "not given");
+    `answered`: per answer set, who answered. Returns per answer set the categories whose
+    results may be shown: first the plan of the grouping over everybody (a category of 1 to
+    minimum-1 people is hidden everywhere, with the next smallest), then per answer set the
+    same plan with its answerers, within the categories shown for everybody, so that no
+    combination of answer sets (two rounds of a poll, two polls) gives a group under k."""
+    categories = tuple(categories)
+    index = {c: i for i, c in enumerate(categories)}
+    variable = Variable(CATEGORY, None, categories=categories)   # type: ignore[arg-type]  (no question)
+    codes_ = np.array([[index.get(g, len(categories) - 1)] for g in groups], dtype=np.int64).reshape(-1, 1)
+    everybody, _ = choose([variable], codes_, np.ones(len(codes_), dtype=np.int64), minimum)
+    allowed = {t: r.shown_cells for t, r in everybody.items()}
+    out = {}
+    for key, who in answered.items():
+        weights = np.asarray(who, dtype=np.int64)
+        tables, _ = choose([variable], codes_, weights, minimum, allowed)
+        out[key] = frozenset(categories[cell[0]] for cell in tables[(0,)].shown_cells if tables[(0,)].counts[cell])
+    return out

@@ -34,13 +34,12 @@ from survey_app.web import audit
 from survey_app.analysis.summaries import answers_of, options_of
 from survey_app.web.auth import RESULT_ROLES, role_required
 from survey_app.analysis.breakdown import breakdown_questions
-from survey_app.analysis.disclosure.cache import cached_plan
-from survey_app.analysis.disclosure.microdata import EVALUATOR_META, ResponseFile, response_rows
-from survey_app.analysis.disclosure.plan import ReleasePlan
+from survey_app.analysis.disclosure.microdata import EVALUATOR_META, ResponseFile, blanking_note, response_rows
 from survey_app.output.charts import CONFIG, add_caption, breakdown_figure, figure_for, figure_json
 from survey_app.analysis.counting import Counted, counted
 from survey_app.web.db import get_store
 from survey_app.web.minimum import app_minimum, minimum_group_size as minimum_for
+from survey_app.web.plans import release_plan_for, shown_plan
 from survey_app.web.catalogue import get_questionnaire, version_changes
 from survey_app.fieldings.fielding import (
     compare_findings,
@@ -150,12 +149,8 @@ def _option_values(question: Question) -> list[str]:
     return [o.value for o in options_of(question)]
 
 
-def release_plan_for(survey: Fielding, questionnaire: Questionnaire, responses) -> ReleasePlan:
-    """The release plan of these (counted) responses at the survey's minimum group size."""
-    return cached_plan(survey.id, questionnaire, responses, minimum_group_size(survey))
-
-
-def _findings(survey, questionnaire, selection: Selection, responses=None) -> Findings:
+def _findings(survey, questionnaire, selection: Selection, responses=None, plan=None) -> Findings:
+    """The findings of these responses; `plan` is their release plan (default: looked up)."""
     responses = counted_responses(survey).responses if responses is None else responses
     return build_findings(
         questionnaire,
@@ -165,7 +160,7 @@ def _findings(survey, questionnaire, selection: Selection, responses=None) -> Fi
         by=selection.by,
         hidden_texts=survey.hidden_texts,
         include_texts=selection.include_texts,
-        plan=release_plan_for(survey, questionnaire, responses),
+        plan=plan or release_plan_for(survey, questionnaire, responses),
     )
 
 
@@ -279,8 +274,11 @@ def survey(survey_id: str):
     lang = select_locale()
     selection = _selection(questionnaire, include_texts_default=False)
     found = counted_responses(survey)
-    responses = found.responses
-    findings = _findings(survey, questionnaire, selection, responses)
+    # right after new responses: the last planned state until theirs is ready (never new data
+    # under an old plan; the page says how many are being included)
+    planned = shown_plan(survey, questionnaire, found.responses)
+    responses = planned.responses
+    findings = _findings(survey, questionnaire, selection, responses, planned.plan)
     charts = {s.question.id: chart_json(findings, s, lang) for s in findings.sections}
     filters = [(q, options_of(q)) for q in questionnaire.questions() if q.kind.can_filter]
     return render_template(
@@ -301,7 +299,9 @@ def survey(survey_id: str):
         version_changes={version: version_changes(get_store(), questionnaire, version)
                          for version in findings.versions if version not in (questionnaire.content_hash, OTHER_VERSION)},
         default_minimum=app_minimum(),
-        rates=response_rates(questionnaire, survey, release_plan_for(survey, questionnaire, responses)),
+        rates=response_rates(questionnaire, survey, planned.plan),
+        pending=planned.pending,
+        blanking=_blanking_note(planned.plan),
         other_fieldings=[s for s in fieldings_of(get_store(), questionnaire.id)
                          if s.id != survey.id and not s.test_run],
     )
@@ -495,6 +495,13 @@ def download(survey_id: str, name: str):
     return Response(data, mimetype=DOWNLOADS[name], headers=headers)
 
 
+def _blanking_note(plan) -> str | None:
+    """What the response-level files of the shown state blank, once known (the background
+    works it out after the plan, a download finds it too)."""
+    blanked = plan.blanked(compute=False)
+    return None if blanked is None else blanking_note(blanked, plan.minimum).render(gettext)
+
+
 def response_file(survey: Fielding, questionnaire: Questionnaire, responses, include_texts: bool,
                   untouched: bool = False) -> ResponseFile:
     """The rows and columns of a response-level file for this survey (every format's writer
@@ -502,25 +509,32 @@ def response_file(survey: Fielding, questionnaire: Questionnaire, responses, inc
     plan = release_plan_for(survey, questionnaire, responses)
     texts = frozenset(q.id for q in questionnaire.questions() if q.kind.is_free_text and include_texts
                       and (untouched or plan.answers(q.id).shown))
-    return response_rows(questionnaire, responses, minimum_group_size(survey), untouched=untouched,
+    file = response_rows(questionnaire, responses, minimum_group_size(survey), untouched=untouched,
                          texts=texts, hidden_texts=survey.hidden_texts,
                          extra=extra_columns(survey) if untouched else ())
+    if not untouched:
+        plan.know_blanked(file.blanked)     # the page's note says the same
+    return file
 
 
 def response_download(questionnaire: Questionnaire, file: ResponseFile, name: str, findings: Findings,
                       lang: str) -> str | bytes:
-    """Every format of a response-level download from the same rows and columns (`file`)."""
+    """Every format of a response-level download from the same rows and columns (`file`);
+    a microdata file says what it blanked for k-anonymity (CSV: a last row starting with "#",
+    XLSX: a sheet, SPSS: the file's notes, R: README.txt)."""
     include_texts = file.include_texts
-    if name == "responses-long.csv":
-        return to_csv(*long_table(questionnaire, file.rows, include_texts, id_column=file.meta[0]))
+    note = None if file.untouched else blanking_note(file.blanked, findings.minimum).render(gettext)
+    if name in ("responses-long.csv", "responses.csv"):
+        headers, rows = (long_table(questionnaire, file.rows, include_texts, id_column=file.meta[0])
+                         if name == "responses-long.csv" else
+                         response_table(questionnaire, file.rows, include_texts, meta=file.meta))
+        return to_csv(headers, rows, comment=note)
     table = response_table(questionnaire, file.rows, include_texts, meta=file.meta)
-    if name == "responses.csv":
-        return to_csv(*table)
     codebook = codebook_table(questionnaire, lang, include_texts, meta=file.meta)
     if name in ("responses.sav", "responses-r.zip"):   # the CSV's table, labelled (output/statfiles.py)
         writer = to_sav if name == "responses.sav" else r_bundle
-        return writer(questionnaire, *table, column_labels(codebook, gettext), lang, gettext)
-    return results_workbook(table, summary_table(findings, lang), codebook, gettext)
+        return writer(questionnaire, *table, column_labels(codebook, gettext), lang, gettext, note=note)
+    return results_workbook(table, summary_table(findings, lang), codebook, gettext, note=note)
 
 
 def extra_columns(survey: Fielding) -> list[str]:

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from survey_app.web import guessing
 from survey_app.definitions.conditions import as_data, live_conditions
 from survey_app.web.db import get_store
+from survey_app.web.plans import plan_after_submission
 from survey_app.web.catalogue import get_questionnaire
 from survey_app.fieldings import respondent
 from survey_app.fieldings.model import Fielding
@@ -181,6 +182,8 @@ def page(slug: str, number: int):
         form = page_form(questionnaire, index, lang, draft["answers"], formdata=request.form)
         return render_page(survey, questionnaire, index, form, lang, draft["answers"],
                            not_stored=unavailable_message("answers", error)), 503, RETRY_AFTER
+    if isinstance(outcome, respondent.Redirect) and outcome.to == respondent.THANKS:
+        plan_after_submission(survey)   # the results' release plan of the new state, in the background
     return _follow(survey, outcome, questionnaire, form, lang)
 
 

@@ -16,7 +16,7 @@ from survey_app.web.views.workshops.common import (FACILITATOR_ROLES, chart, con
 from survey_app.workshops import export
 from survey_app.workshops.live import presenter_state
 from survey_app.workshops.model import Workshop, cast_votes
-from survey_app.workshops.tallies import split_by_group, tally
+from survey_app.workshops.tallies import shown_groups, split_by_group, tally
 
 
 def live_payload(workshop: Workshop) -> dict:
@@ -54,13 +54,15 @@ def results(workshop_id: str):
     workshop = load(workshop_id)
     votes = votes_by_run(workshop)
     smallest = minimum(workshop)
+    shown = shown_groups(votes, workshop.organisation_types, smallest)   # one plan across all polls
     sections = []
     for poll in workshop.polls:
         rounds = []
         for r in workshop.rounds_of(poll.id):
             run_votes = votes.get(r.run, [])
             result = tally(poll, run_votes, workshop.hidden_items)
-            groups = split_by_group(poll, run_votes, workshop.organisation_types, smallest, workshop.hidden_items)
+            groups = split_by_group(poll, run_votes, workshop.organisation_types, smallest, workshop.hidden_items,
+                                    shown.get(r.run, frozenset()))
             rounds.append({"round": r, "result": result, "chart": embeddable(chart(result, workshop)),
                            "groups": groups if workshop.organisation_types else ()})
         sections.append({"poll": poll, "rounds": rounds})
