@@ -16,6 +16,14 @@ from survey_app.web.db import get_store
 from survey_app.web.catalogue import get_catalogue, get_questionnaire
 from survey_app.fieldings.fielding import ensure_default_surveys
 
+from hypothesis import HealthCheck, settings as hypothesis_settings
+
+# Generating examples is slow on a busy machine (CI shares its two cores with the browser and the
+# servers of other tests): that is not a failure of what a property proves. Every test's own
+# @settings builds on this profile.
+hypothesis_settings.register_profile("survey_app", suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("survey_app")
+
 PASSWORD = "correct horse battery"
 
 
