@@ -219,6 +219,62 @@ def write_atomic(path: Path, text: str, sync_dir: bool = True) -> None:
         fsync_dir(path.parent)
 
 
+def append_lines(path: Path, lines: list[str]) -> int:
+    """Append `lines` (JSON texts without a line break) to the journal `path` in one write and
+    return its open descriptor: the caller syncs it (after releasing its lock) before the lines
+    count as stored, and closes it. A line cut off by a crash before its sync was never
+    acknowledged: it is ended first, so that it cannot swallow the lines after it."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        size = os.fstat(fd).st_size
+        ended = size == 0 or _last_byte(path, size) == b"\n"
+        data = ("" if ended else "\n").encode() + "".join(line + "\n" for line in lines).encode("utf-8")
+        while data:
+            data = data[os.write(fd, data):]
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _last_byte(path: Path, size: int) -> bytes:
+    with open(path, "rb") as f:
+        f.seek(size - 1)
+        return f.read(1)
+
+
+def read_lines(path: Path) -> Iterator[Any]:
+    """The JSON values of a journal written by append_lines, in order; a line cut off by a
+    crash (never acknowledged) is skipped."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return
+    for line in raw.split(b"\n"):
+        if line.strip():
+            try:
+                yield json.loads(line)
+            except ValueError:
+                continue
+
+
+def journal_problem(path: Path, raw: bytes) -> FileProblem | None:
+    """What is wrong with a vote journal: a line that is not a vote. A line cut off by a crash
+    (the start of a JSON object) was never acknowledged and is no problem."""
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError:
+            if line.startswith(b'{"'):
+                continue
+            return FileProblem(path, SYNTAX, f"line {number}")
+        if not (isinstance(value, dict) and {"id", "participant"} <= value.keys()):
+            return FileProblem(path, SHAPE, f"line {number} is not a vote")
+    return None
+
+
 def make_dirs(path: Path) -> None:
     """Create `path` (and parents) durably."""
     if path.is_dir():
