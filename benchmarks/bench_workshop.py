@@ -1,8 +1,8 @@
 """A room of phones follows the facilitator and votes: how fast, at what cost, and is every vote kept?
 
 Starts the app under gunicorn as the README says (gevent workers) on 127.0.0.1 with a fresh
-data folder (or, with --database-url, a scratch schema in PostgreSQL) and a workshop from the
-shipped template. N simulated phones (default 1,000) do what the shipped static/workshop.js
+data folder and a workshop from the shipped template; with --database-url the same room runs
+again on PostgreSQL (a scratch schema), and both last lines are printed side by side. N simulated phones (default 1,000) do what the shipped static/workshop.js
 does. They run in several load-generator processes (--generators, asyncio + aiohttp each), so
 that the generator is not what is measured; its CPU is printed beside the server's:
 
@@ -25,7 +25,7 @@ first, so half the phones follow a change made on the other server.
 
     .venv/bin/pip install -e '.[production,benchmark]'
     .venv/bin/python benchmarks/bench_workshop.py [--phones 1000] [--workers 4] [--generators 2]
-        [--polling] [--database-url postgresql://...] [--servers 2]
+        [--polling] [--database-url postgresql://... [--postgresql-only]] [--servers 2]
 
 Last line: phones=N follow_p95_s=X vote_p95_ms=Y idle_cpu_pct=Z stored=N lost=0
 """
@@ -47,7 +47,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from contextlib import ExitStack, nullcontext
+from contextlib import ExitStack
 from pathlib import Path
 
 import aiohttp
@@ -470,7 +470,8 @@ def cpu_note(meter: Meter, start) -> str:
     return f"CPU of the machine: server {server:.0f} %, load generators {generators:.0f} %"
 
 
-def run(args, bases: list[str], servers: list[subprocess.Popen], store, workshop_id: str, code: str) -> str:
+def run(args, bases: list[str], servers: list[subprocess.Popen], store, workshop_id: str, code: str,
+        database: bool) -> str:
     poll = records.workshop_from_record(store.get_workshop(workshop_id)).polls[0]
     rng = random.Random(args.seed)
     loop = asyncio.new_event_loop()
@@ -486,7 +487,7 @@ def run(args, bases: list[str], servers: list[subprocess.Popen], store, workshop
     try:
         joined = sum(generators.ask("join"))
         mode = "polling every 2 s" if args.polling else "streams"
-        storage = "PostgreSQL" if args.database_url else "data folder"
+        storage = "PostgreSQL" if database else "data folder"
         print(f"{joined} phones joined in {clock() - started:.1f} s ({mode}; {storage}; {len(servers)} server(s), "
               f"gunicorn gevent, {args.workers} workers each; {args.generators} load generators; "
               f"{os.cpu_count()} cores; load {os.getloadavg()[0]:.1f})", flush=True)
@@ -560,23 +561,11 @@ def run(args, bases: list[str], servers: list[subprocess.Popen], store, workshop
         loop.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--phones", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (of each server)")
-    parser.add_argument("--servers", type=int, default=1, help="app servers on different ports, one storage")
-    parser.add_argument("--generators", type=int, default=os.cpu_count() or 2,
-                        help="load-generator processes (default: one per core)")
-    parser.add_argument("--polling", action="store_true", help="phones without a stream (the fallback)")
-    parser.add_argument("--database-url", help="postgresql://...: the room on PostgreSQL (a scratch schema, "
-                                               "dropped afterwards) instead of a data folder")
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.phones + 1024)), hard))
+def room(args, database_url: str | None) -> str:
+    """One run of the room on a data folder (database_url None) or PostgreSQL; its last line."""
     with ExitStack() as stack:
         data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-workshop-"))
-        url = stack.enter_context(scratch_database(args.database_url) if args.database_url else nullcontext())
+        url = stack.enter_context(scratch_database(database_url)) if database_url else None
         app = make_app(data_dir, url)
         workshop_id, code = prepare(app)
         servers: list[subprocess.Popen] = []
@@ -585,14 +574,46 @@ def main() -> None:
             for port in ports:
                 servers.append(start_server(data_dir, url, port, args.workers))
             with app.app_context():
-                result = run(args, [f"http://127.0.0.1:{port}" for port in ports], servers, get_store(app),
-                             workshop_id, code)
+                return run(args, [f"http://127.0.0.1:{port}" for port in ports], servers, get_store(app),
+                           workshop_id, code, database_url is not None)
         finally:
             for server in servers:
                 stop_server(server)
             if url:
                 get_store(app).close()   # its connections, before the schema is dropped
-    print(result)
+
+
+def figures(result: str) -> dict[str, float]:
+    return {key: float(value) for key, value in (item.split("=") for item in result.split())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--phones", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (of each server)")
+    parser.add_argument("--servers", type=int, default=1, help="app servers on different ports, one storage")
+    parser.add_argument("--generators", type=int, default=os.cpu_count() or 2,
+                        help="load-generator processes (default: one per core)")
+    parser.add_argument("--polling", action="store_true", help="phones without a stream (the fallback)")
+    parser.add_argument("--database-url", help="postgresql://...: the room on the data folder, then on PostgreSQL "
+                                               "(a scratch schema, dropped afterwards)")
+    parser.add_argument("--postgresql-only", action="store_true", help="with --database-url: skip the data folder")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.phones + 1024)), hard))
+    if not args.database_url:
+        print(room(args, None))
+        return
+    folder = None if args.postgresql_only else room(args, None)
+    database = room(args, args.database_url)
+    if folder:
+        print(f"data folder: {folder}")
+        print(f"postgresql:  {database}")
+        one, other = figures(folder), figures(database)
+        print("postgresql_vs_folder " + " ".join(
+            f"{key}={other[key] / one[key]:.2f}" for key in ("follow_p95_s", "vote_p95_ms") if one[key]))
+    print(database)
 
 
 if __name__ == "__main__":
