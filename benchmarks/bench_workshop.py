@@ -305,8 +305,8 @@ class Phone:
             status, location, html = await self.post(f"/w/{self.code}/vote",
                                                      {"csrf_token": self.page["csrf"], **self.form, **fields},
                                                      headers={"X-Workshop-Script": "1"})
-        except (aiohttp.ClientError, asyncio.TimeoutError):
-            return 0, (clock() - started) * 1000, (clock() - started) * 1000   # not acknowledged
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:   # not acknowledged
+            return type(error).__name__, (clock() - started) * 1000, (clock() - started) * 1000
         answered = clock()
         if status == 200:
             self.read_page(html)
@@ -460,6 +460,12 @@ def check_stored(store, workshop_id: str, run: str, acknowledged: list[dict]) ->
     return len(stored), sum(c for c in missing.values() if c > 0), doubled
 
 
+def not_stored(results: dict) -> str:
+    """What the votes that were not acknowledged got (an HTTP status, or the client's error)."""
+    failed = Counter(str(status) for status, _ms, _full in results.values() if status != 200)
+    return f" (not: {', '.join(f'{kind} x{n}' for kind, n in failed.most_common())})" if failed else ""
+
+
 def line(name: str, values: list[float], unit: str) -> str:
     return (f"{name:<28} n={len(values):5d}  p50 {statistics.median(values):8.1f} {unit}  "
             f"p95 {percentile(values, 95):8.1f} {unit}  max {max(values):8.1f} {unit}")
@@ -529,7 +535,7 @@ def run(args, bases: list[str], servers: list[subprocess.Popen], store, workshop
         stored, lost, doubled = check_stored(store, workshop_id, run_id, acknowledged)
         print(line("vote (POST), within 10 s", vote_ms, "ms"), flush=True)
         print(line("vote with the page after it", [full for *_x, full in results.values()], "ms"), flush=True)
-        print(f"spread: {len(acknowledged)} of {args.phones} acknowledged, {stored} stored, lost {lost}, "
+        print(f"spread: {len(acknowledged)} of {args.phones} acknowledged{not_stored(results)}, {stored} stored, lost {lost}, "
               f"counted twice {doubled}; {note}; server {spent / args.phones * 1000:.1f} ms CPU per phone "
               f"(vote, page, stream)", flush=True)
 
@@ -550,7 +556,7 @@ def run(args, bases: list[str], servers: list[subprocess.Popen], store, workshop
         stored_b, lost_b, doubled_b = check_stored(store, workshop_id, burst_run, burst_ack)
         print(line("vote (POST), all at once", burst_ms, "ms") +
               f"  all answered within {max(burst_ms) / 1000:.2f} s", flush=True)
-        print(f"burst: {len(burst_ack)} of {args.phones} acknowledged, {stored_b} stored, lost {lost_b}, "
+        print(f"burst: {len(burst_ack)} of {args.phones} acknowledged{not_stored(burst)}, {stored_b} stored, lost {lost_b}, "
               f"counted twice {doubled_b} ({max(burst_full) / 1000:.1f} s with the pages); {note}", flush=True)
         return (f"phones={args.phones} follow_p95_s={percentile(follow, 95):.2f} "
                 f"vote_p95_ms={percentile(vote_ms, 95):.0f} idle_cpu_pct={idle_pct:.1f} "

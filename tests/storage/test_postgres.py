@@ -254,11 +254,6 @@ def test_a_change_on_one_server_changes_the_signal_on_the_other_within_a_second(
         other.close()
 
 
-def act_on(staff, workshop_id: str, action: str):
-    return staff.post(f"/workshops/{workshop_id}/control",
-                      data={"csrf_token": csrf_token(staff, "/workshops/"), "action": action})
-
-
 def test_two_app_servers_share_sessions_and_each_vote_is_stored_once(tmp_path):
     """Two apps (two servers with their own pools) on one database: a facilitator logged in on one
     works on the other, a phone that joined on one votes through both, each server sees the
@@ -322,7 +317,8 @@ def test_two_app_servers_share_sessions_and_each_vote_is_stored_once(tmp_path):
 
     current = next_event()
     assert '"voted_html"' in current[1]   # the current screen at once
-    closed_at = soon(lambda: act_on(staff, workshop_id, "close"))
+    close = {"csrf_token": csrf_token(staff, "/workshops/"), "action": "close"}
+    closed_at = soon(lambda: staff.post(f"/workshops/{workshop_id}/control", data=close))
     changed = next_event()
     assert changed[1] != current[1] and changed[0] - closed_at[0] < 1.0, "server B's phone saw it late"
 

@@ -20,12 +20,13 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
@@ -219,6 +220,42 @@ def write_atomic(path: Path, text: str, sync_dir: bool = True) -> None:
         fsync_dir(path.parent)
 
 
+class _Turn:
+    """The requests of this process that wait for one lock file, in the order they came."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.users = 0
+
+
+_turns: dict[str, _Turn] = {}
+_turns_guard = threading.Lock()
+
+
+@contextmanager
+def _in_turn(key: str, file_lock: FileLock) -> Iterator[None]:
+    """Hold `file_lock` (against other processes) after this process's earlier requests for it.
+    Only one request of a process polls the lock file; the others wait for their turn without
+    polling (under gevent, a room's votes or joins would otherwise each poll every 2 ms, and
+    starve the one request that holds the lock while its write is synced)."""
+    with _turns_guard:
+        turn = _turns.setdefault(key, _Turn())
+        turn.users += 1
+    try:
+        if not turn.lock.acquire(timeout=LOCK_TIMEOUT):
+            raise Timeout(key)
+        try:
+            with file_lock:
+                yield
+        finally:
+            turn.lock.release()
+    finally:
+        with _turns_guard:
+            turn.users -= 1
+            if turn.users == 0:
+                _turns.pop(key, None)
+
+
 def append_lines(path: Path, lines: list[str]) -> int:
     """Append `lines` (JSON texts without a line break) to the journal `path` in one write and
     return its open descriptor: the caller syncs it (after releasing its lock) before the lines
@@ -314,15 +351,15 @@ class Files:
         self.survey_root = self.data_dir / "surveys"
 
     @staticmethod
-    def lock(path: Path) -> FileLock:
+    def lock(path: Path):
         # New lock object per use: flock is per open file, so threads and processes both exclude.
-        return FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT)
+        return _in_turn(f"{path}.lock", FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT))
 
     @staticmethod
-    def quick_lock(path: Path) -> FileLock:
+    def quick_lock(path: Path):
         # Like lock, but a waiter re-checks every 2 ms instead of filelock's default 50 ms:
         # a full room votes within seconds and each write holds the lock for about a millisecond.
-        return FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT, poll_interval=0.002)
+        return _in_turn(f"{path}.lock", FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT, poll_interval=0.002))
 
     @contextmanager
     def open(self, path: Path, log_it: bool = True) -> Iterator[TinyDB]:
