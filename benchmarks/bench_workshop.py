@@ -306,7 +306,8 @@ class Phone:
                                                      {"csrf_token": self.page["csrf"], **self.form, **fields},
                                                      headers={"X-Workshop-Script": "1"})
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:   # not acknowledged
-            return type(error).__name__, (clock() - started) * 1000, (clock() - started) * 1000
+            kind = re.sub(r"https?://\S+", "URL", f"{type(error).__name__}: {error}")[:80]
+            return kind, (clock() - started) * 1000, (clock() - started) * 1000
         answered = clock()
         if status == 200:
             self.read_page(html)
