@@ -68,6 +68,10 @@ PASSWORD = "benchmark-password"
 SPREAD_S = 10.0
 POLL_S = 2.0            # static/workshop.js POLL_MS, without a stream
 IDLE_S = 10.0
+# A phone reuses an idle connection only this long: gunicorn closes it after 2 s (--keep-alive),
+# and a vote written into a connection the server is closing fails ("Can not write request
+# body", "Server disconnected"; browsers send it again on a new connection).
+KEEPALIVE_S = 1.0
 FIELD = re.compile(r'name="(csrf_token|poll|run)"[^>]*value="([^"]*)"')
 DATA = re.compile(r'data-(view|run|voted-run|csrf|stream-url|state-url|page-url)="([^"]*)"')
 clock = time.monotonic   # one clock for all processes of the machine (CLOCK_MONOTONIC)
@@ -181,7 +185,8 @@ class Phone:
         address = f"127.0.{number // 250 + 1}.{number % 250 + 1}"
         self.http = aiohttp.ClientSession(base, cookie_jar=jar, timeout=aiohttp.ClientTimeout(total=None),
                                           connector=aiohttp.TCPConnector(limit=6, force_close=False,
-                                                                         local_addr=(address, 0)))
+                                                                         local_addr=(address, 0),
+                                                                         keepalive_timeout=KEEPALIVE_S))
         self.page: dict[str, str] = {}
         self.form: dict[str, str] = {}
         self.shown: dict[str, float] = {}     # run -> when the phone showed its vote form
