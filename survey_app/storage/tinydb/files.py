@@ -194,6 +194,19 @@ def sync(fd: int) -> None:
         os.fsync(fd)
 
 
+def sync_all(fds: list[int]) -> None:
+    """sync() of several files at once: under gevent in parallel threads of gevent's pool, so
+    that the file system commits them together instead of one after another."""
+    monkey = sys.modules.get("gevent.monkey")
+    if len(fds) > 1 and monkey is not None and monkey.is_module_patched("socket"):
+        import gevent
+
+        gevent.get_hub().threadpool.map(os.fsync, fds)
+    else:
+        for fd in fds:
+            sync(fd)
+
+
 def fsync_dir(path: Path) -> None:
     # A rename or a new entry is only durable once its directory is synced.
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)

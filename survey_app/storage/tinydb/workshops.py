@@ -24,7 +24,7 @@ from tinydb import Query
 
 from survey_app.storage.interface import DuplicateError
 from survey_app.storage.tinydb.files import (Files, append_lines, fsync_dir, make_dirs, new_id, now, read_lines,
-                                            read_one, sync, valid_id, write_one)
+                                            read_one, sync_all, valid_id, write_one)
 
 # Copied from a workshop's document into the index (the list page reads only the index).
 WORKSHOP_INDEX_KEYS = ("id", "created_at", "join_code", "title", "date", "facilitators")
@@ -174,8 +174,7 @@ class WorkshopStore:
                         earlier[stored[index]["participant"]] = stored[index]
                     created = created or not journal.exists()
                     written.append(append_lines(journal, [json.dumps(stored[i], ensure_ascii=False) for i in indexes]))
-            for fd in written:
-                sync(fd)
+            sync_all(written)
             if created:
                 fsync_dir(run_dir)
         finally:
