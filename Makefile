@@ -29,7 +29,7 @@ run: $(VENV)/.installed-app
 	$(BIN)/flask --app survey_app validate || true
 	@echo "Public links of the surveys:"
 	$(BIN)/flask --app survey_app surveys --base-url http://$(HOST):$(PORT)
-	@echo "Starting the app on http://$(HOST):$(PORT) (stop it with Ctrl+C) ..."
+	@echo "Starting the app on $(if $(filter 0.0.0.0 ::,$(HOST)),every address of this computer (port $(PORT)),http://$(HOST):$(PORT)) (stop it with Ctrl+C) ..."
 	$(BIN)/flask --app survey_app run --host $(HOST) --port $(PORT)
 
 ## Install the test dependencies and run the whole test suite

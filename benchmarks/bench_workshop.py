@@ -1,9 +1,10 @@
 """A room of phones follows the facilitator and votes: how fast, at what cost, and is every vote kept?
 
 Starts the app under gunicorn as the README says (gevent workers) on 127.0.0.1 with a fresh
-data folder and a workshop from the shipped template. N simulated phones (default 1,000) do
-what the shipped static/workshop.js does, from one asyncio process (aiohttp) so that the load
-generator stays cheap:
+data folder and a workshop from the shipped template; with --database-url the same room runs
+again on PostgreSQL (a scratch schema), and both last lines are printed side by side. N simulated phones (default 1,000) do what the shipped static/workshop.js
+does. They run in several load-generator processes (--generators, asyncio + aiohttp each), so
+that the generator is not what is measured; its CPU is printed beside the server's:
 
 * join like a browser (the QR code's link, Continue, Join), load the page, and listen to its
   stream (server-sent events, with ?seen= and Last-Event-ID) or, with --polling, ask the
@@ -13,13 +14,18 @@ generator stays cheap:
   redirected to, whose live part is put in), the stream staying open.
 
 Phases: the phones wait (the server's CPU is measured from /proc of the gunicorn processes,
-not the generator's); the facilitator opens the dot-voting poll (follow = from sending
+the generators' separately); the facilitator opens the dot-voting poll (follow = from sending
 "open" to each phone showing the poll); each phone votes at a random moment within 10 s;
 the facilitator starts a new round and all phones vote at the same instant (the burst).
 After each vote phase the stored votes are compared with the acknowledged ones.
 
+--servers 2 starts two app servers on different ports against the same storage (one
+PostgreSQL: --database-url), the phones split between them; the facilitator works on the
+first, so half the phones follow a change made on the other server.
+
     .venv/bin/pip install -e '.[production,benchmark]'
-    .venv/bin/python benchmarks/bench_workshop.py [--phones 1000] [--workers 4] [--polling]
+    .venv/bin/python benchmarks/bench_workshop.py [--phones 1000] [--workers 4] [--generators 2]
+        [--polling] [--database-url postgresql://... [--postgresql-only]] [--servers 2]
 
 Last line: phones=N follow_p95_s=X vote_p95_ms=Y idle_cpu_pct=Z stored=N lost=0
 """
@@ -28,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -40,15 +47,18 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _database import scratch_database  # noqa: E402
 
 from survey_app import create_app  # noqa: E402
-from survey_app.storage.tinydb.store import Store  # noqa: E402
 from survey_app.web.auth import create_user  # noqa: E402
 from survey_app.web.db import get_store  # noqa: E402
 from survey_app.workshops import codes, records, state, templates, voting  # noqa: E402
@@ -58,8 +68,13 @@ PASSWORD = "benchmark-password"
 SPREAD_S = 10.0
 POLL_S = 2.0            # static/workshop.js POLL_MS, without a stream
 IDLE_S = 10.0
+# A phone reuses an idle connection only this long: gunicorn closes it after 2 s (--keep-alive),
+# and a vote written into a connection the server is closing fails ("Can not write request
+# body", "Server disconnected"; browsers send it again on a new connection).
+KEEPALIVE_S = 1.0
 FIELD = re.compile(r'name="(csrf_token|poll|run)"[^>]*value="([^"]*)"')
 DATA = re.compile(r'data-(view|run|voted-run|csrf|stream-url|state-url|page-url)="([^"]*)"')
+clock = time.monotonic   # one clock for all processes of the machine (CLOCK_MONOTONIC)
 
 
 def gunicorn_command(port: int, workers: int) -> list[str]:
@@ -75,8 +90,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(data_dir: str) -> tuple[str, str]:
-    app = create_app({"DATA_DIR": data_dir})
+def make_app(data_dir: str, database_url: str | None):
+    return create_app({"DATA_DIR": data_dir, "DATABASE_URL": database_url})
+
+
+def prepare(app) -> tuple[str, str]:
     with app.app_context():
         create_user("facilitator", PASSWORD, "facilitator")
         template = templates.load_templates(ROOT / "questionnaires" / "workshops").templates[TEMPLATE]
@@ -86,8 +104,10 @@ def prepare(data_dir: str) -> tuple[str, str]:
     return record["id"], record["join_code"]
 
 
-def start_server(data_dir: str, port: int, workers: int) -> subprocess.Popen:
+def start_server(data_dir: str, database_url: str | None, port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, "SURVEY_APP_DATA": data_dir}
+    if database_url:
+        env["SURVEY_APP_DATABASE_URL"] = database_url
     server = subprocess.Popen(gunicorn_command(port, workers), cwd=ROOT, env=env,
                               start_new_session=True)  # own process group: stopped as a whole below
     deadline = time.monotonic() + 60
@@ -113,12 +133,8 @@ def stop_server(server: subprocess.Popen) -> None:
             server.wait()
 
 
-def server_cpu_seconds(server: subprocess.Popen) -> float:
-    """User + system CPU time of gunicorn's master and workers so far."""
-    return sum(per_process_cpu(server).values())
-
-
-def per_process_cpu(server: subprocess.Popen) -> dict[int, float]:
+def process_cpu(pids: set[int] | None = None, groups: set[int] | None = None) -> dict[int, float]:
+    """User + system CPU seconds so far of the processes `pids` and of the process groups `groups`."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = {}
     for entry in os.listdir("/proc"):
@@ -129,9 +145,27 @@ def per_process_cpu(server: subprocess.Popen) -> dict[int, float]:
         except OSError:
             continue
         # fields[0] is the state; ppid is fields[1], pgrp fields[2]; utime, stime are fields[11], [12]
-        if int(fields[2]) == server.pid:
+        if int(entry) in (pids or ()) or int(fields[2]) in (groups or ()):
             total[int(entry)] = (int(fields[11]) + int(fields[12])) / ticks
     return total
+
+
+class Meter:
+    """CPU shares of the machine: the app servers' and the load generators'."""
+
+    def __init__(self, servers: list[subprocess.Popen], generators: list[int]):
+        self.groups = {s.pid for s in servers}
+        self.generators = set(generators)
+
+    def now(self) -> tuple[float, float, float, dict[int, float]]:
+        server = process_cpu(groups=self.groups)
+        return clock(), sum(server.values()), sum(process_cpu(pids=self.generators).values()), server
+
+    def since(self, start) -> tuple[float, float]:
+        """(server %, generators %) of the machine since `start` (a now())."""
+        wall, server, generators, _each = self.now()
+        seconds = (wall - start[0]) * os.cpu_count()
+        return (server - start[1]) / seconds * 100, (generators - start[2]) / seconds * 100
 
 
 def percentile(values: list[float], p: int) -> float:
@@ -151,7 +185,8 @@ class Phone:
         address = f"127.0.{number // 250 + 1}.{number % 250 + 1}"
         self.http = aiohttp.ClientSession(base, cookie_jar=jar, timeout=aiohttp.ClientTimeout(total=None),
                                           connector=aiohttp.TCPConnector(limit=6, force_close=False,
-                                                                         local_addr=(address, 0)))
+                                                                         local_addr=(address, 0),
+                                                                         keepalive_timeout=KEEPALIVE_S))
         self.page: dict[str, str] = {}
         self.form: dict[str, str] = {}
         self.shown: dict[str, float] = {}     # run -> when the phone showed its vote form
@@ -162,16 +197,15 @@ class Phone:
         async with self.http.get(path, **kwargs) as response:
             return response.status, await response.text(), dict(response.headers)
 
-    async def post(self, path: str, data: dict) -> tuple[int, str]:
-        for attempt in range(2):
+    async def post(self, path: str, data: dict, headers: dict | None = None) -> tuple[int, str, str]:
+        for attempt in range(3):
             try:
-                async with self.http.post(path, data=data, allow_redirects=False) as response:
-                    await response.read()
-                    return response.status, response.headers.get("Location", "")
-            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
+                async with self.http.post(path, data=data, headers=headers, allow_redirects=False) as response:
+                    return response.status, response.headers.get("Location", ""), await response.text()
+            except aiohttp.ClientConnectionError:
                 # The server closed a kept-alive connection as the request went out: browsers
                 # send it again on a new one (a vote sent twice replaces itself, never counts twice).
-                if attempt:
+                if attempt == 2:
                     raise
         raise AssertionError("unreachable")
 
@@ -183,7 +217,7 @@ class Phone:
         fields = dict(FIELD.findall(html))
         if "run" in fields:
             self.form = {"poll": fields["poll"], "run": fields["run"]}
-            self.shown.setdefault(fields["run"], time.perf_counter())
+            self.shown.setdefault(fields["run"], clock())
         else:
             self.form = {}
 
@@ -267,16 +301,26 @@ class Phone:
             await asyncio.sleep(POLL_S)
 
     async def vote(self, fields: dict) -> tuple[int, float, float]:
-        """Send the vote as workshop.js does (fetch, which follows the redirect to the page;
-        the page's live part is put in, the stream stays open). Returns (status, ms until the
-        POST was answered, ms with the page)."""
-        started = time.perf_counter()
-        status, location = await self.post(f"/w/{self.code}/vote",
-                                           {"csrf_token": self.page["csrf"], **self.form, **fields})
-        answered = time.perf_counter()
-        assert location.split("#")[0].endswith(f"/w/{self.code}"), location
-        await self.load()
-        return status, (answered - started) * 1000, (time.perf_counter() - started) * 1000
+        """Send the vote as workshop.js does (fetch with its header: a stored vote is answered
+        with the page, a refusal with a redirect that fetch follows; the page's live part is
+        put in, the stream stays open). Returns (status: 200 stored, else the failure; ms until
+        the POST was answered, ms with the page)."""
+        started = clock()
+        try:
+            status, location, html = await self.post(f"/w/{self.code}/vote",
+                                                     {"csrf_token": self.page["csrf"], **self.form, **fields},
+                                                     headers={"X-Workshop-Script": "1"})
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:   # not acknowledged
+            kind = re.sub(r"https?://\S+", "URL", f"{type(error).__name__}: {error}")[:80]
+            return kind, (clock() - started) * 1000, (clock() - started) * 1000
+        answered = clock()
+        if status == 200:
+            self.read_page(html)
+        else:
+            if status == 302:
+                assert location.split("#")[0].endswith(f"/w/{self.code}"), location
+            await self.load()
+        return status, (answered - started) * 1000, (clock() - started) * 1000
 
     async def close(self) -> None:
         if self.follower:
@@ -302,18 +346,118 @@ class Facilitator:
     async def act(self, action: str) -> float:
         """Press a control button; returns the moment the POST was sent."""
         token = await self.token(f"/workshops/{self.workshop_id}")
-        sent = time.perf_counter()
+        sent = clock()
         async with self.http.post(f"/workshops/{self.workshop_id}/control",
                                   data={"csrf_token": token, "action": action}, allow_redirects=False) as r:
             assert r.status == 302, r.status
         return sent
 
 
-def current_run(store: Store, workshop_id: str) -> str:
+# --------------------------------------------------------------------------- load generators
+
+async def generate(conn, bases: list[str], code: str, polling: bool, numbers: list[int], gate_size: int) -> None:
+    """One load-generator process: its phones, driven by the commands the main process sends."""
+    loop = asyncio.get_running_loop()
+    phones = {n: Phone(bases[n % len(bases)], code, polling, n) for n in numbers}
+    gate = asyncio.Semaphore(gate_size)
+
+    async def join(phone: Phone) -> None:
+        async with gate:
+            await phone.join()
+
+    async def vote_at(phone: Phone, at: float, fields: dict) -> tuple[int, float, float]:
+        await asyncio.sleep(max(0.0, at - clock()))
+        return await phone.vote(fields)
+
+    async def shown(run: str, timeout: float) -> dict[int, float]:
+        deadline = clock() + timeout
+        while clock() < deadline and not all(run in p.shown for p in phones.values()):
+            await asyncio.sleep(0.05)
+        return {n: p.shown[run] for n, p in phones.items() if run in p.shown}
+
+    try:
+        while True:
+            command, *rest = await loop.run_in_executor(None, conn.recv)
+            if command == "join":
+                await asyncio.gather(*(join(p) for p in phones.values()))
+                conn.send(len(phones))
+            elif command == "fetches":
+                conn.send(sum(p.fetches for p in phones.values()))
+            elif command == "shown":
+                conn.send(await shown(*rest))
+            elif command == "vote":   # {phone: (moment, fields)}
+                plan = rest[0]
+                results = await asyncio.gather(*(vote_at(phones[n], at, fields) for n, (at, fields) in plan.items()))
+                conn.send(dict(zip(plan, results)))
+            elif command == "close":
+                break
+    finally:
+        await asyncio.gather(*(p.close() for p in phones.values()))
+        conn.send("closed")
+
+
+def generator_process(conn, *args) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the main process stops us
+    asyncio.run(generate(conn, *args))
+
+
+class Generators:
+    """The load-generator processes; ask() sends a command to all and gathers their answers."""
+
+    def __init__(self, count: int, bases: list[str], code: str, polling: bool, phones: int):
+        context = multiprocessing.get_context("spawn")   # not a fork of our connections
+        self.pipes, self.processes = [], []
+        gate = max(2, 20 // count)   # joins at once, in all (as before: 20)
+        for index in range(count):
+            mine, theirs = context.Pipe()
+            numbers = list(range(index, phones, count))
+            process = context.Process(target=generator_process, daemon=True,
+                                      args=(theirs, bases, code, polling, numbers, gate))
+            process.start()
+            self.pipes.append(mine)
+            self.processes.append(process)
+        self.owner = {n: n % count for n in range(phones)}
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.processes]
+
+    def ask(self, command: str, *args, per_generator: list | None = None) -> list:
+        for index, pipe in enumerate(self.pipes):
+            pipe.send((command, *(per_generator[index] if per_generator else args)))
+        return [pipe.recv() for pipe in self.pipes]
+
+    def shown(self, run: str, timeout: float) -> dict[int, float]:
+        return {n: t for part in self.ask("shown", run, timeout) for n, t in part.items()}
+
+    def vote(self, plan: dict[int, tuple[float, dict]]) -> dict[int, tuple[int, float, float]]:
+        parts = [{} for _ in self.pipes]
+        for number, step in plan.items():
+            parts[self.owner[number]][number] = step
+        answers = self.ask("vote", per_generator=[(part,) for part in parts])
+        return {n: r for part in answers for n, r in part.items()}
+
+    def close(self) -> None:
+        for pipe, process in zip(self.pipes, self.processes):
+            try:
+                if process.is_alive():
+                    pipe.send(("close",))
+                    pipe.poll(30) and pipe.recv()
+            except (OSError, EOFError):
+                pass
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+
+# --------------------------------------------------------------------------- the run
+
+def current_run(store, workshop_id: str) -> str:
     return records.workshop_from_record(store.get_workshop(workshop_id)).current_round().run
 
 
-def check_stored(store: Store, workshop_id: str, run: str, acknowledged: list[dict]) -> tuple[int, int, int]:
+def check_stored(store, workshop_id: str, run: str, acknowledged: list[dict]) -> tuple[int, int, int]:
     """(stored, lost: acknowledged but not stored, doubled: participants stored more than once)."""
     stored = store.votes(workshop_id, run)
     doubled = sum(count - 1 for count in Counter(v["participant"] for v in stored).values() if count > 1)
@@ -322,10 +466,10 @@ def check_stored(store: Store, workshop_id: str, run: str, acknowledged: list[di
     return len(stored), sum(c for c in missing.values() if c > 0), doubled
 
 
-async def wait_shown(phones: list[Phone], run: str, timeout: float) -> None:
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline and not all(run in p.shown for p in phones):
-        await asyncio.sleep(0.05)
+def not_stored(results: dict) -> str:
+    """What the votes that were not acknowledged got (an HTTP status, or the client's error)."""
+    failed = Counter(str(status) for status, _ms, _full in results.values() if status != 200)
+    return f" (not: {', '.join(f'{kind} x{n}' for kind, n in failed.most_common())})" if failed else ""
 
 
 def line(name: str, values: list[float], unit: str) -> str:
@@ -333,106 +477,155 @@ def line(name: str, values: list[float], unit: str) -> str:
             f"p95 {percentile(values, 95):8.1f} {unit}  max {max(values):8.1f} {unit}")
 
 
-async def run(args, base: str, server: subprocess.Popen, workshop_id: str, code: str, data_dir: str) -> str:
-    store = Store(data_dir)
+def cpu_note(meter: Meter, start) -> str:
+    server, generators = meter.since(start)
+    return f"CPU of the machine: server {server:.0f} %, load generators {generators:.0f} %"
+
+
+def run(args, bases: list[str], servers: list[subprocess.Popen], store, workshop_id: str, code: str,
+        database: bool) -> str:
     poll = records.workshop_from_record(store.get_workshop(workshop_id)).polls[0]
     rng = random.Random(args.seed)
-    facilitator = Facilitator(base, workshop_id)
-    await facilitator.login()
-    phones = [Phone(base, code, args.polling, number) for number in range(args.phones)]
-    started = time.perf_counter()
-    gate = asyncio.Semaphore(20)
+    loop = asyncio.new_event_loop()
+    async def logged_in() -> Facilitator:
+        facilitator = Facilitator(bases[0], workshop_id)
+        await facilitator.login()
+        return facilitator
 
-    async def join(phone: Phone) -> None:
-        async with gate:
-            await phone.join()
-
+    facilitator = loop.run_until_complete(logged_in())
+    generators = Generators(args.generators, bases, code, args.polling, args.phones)
+    meter = Meter(servers, generators.pids)
+    started = clock()
     try:
-        await asyncio.gather(*(join(p) for p in phones))
+        joined = sum(generators.ask("join"))
         mode = "polling every 2 s" if args.polling else "streams"
-        print(f"{len(phones)} phones joined in {time.perf_counter() - started:.1f} s ({mode}; gunicorn gevent, "
-              f"{args.workers} workers, {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f})", flush=True)
+        storage = "PostgreSQL" if database else "data folder"
+        print(f"{joined} phones joined in {clock() - started:.1f} s ({mode}; {storage}; {len(servers)} server(s), "
+              f"gunicorn gevent, {args.workers} workers each; {args.generators} load generators; "
+              f"{os.cpu_count()} cores; load {os.getloadavg()[0]:.1f})", flush=True)
         # -- 1. waiting: the server's share of the machine
-        await asyncio.sleep(3)
-        cpu, wall = server_cpu_seconds(server), time.perf_counter()
-        await asyncio.sleep(IDLE_S)
-        idle_pct = (server_cpu_seconds(server) - cpu) / (time.perf_counter() - wall) / os.cpu_count() * 100
-        print(f"idle: server CPU {idle_pct:.1f} % of the machine while {len(phones)} phones wait", flush=True)
+        time.sleep(3)
+        start = meter.now()
+        time.sleep(IDLE_S)
+        idle_pct, idle_generators = meter.since(start)
+        print(f"idle: server CPU {idle_pct:.1f} % of the machine while {joined} phones wait "
+              f"(load generators {idle_generators:.1f} %)", flush=True)
 
         # -- 2. the facilitator opens the poll: every phone shows it
-        fetches = sum(p.fetches for p in phones)
-        sent = await facilitator.act("open")
+        fetches = sum(generators.ask("fetches"))
+        sent = loop.run_until_complete(facilitator.act("open"))
         run_id = current_run(store, workshop_id)
-        await wait_shown(phones, run_id, 60)
-        follow = [p.shown[run_id] - sent for p in phones if run_id in p.shown]
-        print(line("follow after open", follow, "s") + f"  shown by {len(follow)} of {len(phones)}, "
-              f"page fetches {sum(p.fetches for p in phones) - fetches}", flush=True)
+        shown = generators.shown(run_id, 60)
+        follow = [t - sent for t in shown.values()]
+        far = [t - sent for n, t in shown.items() if n % len(bases) != 0]   # phones on another server
+        print(line("follow after open", follow, "s") + f"  shown by {len(follow)} of {joined}, "
+              f"page fetches {sum(generators.ask('fetches')) - fetches}", flush=True)
+        if len(bases) > 1 and far:
+            print(line("  of them on server 2", far, "s"), flush=True)
 
         # -- 3. votes at random moments within SPREAD_S
-        values = [voting.random_vote(poll, rng) for _ in phones]
+        values = [voting.random_vote(poll, rng) for _ in range(args.phones)]
 
-        async def vote_at(phone: Phone, delay: float, value) -> tuple[int, float, float]:
-            await asyncio.sleep(delay)
-            fields = {k: str(v) for k, v in voting.form_values(poll, value).items()}
-            return await phone.vote(fields)
+        def plan(at: list[float], chosen: list) -> dict[int, tuple[float, dict]]:
+            return {n: (at[n], {k: str(v) for k, v in voting.form_values(poll, chosen[n]).items()})
+                    for n in range(args.phones)}
 
-        cpu, wall, each = server_cpu_seconds(server), time.perf_counter(), per_process_cpu(server)
-        results = await asyncio.gather(*(vote_at(p, rng.uniform(0, SPREAD_S), v) for p, v in zip(phones, values)))
-        vote_cpu = (server_cpu_seconds(server) - cpu) / (time.perf_counter() - wall) / os.cpu_count() * 100
-        vote_ms = [ms for _s, ms, _full in results]
-        acknowledged = [v for (status, _ms, _f), v in zip(results, values) if status == 302]
+        begin = clock() + 0.5
+        moments = [begin + rng.uniform(0, SPREAD_S) for _ in range(args.phones)]
+        start = meter.now()
+        results = generators.vote(plan(moments, values))
+        note = cpu_note(meter, start)
+        spent = meter.now()[1] - start[1]
+        vote_ms = [ms for _s, ms, _full in results.values()]
+        acknowledged = [values[n] for n, (status, _ms, _f) in results.items() if status == 200]
         stored, lost, doubled = check_stored(store, workshop_id, run_id, acknowledged)
         print(line("vote (POST), within 10 s", vote_ms, "ms"), flush=True)
-        print(line("vote with the page after it", [full for *_x, full in results], "ms"), flush=True)
-        print(f"spread: {len(acknowledged)} of {len(phones)} acknowledged, {stored} stored, lost {lost}, "
-              f"counted twice {doubled}; server CPU {vote_cpu:.0f} % of the machine, "
-              f"{(server_cpu_seconds(server) - cpu) / len(phones) * 1000:.1f} ms per phone (vote, page, stream); "
-              f"per process (s): {[round(t - each.get(pid, 0), 1) for pid, t in per_process_cpu(server).items()]}",
-              flush=True)
+        print(line("vote with the page after it", [full for *_x, full in results.values()], "ms"), flush=True)
+        print(f"spread: {len(acknowledged)} of {args.phones} acknowledged{not_stored(results)}, {stored} stored, lost {lost}, "
+              f"counted twice {doubled}; {note}; server {spent / args.phones * 1000:.1f} ms CPU per phone "
+              f"(vote, page, stream)", flush=True)
 
         # -- 4. a new round; every phone votes at the same instant
-        sent = await facilitator.act("new_round")
+        sent = loop.run_until_complete(facilitator.act("new_round"))
         burst_run = current_run(store, workshop_id)
-        await wait_shown(phones, burst_run, 60)
-        burst_follow = [p.shown[burst_run] - sent for p in phones if burst_run in p.shown]
+        burst_follow = [t - sent for t in generators.shown(burst_run, 60).values()]
         print(line("follow after new round", burst_follow, "s"), flush=True)
-        await asyncio.sleep(1)
-        values_again = [voting.random_vote(poll, rng) for _ in phones]
-        start = time.perf_counter()
-        burst = await asyncio.gather(*(vote_at(p, 0, v) for p, v in zip(phones, values_again)))
-        burst_ms = [ms for _s, ms, _f in burst]
-        burst_ack = [v for (status, _ms, _f), v in zip(burst, values_again) if status == 302]
+        time.sleep(1)
+        values_again = [voting.random_vote(poll, rng) for _ in range(args.phones)]
+        at = clock() + 0.5
+        start = meter.now()
+        burst = generators.vote(plan([at] * args.phones, values_again))
+        note = cpu_note(meter, start)
+        burst_ms = [ms for _s, ms, _f in burst.values()]
+        burst_full = [full for *_x, full in burst.values()]
+        burst_ack = [values_again[n] for n, (status, _ms, _f) in burst.items() if status == 200]
         stored_b, lost_b, doubled_b = check_stored(store, workshop_id, burst_run, burst_ack)
         print(line("vote (POST), all at once", burst_ms, "ms") +
               f"  all answered within {max(burst_ms) / 1000:.2f} s", flush=True)
-        print(f"burst: {len(burst_ack)} of {len(phones)} acknowledged, {stored_b} stored, lost {lost_b}, "
-              f"counted twice {doubled_b} ({time.perf_counter() - start:.1f} s with the pages)", flush=True)
-        return (f"phones={len(phones)} follow_p95_s={percentile(follow, 95):.2f} "
+        print(f"burst: {len(burst_ack)} of {args.phones} acknowledged{not_stored(burst)}, {stored_b} stored, lost {lost_b}, "
+              f"counted twice {doubled_b} ({max(burst_full) / 1000:.1f} s with the pages); {note}", flush=True)
+        return (f"phones={args.phones} follow_p95_s={percentile(follow, 95):.2f} "
                 f"vote_p95_ms={percentile(vote_ms, 95):.0f} idle_cpu_pct={idle_pct:.1f} "
                 f"stored={stored} lost={lost + lost_b + doubled + doubled_b}")
     finally:
-        await asyncio.gather(*(p.close() for p in phones))
-        await facilitator.http.close()
+        generators.close()
+        loop.run_until_complete(facilitator.http.close())
+        loop.close()
+
+
+def room(args, database_url: str | None) -> str:
+    """One run of the room on a data folder (database_url None) or PostgreSQL; its last line."""
+    with ExitStack() as stack:
+        data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-workshop-"))
+        url = stack.enter_context(scratch_database(database_url)) if database_url else None
+        app = make_app(data_dir, url)
+        workshop_id, code = prepare(app)
+        servers: list[subprocess.Popen] = []
+        try:
+            ports = [free_port() for _ in range(args.servers)]
+            for port in ports:
+                servers.append(start_server(data_dir, url, port, args.workers))
+            with app.app_context():
+                return run(args, [f"http://127.0.0.1:{port}" for port in ports], servers, get_store(app),
+                           workshop_id, code, database_url is not None)
+        finally:
+            for server in servers:
+                stop_server(server)
+            if url:
+                get_store(app).close()   # its connections, before the schema is dropped
+
+
+def figures(result: str) -> dict[str, float]:
+    return {key: float(value) for key, value in (item.split("=") for item in result.split())}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--phones", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (of each server)")
+    parser.add_argument("--servers", type=int, default=1, help="app servers on different ports, one storage")
+    parser.add_argument("--generators", type=int, default=os.cpu_count() or 2,
+                        help="load-generator processes (default: one per core)")
     parser.add_argument("--polling", action="store_true", help="phones without a stream (the fallback)")
+    parser.add_argument("--database-url", help="postgresql://...: the room on the data folder, then on PostgreSQL "
+                                               "(a scratch schema, dropped afterwards)")
+    parser.add_argument("--postgresql-only", action="store_true", help="with --database-url: skip the data folder")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.phones + 1024)), hard))
-    with tempfile.TemporaryDirectory(prefix="bench-workshop-") as data_dir:
-        workshop_id, code = prepare(data_dir)
-        port = free_port()
-        server = start_server(data_dir, port, args.workers)
-        try:
-            result = asyncio.run(run(args, f"http://127.0.0.1:{port}", server, workshop_id, code, data_dir))
-        finally:
-            stop_server(server)
-    print(result)
+    if not args.database_url:
+        print(room(args, None))
+        return
+    folder = None if args.postgresql_only else room(args, None)
+    database = room(args, args.database_url)
+    if folder:
+        print(f"data folder: {folder}")
+        print(f"postgresql:  {database}")
+        one, other = figures(folder), figures(database)
+        print("postgresql_vs_folder " + " ".join(
+            f"{key}={other[key] / one[key]:.2f}" for key in ("follow_p95_s", "vote_p95_ms") if one[key]))
+    print(database)
 
 
 if __name__ == "__main__":

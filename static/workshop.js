@@ -65,9 +65,10 @@
   }
 
   function send(form) {
-    // The vote goes out in the background; the answer (a redirect to this page, with the
-    // confirmation or the reasons for a refusal) replaces the live part, and the stream stays.
-    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", cache: "no-store" })
+    // The vote goes out in the background; the answer (this page with the confirmation, or a
+    // redirect to it with the reasons for a refusal) replaces the live part, and the stream stays.
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", cache: "no-store",
+                         headers: { "X-Workshop-Script": "1" } })
       .then(function (response) { return response.text(); })
       .then(function (html) { if (!replaceLive(html)) { window.location.assign(live.dataset.pageUrl); } })
       .catch(function () { delete form.dataset.sending; form.submit(); });  // offline? the plain way

@@ -205,7 +205,7 @@ def test_check_data_lists_every_damaged_file_and_exits_non_zero(app):
 
     [version] = (data / "definitions" / STAFF).glob("*.yaml")
     participants = sorted((data / "workshops" / workshop["id"]).glob("participants-*.json"))[0]
-    [votes] = list((data / "workshops" / workshop["id"] / "runs").glob("*/votes-*.json"))[:1]
+    [votes] = list((data / "workshops" / workshop["id"] / "runs").glob("*/votes-*.jsonl"))[:1]
     stale = folder / ".responses-000001.json.k2j4h6g8.tmp"
     fresh = folder / ".responses-000001.json.a1b2c3d4.tmp"  # a write in progress: not a problem
     stale.write_text("{}")

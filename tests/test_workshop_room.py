@@ -65,3 +65,13 @@ def test_a_configured_join_address_wins(facilitator, workshop, monkeypatch):
     monkeypatch.setenv("SURVEY_APP_JOIN_URL", "https://beteiligung.example.org/")
     page = page_text(facilitator.get(f"/workshops/{workshop_id}"))
     assert WARNING not in page and f"https://beteiligung.example.org/w/{code}" in page
+
+
+def test_make_run_on_every_address_prints_links_phones_can_open(app, monkeypatch):
+    """HOST=0.0.0.0 make run: the printed links use the computer's network address, not 0.0.0.0."""
+    monkeypatch.setattr(addresses, "_local_network_address", lambda: "192.168.1.20")
+    result = app.test_cli_runner().invoke(args=["surveys", "--base-url", "http://0.0.0.0:5000"])
+    assert result.exit_code == 0 and "0.0.0.0" not in result.output
+    assert "http://192.168.1.20:5000/s/" in result.output and "http://192.168.1.20:5000" in result.output.splitlines()[0]
+    local = app.test_cli_runner().invoke(args=["surveys", "--base-url", "http://127.0.0.1:5000"])
+    assert "http://127.0.0.1:5000/s/" in local.output and "192.168" not in local.output

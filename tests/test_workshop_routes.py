@@ -581,6 +581,27 @@ def test_vote_is_recorded_and_a_change_replaces_it(app, running):
     assert set(stored[0]) == {"id", "participant", "value", "group"}  # nothing else about the person
 
 
+def test_a_vote_sent_by_the_script_is_answered_with_the_page_at_once(app, running):
+    workshop_id, code = running
+    phone = Participant(app, code)
+    phone.join()
+    script = {"X-Workshop-Script": "1"}   # workshop.js sends its votes in the background (fetch)
+    answer = phone.client.post(f"/w/{code}/vote", headers=script,
+                               data={**phone.form_fields(), "points-networks": "4"})
+    assert answer.status_code == 200   # no second request for the page: it is the answer
+    page = page_text(answer)
+    run = record(app, workshop_id)["rounds"]["goals"][-1]["run"]
+    assert 'id="recorded"' in page and f'data-voted-run="{run}"' in page and 'name="run"' not in page
+    assert f'data-page-url="/w/{code}"' in page   # the page the script stays on
+    again = phone.client.post(f"/w/{code}/vote", headers=script,
+                              data={**phone.form_fields(), "points-networks": "2"})
+    assert again.status_code == 200 and [v["value"] for v in votes_of(app, workshop_id)] == [{"networks": 2}]
+    refused = phone.client.post(f"/w/{code}/vote", headers=script,
+                                data={**phone.form_fields(), "points-networks": "9"})
+    assert refused.status_code == 302 and refused.location == f"/w/{code}"   # a refusal: the redirect
+    assert "At most 4 points per option." in page_text(phone.page())
+
+
 @pytest.mark.parametrize("data, message", [
     ({"points-networks": "4", "points-civic_engagement": "4", "points-local_offers": "4"},
      "You gave 12 points but have only 10."),

@@ -79,6 +79,13 @@ def create_user_command(username: str, role: str, password: str | None) -> None:
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
 def surveys_command(base_url: str) -> None:
     """Prepare a survey for each shipped questionnaire and print their public links."""
+    from survey_app.web.views.workshops.addresses import reachable_base
+
+    reachable = reachable_base(base_url)
+    if reachable != base_url:   # HOST=0.0.0.0: the links others in the network open
+        click.echo(gettext("The app answers on every address of this computer; in the local network: %(url)s",
+                     url=reachable.rstrip("/")))
+        base_url = reachable
     catalogue = get_catalogue()
     ensure_default_surveys(get_store(), catalogue)
     for survey in get_store().list_surveys():

@@ -16,14 +16,15 @@ next change (server-sent events).
 
 The signal is the only thing asked of the storage (a value that changes with every change of
 the workshop): another storage may feed it from notifications (PostgreSQL LISTEN/NOTIFY)
-instead of a file's stat, and nothing here changes.
+instead of a file's stat. A storage that also offers ``on_workshop_change(callback)`` pushes:
+its notification wakes the watcher at once (a change made on another app server reaches this
+one's phones within milliseconds), and the interval is only the fallback.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
 import threading
-import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -67,6 +68,7 @@ class _Room:
     changed: threading.Condition = field(default_factory=threading.Condition)
     listeners: int = 0
     watching: bool = False
+    poke: threading.Event = field(default_factory=threading.Event)   # the storage said: changed
     shared: dict = field(default_factory=dict)    # (snapshot signal, key) -> value
 
 
@@ -76,6 +78,21 @@ class Rooms:
         self.interval = interval
         self._rooms: dict[str, _Room] = {}
         self._lock = threading.Lock()
+        self._pushed = False     # registered with the storage's on_workshop_change
+
+    def _push(self) -> None:
+        """Let the storage's change notifications wake the watchers (once per process)."""
+        subscribe = getattr(self.store, "on_workshop_change", None)
+        with self._lock:
+            if self._pushed or subscribe is None:
+                return
+            self._pushed = True
+        subscribe(self._poked)
+
+    def _poked(self, workshop_id: str, _version) -> None:
+        room = self._rooms.get(workshop_id)
+        if room is not None:
+            room.poke.set()
 
     def _room(self, workshop_id: str) -> _Room:
         room = self._rooms.get(workshop_id)
@@ -136,6 +153,7 @@ class Rooms:
             start = not room.watching
             room.watching = True
         if start:
+            self._push()
             threading.Thread(target=self._watch, args=(workshop_id, room), daemon=True,
                              name=f"watch-{workshop_id[:8]}").start()
         try:
@@ -166,7 +184,10 @@ class Rooms:
                 if not failing:
                     log.exception("watching workshop %s", workshop_id)
                 failing = True
-            time.sleep(self.interval)
+            # The signal a notification brings is set before it pokes: read after the clear,
+            # a change is never missed (a poke meanwhile makes the next wait return at once).
+            room.poke.wait(self.interval)
+            room.poke.clear()
 
 
 # --------------------------------------------------------------------------- in the app
@@ -180,7 +201,8 @@ def get_rooms(app=None) -> Rooms:
     app = app or current_app
     rooms = app.extensions.get("survey_rooms")
     if rooms is None:
-        rooms = app.extensions.setdefault("survey_rooms", Rooms(get_store(app)))
+        interval = float(app.config.get("WORKSHOP_WATCH_S") or WATCH_INTERVAL_S)
+        rooms = app.extensions.setdefault("survey_rooms", Rooms(get_store(app), interval))
     return rooms
 
 

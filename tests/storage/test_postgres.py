@@ -256,15 +256,17 @@ def test_a_change_on_one_server_changes_the_signal_on_the_other_within_a_second(
 
 def test_two_app_servers_share_sessions_and_each_vote_is_stored_once(tmp_path):
     """Two apps (two servers with their own pools) on one database: a facilitator logged in on one
-    works on the other, a phone that joined on one votes through both, and each server sees the
-    other's changes at the next request."""
+    works on the other, a phone that joined on one votes through both, each server sees the
+    other's changes at the next request, and a phone's stream on one shows a change made on the
+    other within a second, pushed by the notification (its watcher would look only every 30 s)."""
     from conftest import make_app
     from survey_app.web.auth import create_user
     from survey_app.web.db import get_store
 
     url = postgres_url(tmp_path / "shared")
     servers = [make_app(tmp_path / "a", DATABASE_URL=url, SECRET_KEY=None),
-               make_app(tmp_path / "b", DATABASE_URL=url, SECRET_KEY=None)]
+               make_app(tmp_path / "b", DATABASE_URL=url, SECRET_KEY=None, WORKSHOP_PUSH="on",
+                        WORKSHOP_WATCH_S=30)]
     assert servers[0].secret_key == servers[1].secret_key      # made once, kept in the database
     with servers[0].app_context():
         create_user("facilitator", PASSWORD, "facilitator")
@@ -297,6 +299,36 @@ def test_two_app_servers_share_sessions_and_each_vote_is_stored_once(tmp_path):
         run = store.get_workshop(workshop_id)["rounds"]["goals"][-1]["run"]
         [vote] = store.votes(workshop_id, run)
     assert vote["value"] == {"networks": 3}      # one vote, the last one, whichever server took it
+    # a phone on server B listens to its stream; the facilitator closes voting on server A
+    listening = servers[1].test_client()
+    listening.set_cookie("session", phone_a.get_cookie("session").value)
+    stream = iter(listening.get(f"/w/{code}/events", buffered=False).response)
+
+    def next_event() -> tuple[float, str]:
+        while True:   # (comments and the retry line are not events)
+            chunk = next(stream).decode()
+            if chunk.startswith("id:") or "event: gone" in chunk:
+                return time.monotonic(), chunk
+
+    def soon(work) -> list[float]:
+        done: list[float] = []
+        threading.Thread(target=lambda: (time.sleep(0.2), done.append(time.monotonic()), work()), daemon=True).start()
+        return done
+
+    current = next_event()
+    assert '"voted_html"' in current[1]   # the current screen at once
+    close = {"csrf_token": csrf_token(staff, "/workshops/"), "action": "close"}
+    closed_at = soon(lambda: staff.post(f"/workshops/{workshop_id}/control", data=close))
+    changed = next_event()
+    assert changed[1] != current[1] and changed[0] - closed_at[0] < 1.0, "server B's phone saw it late"
+
+    def remove() -> None:
+        with servers[0].app_context():
+            get_store().remove_workshop(workshop_id)
+
+    removed_at = soon(remove)
+    gone = next_event()   # the stream ends: pushed too
+    assert "event: gone" in gone[1] and gone[0] - removed_at[0] < 1.0
     for server in servers:
         server.extensions["survey_store"].close()
 

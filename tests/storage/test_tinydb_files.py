@@ -69,11 +69,33 @@ def test_votes_are_spread_over_a_fixed_number_of_small_files(tmp_path):
     run = str(uuid.uuid4())
     for _ in range(200):
         store.put_vote(workshop["id"], run, str(uuid.uuid4()), {"value": "a"})
-    files = list((tmp_path / "data" / "workshops" / workshop["id"] / "runs" / run).glob("votes-*.json"))
-    assert 1 < len(files) <= Store.WORKSHOP_SHARDS
-    assert sum(len(documents(f)) for f in files) == 200
+    files = list((tmp_path / "data" / "workshops" / workshop["id"] / "runs" / run).glob("votes-*.jsonl"))
+    assert 1 < len(files) <= Store.WORKSHOP_SHARDS    # a line per vote, appended: no file rewritten
+    assert sum(len(f.read_text().splitlines()) for f in files) == 200
     assert store.count_votes(workshop["id"], run) == 200
     assert store.remove_workshop(workshop["id"]) and not (tmp_path / "data" / "workshops" / workshop["id"]).exists()
+
+
+def test_a_vote_cut_off_by_a_crash_loses_no_acknowledged_vote(tmp_path):
+    """A process killed while appending leaves the start of a line (never acknowledged): the
+    votes before it count, the next vote's line is not swallowed by it, check-data is content."""
+    from survey_app.storage.tinydb.maintenance import check_data_folder
+
+    store = Store(tmp_path / "data")
+    workshop = store.add_workshop({"title": "W", "date": "2025-05-20", "join_code": "ABCDEF"})
+    run, first, second = (str(uuid.uuid4()) for _ in range(3))
+    second = first[:8] + second[8:]          # the same shard as first
+    store.put_vote(workshop["id"], run, first, {"value": "a"})
+    [journal] = (tmp_path / "data" / "workshops" / workshop["id"] / "runs" / run).glob("votes-*.jsonl")
+    with journal.open("ab") as f:
+        f.write(b'{"value": "b", "id": "x", "partic')   # kill -9 in the middle of a write
+    store.put_vote(workshop["id"], run, second, {"value": "c"})
+    store.put_vote(workshop["id"], run, first, {"value": "d"})   # a changed vote: the later line wins
+    assert sorted(v["value"] for v in store.votes(workshop["id"], run)) == ["c", "d"]
+    assert store.get_vote(workshop["id"], run, first)["value"] == "d" and store.count_votes(workshop["id"], run) == 2
+    assert check_data_folder(tmp_path / "data")[1] == []
+    journal.write_bytes(journal.read_bytes() + b"[1]\n")          # changed by hand: reported
+    assert [p.path for p in check_data_folder(tmp_path / "data")[1]] == [journal]
 
 
 # -- the records keep the form older versions wrote ----------------------------------------

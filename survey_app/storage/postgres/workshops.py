@@ -133,21 +133,29 @@ class WorkshopStore:
         if not stored:
             return []
 
-        def upsert(cur) -> list[bool]:
-            inserted = []
-            for one in stored:
-                # xmax = 0 only for a row this statement inserted (not one it updated).
-                inserted.append(cur.execute(
-                    "INSERT INTO votes (workshop_id, run, participant, record) VALUES (%s, %s, %s, %s) "
-                    "ON CONFLICT (workshop_id, run, participant) DO UPDATE SET record = EXCLUDED.record "
-                    "RETURNING (xmax = 0)", (workshop_id, run, one["participant"], dump(one))).fetchone()[0])
-            return inserted
+        last = {one["participant"]: one for one in stored}   # a participant named twice: the later vote
+
+        def upsert(cur) -> dict[str, bool]:
+            # One statement for the batch (a room's votes arrive together): xmax = 0 only for a
+            # row this statement inserted, not one it updated.
+            rows = cur.execute(
+                "INSERT INTO votes (workshop_id, run, participant, record) "
+                "SELECT %s, %s, p, r FROM unnest(%s::uuid[], %s::text[]) AS t(p, r) "
+                "ON CONFLICT (workshop_id, run, participant) DO UPDATE SET record = EXCLUDED.record "
+                "RETURNING participant::text, (xmax = 0)",
+                (workshop_id, run, list(last), [dump(one) for one in last.values()])).fetchall()
+            return dict(rows)
 
         try:
             inserted = self.db.run(upsert)
         except errors.ForeignKeyViolation:
             raise LookupError(f"unknown workshop {workshop_id!r}") from None
-        return [(one, not new) for one, new in zip(stored, inserted)]
+        results, seen = [], set()
+        for one in stored:
+            participant = one["participant"]
+            results.append((one, participant in seen or not inserted[participant]))
+            seen.add(participant)
+        return results
 
     def get_vote(self, workshop_id: str, run: str, participant_id: str) -> dict | None:
         if not (valid_id(workshop_id) and valid_id(run) and valid_id(participant_id)):

@@ -20,12 +20,13 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
@@ -195,6 +196,19 @@ def sync(fd: int) -> None:
         os.fsync(fd)
 
 
+def sync_all(fds: list[int]) -> None:
+    """sync() of several files at once: under gevent in parallel threads of gevent's pool, so
+    that the file system commits them together instead of one after another."""
+    monkey = sys.modules.get("gevent.monkey")
+    if len(fds) > 1 and monkey is not None and monkey.is_module_patched("socket"):
+        import gevent
+
+        gevent.get_hub().threadpool.map(os.fsync, fds)
+    else:
+        for fd in fds:
+            sync(fd)
+
+
 def fsync_dir(path: Path) -> None:
     # A rename or a new entry is only durable once its directory is synced.
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
@@ -219,6 +233,98 @@ def write_atomic(path: Path, text: str, sync_dir: bool = True) -> None:
         raise
     if sync_dir:
         fsync_dir(path.parent)
+
+
+class _Turn:
+    """The requests of this process that wait for one lock file, in the order they came."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.users = 0
+
+
+_turns: dict[str, _Turn] = {}
+_turns_guard = threading.Lock()
+
+
+@contextmanager
+def _in_turn(key: str, file_lock: FileLock) -> Iterator[None]:
+    """Hold `file_lock` (against other processes) after this process's earlier requests for it.
+    Only one request of a process polls the lock file; the others wait for their turn without
+    polling (under gevent, a room's votes or joins would otherwise each poll every 2 ms, and
+    starve the one request that holds the lock while its write is synced)."""
+    with _turns_guard:
+        turn = _turns.setdefault(key, _Turn())
+        turn.users += 1
+    try:
+        if not turn.lock.acquire(timeout=LOCK_TIMEOUT):
+            raise Timeout(key)
+        try:
+            with file_lock:
+                yield
+        finally:
+            turn.lock.release()
+    finally:
+        with _turns_guard:
+            turn.users -= 1
+            if turn.users == 0:
+                _turns.pop(key, None)
+
+
+def append_lines(path: Path, lines: list[str]) -> int:
+    """Append `lines` (JSON texts without a line break) to the journal `path` in one write and
+    return its open descriptor: the caller syncs it (after releasing its lock) before the lines
+    count as stored, and closes it. A line cut off by a crash before its sync was never
+    acknowledged: it is ended first, so that it cannot swallow the lines after it."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        size = os.fstat(fd).st_size
+        ended = size == 0 or _last_byte(path, size) == b"\n"
+        data = ("" if ended else "\n").encode() + "".join(line + "\n" for line in lines).encode("utf-8")
+        while data:
+            data = data[os.write(fd, data):]
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _last_byte(path: Path, size: int) -> bytes:
+    with open(path, "rb") as f:
+        f.seek(size - 1)
+        return f.read(1)
+
+
+def read_lines(path: Path) -> Iterator[Any]:
+    """The JSON values of a journal written by append_lines, in order; a line cut off by a
+    crash (never acknowledged) is skipped."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return
+    for line in raw.split(b"\n"):
+        if line.strip():
+            try:
+                yield json.loads(line)
+            except ValueError:
+                continue
+
+
+def journal_problem(path: Path, raw: bytes) -> FileProblem | None:
+    """What is wrong with a vote journal: a line that is not a vote. A line cut off by a crash
+    (the start of a JSON object) was never acknowledged and is no problem."""
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError:
+            if line.startswith(b'{"'):
+                continue
+            return FileProblem(path, SYNTAX, f"line {number}")
+        if not (isinstance(value, dict) and {"id", "participant"} <= value.keys()):
+            return FileProblem(path, SHAPE, f"line {number} is not a vote")
+    return None
 
 
 def make_dirs(path: Path) -> None:
@@ -260,15 +366,15 @@ class Files:
         self.survey_root = self.data_dir / "surveys"
 
     @staticmethod
-    def lock(path: Path) -> FileLock:
+    def lock(path: Path):
         # New lock object per use: flock is per open file, so threads and processes both exclude.
-        return FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT)
+        return _in_turn(f"{path}.lock", FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT))
 
     @staticmethod
-    def quick_lock(path: Path) -> FileLock:
+    def quick_lock(path: Path):
         # Like lock, but a waiter re-checks every 2 ms instead of filelock's default 50 ms:
         # a full room votes within seconds and each write holds the lock for about a millisecond.
-        return FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT, poll_interval=0.002)
+        return _in_turn(f"{path}.lock", FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT, poll_interval=0.002))
 
     @contextmanager
     def open(self, path: Path, log_it: bool = True) -> Iterator[TinyDB]:

@@ -17,6 +17,7 @@ from survey_app.storage.tinydb.files import (
     log,
     log_damage,
     owner_of,
+    journal_problem,
     parse_table,
 )
 from survey_app.storage.tinydb.surveys import version_problem
@@ -56,6 +57,8 @@ def _check_file(data_dir: Path, path: Path) -> FileProblem | None:
             parse_table(path, raw)
         except DamagedFileError as error:
             return error.problem
+    elif path.suffix == ".jsonl":
+        return journal_problem(path, raw)
     elif parts == ("secret_key",) or parts[0] == "questionnaires":
         if not raw.strip():
             return FileProblem(path, EMPTY)

@@ -3,10 +3,12 @@
   workshops.json                               index: id, join code, title, date
   workshops/<id>/workshop.json                 one document: polls and live state (lock: workshops/<id>.lock)
   workshops/<id>/participants-NN.json          who joined, spread over WORKSHOP_SHARDS files
-  workshops/<id>/runs/<run>/votes-NN.json      one round of one poll: at most one vote per participant
+  workshops/<id>/runs/<run>/votes-NN.jsonl     one round of one poll: one line per vote cast, the
+                                               participant's last line counts (votes-NN.json: a copy's)
 
-A vote locks only its shard, so hundreds of phones voting at once rarely wait for each other,
-and no file grows with the workshop's history: each run has its own files. workshop.json holds
+A vote locks only its shard, and only to append its line, so hundreds of phones voting at once
+rarely wait for each other and no vote rewrites a file; no file grows with the workshop's
+history: each run has its own files. workshop.json holds
 one document, read and replaced in one write like a draft file.
 """
 from __future__ import annotations
@@ -21,8 +23,8 @@ from typing import Callable
 from tinydb import Query
 
 from survey_app.storage.interface import DuplicateError
-from survey_app.storage.tinydb.files import (Files, fsync_dir, make_dirs, new_id, now, read_one, valid_id, write_atomic,
-                                            write_one)
+from survey_app.storage.tinydb.files import (Files, append_lines, fsync_dir, make_dirs, new_id, now, read_lines,
+                                            read_one, sync_all, valid_id, write_one)
 
 # Copied from a workshop's document into the index (the list page reads only the index).
 WORKSHOP_INDEX_KEYS = ("id", "created_at", "join_code", "title", "date", "facilitators")
@@ -147,6 +149,10 @@ class WorkshopStore:
         return self.put_votes(workshop_id, run, [(participant_id, vote)])[0]
 
     def put_votes(self, workshop_id: str, run: str, votes: list[tuple[str, dict]]) -> list[tuple[dict, bool]]:
+        """Each vote is appended as one line to its shard's journal (votes-NN.jsonl) under the
+        shard's lock, which only orders the lines (no file is read and rewritten per vote, no
+        sync is waited for while holding it); then every journal touched is synced, and only
+        then does any vote of the batch count as stored. The later line of a participant wins."""
         run_dir = self._run_dir(workshop_id, run)
         if run_dir is None or not all(valid_id(participant_id) for participant_id, _vote in votes):
             raise LookupError(f"invalid workshop, run or participant id: {workshop_id!r} {run!r}")
@@ -156,50 +162,60 @@ class WorkshopStore:
         by_shard: dict[Path, list[int]] = {}
         for index, one in enumerate(stored):
             by_shard.setdefault(self._workshop_shard(run_dir, "votes", one["participant"]), []).append(index)
-        for path, indexes in sorted(by_shard.items()):
-            # One read and one write of the shard for all its votes of the batch (the file is
-            # ours: TinyDB's own upsert would read it three times and write it twice per vote),
-            # and the folder synced once for all shards, before any vote counts as stored.
-            with self.files.quick_lock(path), self.files.open(path) as db:
-                data = db.storage.read() or {}
-                table = data.setdefault("_default", {})
-                keys = {doc["participant"]: key for key, doc in table.items()}
-                next_key = max(map(int, table), default=0) + 1
-                for index in indexes:
-                    participant_id = stored[index]["participant"]
-                    key = keys.get(participant_id)
-                    if key is None:
-                        key, next_key = str(next_key), next_key + 1
-                        keys[participant_id] = key
-                    else:
-                        replaced[index] = True
-                    table[key] = stored[index]
-                write_atomic(path, json.dumps(data, ensure_ascii=False), sync_dir=False)
-        if by_shard:
-            fsync_dir(run_dir)
+        written: list[int] = []
+        created = False
+        try:
+            for path, indexes in sorted(by_shard.items()):
+                journal = path.with_suffix(".jsonl")
+                with self.files.quick_lock(path):
+                    earlier = self._shard_votes(path)
+                    for index in indexes:
+                        replaced[index] = stored[index]["participant"] in earlier
+                        earlier[stored[index]["participant"]] = stored[index]
+                    created = created or not journal.exists()
+                    written.append(append_lines(journal, [json.dumps(stored[i], ensure_ascii=False) for i in indexes]))
+            sync_all(written)
+            if created:
+                fsync_dir(run_dir)
+        finally:
+            for fd in written:
+                os.close(fd)
         return list(zip(stored, replaced))
+
+    def _shard_votes(self, path: Path) -> dict[str, dict]:
+        """participant -> vote of one shard (call holding its lock): the table a copy wrote
+        (votes-NN.json), then the journal's lines in order, the later one winning."""
+        found: dict[str, dict] = {}
+        if path.exists():
+            with self.files.open(path) as db:
+                found.update((doc["participant"], dict(doc)) for doc in db.all())
+        for vote in read_lines(path.with_suffix(".jsonl")):
+            if isinstance(vote, dict) and valid_id(vote.get("participant")) and "id" in vote:
+                found[vote["participant"]] = vote
+        return found
+
+    def _vote_shards(self, run_dir: Path) -> list[Path]:
+        return [run_dir / f"votes-{number:02d}.json" for number in range(self.WORKSHOP_SHARDS)
+                if (run_dir / f"votes-{number:02d}.json").exists()
+                or (run_dir / f"votes-{number:02d}.jsonl").exists()]
 
     def get_vote(self, workshop_id: str, run: str, participant_id: str) -> dict | None:
         run_dir = self._run_dir(workshop_id, run)
-        if run_dir is None or not valid_id(participant_id):
+        if run_dir is None or not valid_id(participant_id) or not run_dir.is_dir():
             return None
         path = self._workshop_shard(run_dir, "votes", participant_id)
-        if not path.exists():
-            return None
-        with self.files.quick_lock(path), self.files.open(path) as db:
-            found = db.get(Query().participant == participant_id)
-        return dict(found) if found else None
+        with self.files.quick_lock(path):
+            return self._shard_votes(path).get(participant_id)
 
     def votes(self, workshop_id: str, run: str) -> list[dict]:
         run_dir = self._run_dir(workshop_id, run)
-        if run_dir is None:
+        if run_dir is None or not run_dir.is_dir():
             return []
         result: list[dict] = []
-        for path in self._workshop_shards(run_dir, "votes"):
-            with self.files.quick_lock(path), self.files.open(path) as db:
-                result.extend(dict(doc) for doc in db.all())
+        for path in self._vote_shards(run_dir):
+            with self.files.quick_lock(path):
+                result.extend(self._shard_votes(path).values())
         return result
 
     def count_votes(self, workshop_id: str, run: str) -> int:
-        run_dir = self._run_dir(workshop_id, run)
-        return 0 if run_dir is None else self._count(self._workshop_shards(run_dir, "votes"))
+        return len(self.votes(workshop_id, run))

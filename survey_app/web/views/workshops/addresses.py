@@ -51,6 +51,17 @@ def _local_network_address() -> str | None:
     return None if is_loopback(address) or address == "0.0.0.0" else address
 
 
+def reachable_base(base_url: str) -> str:
+    """`base_url` with an "all addresses" host (0.0.0.0, ::, as in HOST=0.0.0.0 make run)
+    replaced by this computer's local network address, which phones can open (127.0.0.1 when
+    it has none)."""
+    parts = urlsplit(base_url)
+    if (parts.hostname or "") not in ("0.0.0.0", "::"):
+        return base_url
+    host = _local_network_address() or "127.0.0.1"
+    return urlunsplit((parts.scheme, host if parts.port is None else f"{host}:{parts.port}", parts.path, "", ""))
+
+
 def _answers_at(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=0.3):
