@@ -137,7 +137,7 @@ def valid_page_data(page) -> dict:
             for item in question.items:
                 data[f"{question.id}-{item.id}"] = str(question.scale.points[0].value)
         elif kind == "number":
-            data[question.id] = str(int(question.min or 0))
+            data[question.id] = format(question.min or 0, "g")
         elif kind == "allocation":
             data[f"{question.id}-{question.items[0].id}"] = str(int(question.total))
         else:

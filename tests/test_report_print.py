@@ -57,7 +57,7 @@ def printed(tmp_path_factory, browser):
 
 def test_the_triangulations_last_column_is_on_a_landscape_page(printed):
     reader, measures = printed
-    assert len(measures) >= 10
+    assert len(measures) > 6          # more than one part of six columns: the last in a part of its own
     last = measures[-1].question_text["de"]
     holding = [p for p in reader.pages if _words(last) in _words(p.extract_text())
                and any("Aufgabe oder Ziel" in t for _, t in _placed_text(p))]
