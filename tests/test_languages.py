@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import Respondent, make_app, valid_page_data
 from survey_app.web.db import get_store
@@ -160,7 +161,9 @@ def test_an_arabic_page_is_mirrored(browser, live_server, app):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{live_server.url}/s/{STAKEHOLDER}")
     page.get_by_role("link", name="العربية").click()
-    assert page.evaluate("[document.documentElement.dir, document.documentElement.lang]") == ["rtl", "ar"]
+    # The click navigates: wait for the new page instead of reading the old one while it goes.
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
     page.get_by_role("button", name="Start").click()
     page.wait_for_url("**/p/1")
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
